@@ -1,0 +1,136 @@
+"""The article as briefpress understands it: plain dataclasses, no rendering.
+
+Rich text (key points, paragraphs, footnotes) is kept as markdown-it tokens so that
+each edition can render it with its own ids and link rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown_it.token import Token
+
+
+@dataclass
+class RichText:
+    """Inline Markdown content: tokens of one ``inline`` token's children."""
+
+    tokens: list[Token]
+    line: int
+
+    @property
+    def text(self) -> str:
+        return tokens_text(self.tokens)
+
+
+@dataclass
+class BriefItem:
+    """A key point or relevance item; ``label`` is the bold opening, when there is one."""
+
+    label: str | None
+    body: RichText
+
+
+@dataclass
+class Block:
+    """One top-level Markdown block of the original or the translation."""
+
+    kind: str  # paragraph, heading2, bullet_list, blockquote, table, fence, hr, ...
+    tokens: list[Token]
+    line: int
+
+    @property
+    def text(self) -> str:
+        return tokens_text(self.tokens)
+
+    @property
+    def heading_level(self) -> int | None:
+        return int(self.kind[-1]) if self.kind.startswith("heading") else None
+
+
+@dataclass
+class Footnote:
+    label: str
+    number: int
+    original: list[Token] | None
+    translation: list[Token] | None
+    line: int
+
+
+@dataclass
+class Pair:
+    index: int
+    original: Block
+    translation: Block | None
+
+
+@dataclass
+class Comment:
+    author: str
+    date: dt.date
+    body: RichText
+
+
+@dataclass
+class Meta:
+    title: str
+    date: dt.date
+    slug: str
+    summary: str | None = None
+    source_url: str | None = None
+    source_title: str | None = None
+    author: str | None = None
+    tags: list[str] = field(default_factory=list)
+    original_lang: str = "en"
+    translation_lang: str = "zh-Hans"
+
+
+@dataclass
+class Article:
+    path: Path
+    meta: Meta
+    key_points: list[BriefItem]
+    relevance: list[BriefItem]
+    prompts: list[RichText]
+    original: list[Block]
+    translation: list[Block] | None
+    footnotes: list[Footnote]
+    discussion: list[Comment] | None
+    images: list[Path] = field(default_factory=list)
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    @property
+    def pairs(self) -> list[Pair]:
+        translation = self.translation or []
+        return [
+            Pair(i + 1, block, translation[i] if i < len(translation) else None)
+            for i, block in enumerate(self.original)
+        ]
+
+    @property
+    def has_brief(self) -> bool:
+        return bool(self.key_points or self.relevance)
+
+
+def tokens_text(tokens: list[Token]) -> str:
+    """The plain text of a token list, as a reader sees it (alt text, code, breaks)."""
+    parts: list[str] = []
+    for token in tokens:
+        if token.type in ("text", "code_inline", "fence", "code_block"):
+            parts.append(token.content)
+        elif token.type == "image":
+            parts.append(token.content or tokens_text(token.children or []))
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif token.type == "footnote_ref":
+            continue
+        elif token.children:
+            parts.append(tokens_text(token.children))
+        elif token.nesting == -1 and token.block:
+            parts.append("\n")
+    return "".join(parts).strip()
