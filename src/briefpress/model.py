@@ -7,6 +7,7 @@ each edition can render it with its own ids and link rules.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,11 @@ class Block:
     @property
     def text(self) -> str:
         return tokens_text(self.tokens)
+
+    @property
+    def note_labels(self) -> list[str]:
+        """Footnote labels this block refers to, in order."""
+        return [t.meta["label"] for t in walk(self.tokens) if t.type == "footnote_ref"]
 
     @property
     def heading_level(self) -> int | None:
@@ -112,9 +118,32 @@ class Article:
             for i, block in enumerate(self.original)
         ]
 
+    def all_text(self) -> str:
+        """Every piece of text an edition may show, for checks such as font coverage."""
+        meta = self.meta
+        parts = [meta.title, meta.summary or "", meta.source_title or "", meta.author or "",
+                 *meta.tags]
+        for item in [*self.key_points, *self.relevance]:
+            parts += [item.label or "", item.body.text]
+        parts += [prompt.text for prompt in self.prompts]
+        parts += [block.text for block in [*self.original, *(self.translation or [])]]
+        for note in self.footnotes:
+            parts += [tokens_text(note.original or []), tokens_text(note.translation or [])]
+        for comment in self.discussion or []:
+            parts += [comment.author, comment.body.text]
+        return "\n".join(parts)
+
     @property
     def has_brief(self) -> bool:
         return bool(self.key_points or self.relevance)
+
+
+def walk(tokens: list[Token]) -> Iterator[Token]:
+    """Every token, depth first, inline children included."""
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from walk(token.children)
 
 
 def tokens_text(tokens: list[Token]) -> str:

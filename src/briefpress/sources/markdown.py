@@ -21,7 +21,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..errors import Report, SourceError
-from ..model import Article, Block, BriefItem, Comment, Footnote, Meta, RichText, tokens_text
+from ..model import Article, Block, BriefItem, Comment, Footnote, Meta, RichText, tokens_text, walk
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "key_points": ("核心观点", "Key points"),
@@ -507,7 +507,7 @@ class _ArticleParser:
     ) -> list[Footnote]:
         order: list[str] = []
         for block in [*original, *(translation or [])]:
-            for label in _note_refs(block.tokens):
+            for label in block.note_labels:
                 if label not in order:
                     order.append(label)
         if translation is not None:
@@ -537,7 +537,7 @@ class _ArticleParser:
         folder = self.path.parent.resolve()
         images: list[Path] = []
         for block in blocks:
-            for token in _walk(block.tokens):
+            for token in walk(block.tokens):
                 if token.type != "image":
                     continue
                 src = str(token.attrs.get("src", ""))
@@ -571,16 +571,9 @@ class _ArticleParser:
 
 
 def _shift_lines(tokens: list[Token], offset: int) -> None:
-    for token in _walk(tokens):
+    for token in walk(tokens):
         if token.map:
             token.map = [token.map[0] + offset, token.map[1] + offset]
-
-
-def _walk(tokens: list[Token]) -> Iterator[Token]:
-    for token in tokens:
-        yield token
-        if token.children:
-            yield from _walk(token.children)
 
 
 def _closing(tokens: list[Token], start: int) -> int:
@@ -626,9 +619,3 @@ def _split_label(children: list[Token], strip: bool = True) -> tuple[str | None,
     while rest and rest[0].type == "text" and not rest[0].content:
         rest.pop(0)
     return (label or None), rest
-
-
-def _note_refs(tokens: list[Token]) -> Iterator[str]:
-    for token in _walk(tokens):
-        if token.type == "footnote_ref":
-            yield token.meta["label"]

@@ -1,0 +1,126 @@
+"""The ``briefpress`` command: parse arguments, call the API, print, return an exit code.
+
+Exit codes: 0 success, 1 an input or build problem, 2 a usage error. Nothing heavy is
+imported before a command runs, so ``briefpress --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from . import __version__
+from .errors import BriefpressError, ConfigError, UsageError, format_location
+from .options import FORMATS, UI_LANGUAGES, coerce, load
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors by raising, so main() decides what to print."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{message} (see 'briefpress {self.prog.split()[-1]} --help')"
+                         if " " in self.prog else f"{message} (see 'briefpress --help')")
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    try:
+        return coerce("formats", value, "--formats")
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="briefpress",
+        description="Turn bilingual article sources into an HTML page, a PDF handout and an EPUB.",
+    )
+    parser.add_argument("--version", action="version", version=f"briefpress {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    build = commands.add_parser(
+        "build",
+        help="build the editions of articles",
+        description="Build DIR/<slug>/<slug>.html, .pdf and .epub for each article. Options can "
+        "also be set in ./briefpress.toml (same names as the flags); flags win.",
+    )
+    build.add_argument("paths", nargs="+", metavar="PATH", help="article .md files or folders of them")
+    build.add_argument("-o", "--output", metavar="DIR", help="output folder (default: output/)")
+    build.add_argument(
+        "--formats", metavar="LIST", type=_formats, help=f"comma-separated editions (default: {','.join(FORMATS)})"
+    )
+    build.add_argument("--strict", action="store_true", default=None,
+                       help="treat warnings as errors")
+    build.add_argument("--lang-ui", choices=UI_LANGUAGES, help="language of briefpress's labels")
+    for flag, what in (
+        ("--cjk-font", "CJK serif font for reading text (default: Noto Serif CJK SC)"),
+        ("--cjk-sans-font", "CJK sans font for headings and the brief (default: Noto Sans CJK SC)"),
+        ("--latin-font", "Latin font for English text (default: Noto Serif)"),
+        ("--latin-sans-font", "Latin sans font (default: Noto Sans)"),
+        ("--mono-font", "monospace font (default: Noto Sans Mono CJK SC)"),
+    ):
+        build.add_argument(flag, metavar="FAMILY", help=what)
+    loudness = build.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1,
+                          help="print only warnings and errors")
+    loudness.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=1,
+                          help="print more detail")
+    return parser
+
+
+def _print_error(error: BriefpressError, stream: TextIO) -> None:
+    print(f"{format_location(error.path, error.line)}error: {error.message}", file=stream)
+
+
+def main(argv: list[str] | None = None, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    parser = make_parser(stdout)
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exit_:  # --help and --version
+            return int(exit_.code or 0)
+        if args.command is None:
+            parser.print_help(stdout)
+            return 2
+        return _build(args, stdout, stderr)
+    except UsageError as exc:
+        print(f"briefpress: error: {exc.message}", file=stderr)
+        return 2
+    except ConfigError as exc:
+        _print_error(exc, stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("briefpress: interrupted; earlier outputs are untouched", file=stderr)
+        return 130
+
+
+def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .build import build  # imports the editions' libraries only when needed
+    from .errors import Report
+
+    overrides = {
+        name: getattr(args, name)
+        for name in ("output", "formats", "strict", "lang_ui", "cjk_font", "cjk_sans_font",
+                     "latin_font", "latin_sans_font", "mono_font", "verbosity")
+    }
+    options = load(overrides)
+    report = Report(echo=lambda line: print(line, file=stderr))
+    result = build(args.paths, options, report)
+    for error in result.errors:
+        _print_error(error, stderr)
+    if options.verbosity >= 0:
+        for path in result.outputs:
+            print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", file=stdout)
+        print(
+            f"{result.built} of {result.articles} article(s) built, {len(result.outputs)} file(s), "
+            f"{len(result.warnings)} warning(s), {len(result.errors)} error(s) "
+            f"in {result.seconds:.1f} s",
+            file=stdout,
+        )
+    return 0 if result.ok else 1
+
+
+def console() -> None:
+    sys.exit(main())

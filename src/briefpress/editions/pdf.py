@@ -1,0 +1,83 @@
+"""The PDF handout, printed by WeasyPrint from the article's HTML and styles/print.css."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import HTML, URLFetcher
+from weasyprint.logger import LOGGER
+
+from ..errors import Report
+from ..model import Article
+from ..options import Options
+from ..render import resource_dir
+from .html import render_html
+
+EXTENSION = "pdf"
+
+
+class ArticleFetcher(URLFetcher):
+    """Fetches only ``data:`` URLs and files inside the article's folder or styles/.
+
+    Anything else (other files, ``..`` escapes, symlinks leading out, the network) is
+    refused with a warning, so that no source can pull the machine's files into a PDF.
+    """
+
+    def __init__(self, article: Article, report: Report):
+        super().__init__(allowed_protocols=("data", "file"), timeout=5)
+        self.article = article
+        self.report = report
+        self.roots = [article.folder.resolve(), resource_dir("styles").resolve()]
+
+    def fetch(self, url, headers=None):
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if path.is_file() and any(path.is_relative_to(root) for root in self.roots):
+                return super().fetch(url, headers)
+        self.report.warn(
+            f"refused to fetch {url[:200]}: only data: URLs and files in the article's folder "
+            "are allowed",
+            self.article.path,
+        )
+        raise ValueError(f"briefpress does not fetch {url[:200]}")
+
+
+class _ToReport(logging.Handler):
+    def __init__(self, article: Article, report: Report):
+        super().__init__(logging.WARNING)
+        self.article, self.report = article, report
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.report.warn(f"WeasyPrint: {record.getMessage()}", self.article.path)
+
+
+@contextmanager
+def weasyprint_warnings(article: Article, report: Report) -> Iterator[None]:
+    """WeasyPrint's warnings (unsupported CSS, failed images) become build warnings."""
+    handler = _ToReport(article, report)
+    LOGGER.addHandler(handler)
+    try:
+        yield
+    finally:
+        LOGGER.removeHandler(handler)
+
+
+def render(article: Article, options: Options, report: Report) -> bytes:
+    html = render_html(article, options, "base.css", "print.css", paged=True)
+    identifier = hashlib.sha256(f"{article.meta.slug}:{article.meta.date}".encode()).hexdigest()
+    with weasyprint_warnings(article, report):
+        document = HTML(
+            string=html,
+            base_url=article.folder.resolve().as_uri() + "/",
+            url_fetcher=ArticleFetcher(article, report),
+        ).render()
+        return document.write_pdf(pdf_identifier=identifier[:32].encode("ascii"))

@@ -1,0 +1,85 @@
+"""Checks, before rendering, that the configured fonts have a glyph for every character.
+
+Missing glyphs would print as empty boxes; here they become a warning that lists them
+(an error with ``--strict``). Coverage comes from fontconfig, the same library that
+WeasyPrint uses to find fonts.
+"""
+
+from __future__ import annotations
+
+import bisect
+import shutil
+import subprocess
+import unicodedata
+from functools import cache
+
+from .errors import BuildError, Report
+from .model import Article
+from .options import Options
+
+INSTALL_HINT = "install one with 'apt-get install fonts-noto-cjk' (or run 'make setup')"
+
+
+def _fc_list(*args: str) -> str:
+    if shutil.which("fc-list") is None:
+        raise BuildError("fontconfig's fc-list is missing: install it with 'apt-get install fontconfig'")
+    result = subprocess.run(
+        ["fc-list", *args], capture_output=True, text=True, check=False, timeout=60
+    )
+    return result.stdout
+
+
+def _pattern(family: str) -> str:
+    escaped = "".join("\\" + ch if ch in "\\-:,=" else ch for ch in family)
+    return f":family={escaped}"
+
+
+@cache
+def cjk_families() -> tuple[str, ...]:
+    output = _fc_list(":lang=zh", "family")
+    return tuple(sorted({line.split(",")[0].strip() for line in output.splitlines() if line.strip()}))
+
+
+@cache
+def coverage(family: str) -> tuple[tuple[int, int], ...]:
+    """Code point ranges of the installed faces of ``family`` (empty if not installed)."""
+    ranges: list[tuple[int, int]] = []
+    for line in _fc_list("--format", "%{charset}\n", _pattern(family)).splitlines():
+        for part in line.split():
+            first, _, last = part.partition("-")
+            ranges.append((int(first, 16), int(last or first, 16)))
+    return tuple(sorted(set(ranges)))
+
+
+def _covered(ranges: tuple[tuple[int, int], ...], code: int) -> bool:
+    index = bisect.bisect_right(ranges, (code, 0x10FFFF)) - 1
+    return any(start <= code <= end for start, end in ranges[max(0, index - 8) : index + 1])
+
+
+def check_fonts(article: Article, options: Options, report: Report, text: str) -> None:
+    """Warn about characters of ``text`` that none of the configured fonts can show."""
+    if not cjk_families():
+        raise BuildError(f"no Chinese (CJK) font is installed: {INSTALL_HINT}", article.path)
+    installed = []
+    for family in dict.fromkeys(options.font_families):
+        if coverage(family):
+            installed.append(coverage(family))
+        else:
+            report.warn(
+                f"font {family!r} is not installed; choose an installed one "
+                f"(CJK fonts here: {', '.join(cjk_families()[:6])}) or {INSTALL_HINT}",
+                article.path,
+            )
+    missing = sorted({
+        ch for ch in text
+        if unicodedata.category(ch)[0] not in "CZ"
+        and not any(_covered(ranges, ord(ch)) for ranges in installed)
+    })
+    if missing:
+        shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:20])
+        more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
+        report.warn(
+            f"{len(missing)} character(s) have no glyph in the configured fonts and would "
+            f"print as boxes: {shown}{more}",
+            article.path,
+        )

@@ -1,0 +1,50 @@
+"""Every label that briefpress itself adds to an edition, per interface language."""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "zh-Hans": {
+        "brief": "阅读简报",
+        "key_points": "核心观点",
+        "relevance": "跟我们的关联",
+        "bilingual": "双语对照",
+        "original": "原文",
+        "translation": "译文",
+        "prompts": "讨论引子",
+        "discussion": "讨论归档",
+        "no_comments": "暂无讨论。",
+        "footnotes": "注释",
+        "date": "日期",
+        "author": "作者",
+        "source": "原文链接",
+        "tags": "标签",
+        "contents": "目录",
+        "back_to_text": "返回正文",
+        "note": "注",
+        "page": "页",
+    },
+    "en": {
+        "brief": "Brief",
+        "key_points": "Key points",
+        "relevance": "What this means for us",
+        "bilingual": "Bilingual text",
+        "original": "Original text",
+        "translation": "Translation",
+        "prompts": "Discussion prompts",
+        "discussion": "Discussion archive",
+        "no_comments": "No comments yet.",
+        "footnotes": "Notes",
+        "date": "Date",
+        "author": "Author",
+        "source": "Source",
+        "tags": "Tags",
+        "contents": "Contents",
+        "back_to_text": "Back to text",
+        "note": "Note",
+        "page": "Page",
+    },
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    return LABELS[lang]

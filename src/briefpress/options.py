@@ -1,0 +1,126 @@
+"""The one options object shared by the Python API, ``briefpress.toml`` and the CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+FORMATS = ("html", "pdf", "epub")
+UI_LANGUAGES = ("zh-Hans", "en")
+CONFIG_FILE = "briefpress.toml"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything a build can be told. Field names are the flag names with '_' for '-'."""
+
+    #: folder the editions are written to, one subfolder per article
+    output: Path = Path("output")
+    #: editions to build, in any order
+    formats: tuple[str, ...] = FORMATS
+    #: turn warnings (missing glyphs, unknown keys, ...) into a failed build
+    strict: bool = False
+    #: -1 quiet, 0 normal, 1 verbose
+    verbosity: int = 0
+    #: language of the labels briefpress adds (section names, "page n of N", ...)
+    lang_ui: str = "zh-Hans"
+    #: CJK fonts for Chinese text: serif for reading text, sans for headings and the brief
+    cjk_font: str = "Noto Serif CJK SC"
+    cjk_sans_font: str = "Noto Sans CJK SC"
+    #: Latin fonts set before the CJK ones, so that English gets a matching Latin design
+    latin_font: str = "Noto Serif"
+    latin_sans_font: str = "Noto Sans"
+    #: monospace font for code; the CJK mono face covers Latin and Chinese
+    mono_font: str = "Noto Sans Mono CJK SC"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def replace(self, **changes: Any) -> Options:
+        return validate(dataclasses.replace(self, **changes))
+
+    @property
+    def font_families(self) -> tuple[str, ...]:
+        return (
+            self.latin_font, self.latin_sans_font, self.cjk_font, self.cjk_sans_font, self.mono_font,
+        )
+
+
+def option_names() -> list[str]:
+    return [f.name for f in fields(Options) if f.name != "extra"]
+
+
+def coerce(name: str, value: Any, source: str) -> Any:
+    """Turn a value from TOML or the API into the field's type, or say what is wrong."""
+    if name == "output":
+        if not isinstance(value, (str, Path)):
+            raise ConfigError(f"'output' must be a folder name, not {value!r}", source)
+        return Path(value)
+    if name == "formats":
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(f"'formats' must list formats, like 'html,pdf', not {value!r}", source)
+        result = tuple(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
+        unknown = [i for i in result if i not in FORMATS]
+        if unknown or not result:
+            raise ConfigError(
+                f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}",
+                source,
+            )
+        return result
+    if name == "strict":
+        if not isinstance(value, bool):
+            raise ConfigError(f"'strict' must be true or false, not {value!r}", source)
+        return value
+    if name == "verbosity":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"'verbosity' must be -1, 0 or 1, not {value!r}", source)
+        return max(-1, min(1, value))
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"'{name.replace('_', '-')}' must be text, not {value!r}", source)
+    return value.strip()
+
+
+def validate(options: Options) -> Options:
+    if options.lang_ui not in UI_LANGUAGES:
+        raise ConfigError(
+            f"unknown interface language {options.lang_ui!r}; choose from {', '.join(UI_LANGUAGES)}"
+        )
+    return options
+
+
+def load(
+    overrides: dict[str, Any] | None = None,
+    config: Path | None = None,
+    base: Options | None = None,
+) -> Options:
+    """Options from ``briefpress.toml`` (in the working folder by default), then overrides.
+
+    Overrides that are ``None`` are ignored, so the CLI can pass every flag as it is.
+    """
+    values: dict[str, Any] = {}
+    config = config if config is not None else Path(CONFIG_FILE)
+    if config.is_file():
+        try:
+            data = tomllib.loads(config.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"not valid TOML: {exc}", config) from None
+        for key, value in data.items():
+            name = key.replace("-", "_")
+            if name not in option_names():
+                raise ConfigError(
+                    f"unknown option {key!r} (known: "
+                    f"{', '.join(n.replace('_', '-') for n in option_names())})",
+                    config,
+                )
+            values[name] = coerce(name, value, str(config))
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key not in option_names():
+            raise ConfigError(f"unknown option {key!r}")
+        values[key] = coerce(key, value, "options")
+    return (base or Options()).replace(**values)

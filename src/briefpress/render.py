@@ -1,0 +1,266 @@
+"""Article -> HTML: Markdown tokens to HTML fragments, then Jinja2 templates.
+
+Every edition starts here. ``templates/`` and ``styles/`` sit at the top of the
+repository and inside the installed package; :func:`resource_dir` finds either.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup, escape
+
+from . import __version__
+from .l10n import labels
+from .model import Article, Block, RichText
+from .options import Options
+from .sources.markdown import make_parser
+
+#: The order of every edition. Sections an article lacks are skipped.
+EDITION_ORDER = ("brief", "bilingual", "original", "prompts", "discussion")
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+
+
+def resource_dir(name: str) -> Path:
+    """``styles`` or ``templates``: inside the installed wheel, else at the repository top."""
+    packaged = Path(__file__).parent / name
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / name
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["version"] = __version__
+    return env
+
+
+def read_style(name: str) -> str:
+    return (resource_dir("styles") / name).read_text(encoding="utf-8")
+
+
+def stylesheet(options: Options, *names: str, paged: bool = False) -> str:
+    """The font rules for ``options`` followed by the named files from ``styles/``."""
+    fonts = environment().get_template("fonts.css.j2").render(options=options, paged=paged)
+    return "\n".join([fonts, *(read_style(name) for name in names)])
+
+
+# -- Markdown tokens to HTML -------------------------------------------------------------
+
+
+@dataclass
+class Flavour:
+    """What differs between editions when a fragment is rendered."""
+
+    #: "html" or "xhtml"; xhtml uses epub:type for notes
+    markup: str = "html"
+    #: turns an image's local path into the src the edition uses
+    image_src: Callable[[Path], str] | None = None
+    #: where notes live, relative to the text; "" means the same document
+    notes_href: Callable[[str], str] = lambda section: ""
+
+
+def data_uri(path: Path) -> str:
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+class FragmentRenderer:
+    """Renders model tokens to HTML with ids and note links for one place in an edition."""
+
+    def __init__(self, article: Article, flavour: Flavour):
+        self.article = article
+        self.flavour = flavour
+        self.numbers = {note.label: note.number for note in article.footnotes}
+        self.md = _fragment_parser()
+
+    def render(self, tokens: list[Token], section: str, lang: str) -> Markup:
+        env = {"renderer": self, "section": section, "lang": lang}
+        return Markup(self.md.renderer.render(tokens, self.md.options, env))
+
+    def inline(self, text: RichText, section: str, lang: str) -> Markup:
+        env = {"renderer": self, "section": section, "lang": lang}
+        return Markup(self.md.renderer.renderInline(text.tokens, self.md.options, env).strip())
+
+    def block(self, block: Block | None, section: str, lang: str) -> Markup:
+        return self.render(block.tokens, section, lang) if block else Markup("")
+
+    def note_id(self, section: str, number: int) -> str:
+        return f"{section}-fn-{number}"
+
+    def ref_id(self, section: str, lang: str, number: int, sub: int = 0) -> str:
+        suffix = f"-{sub + 1}" if sub else ""
+        return f"{section}-ref-{lang_key(lang)}-{number}{suffix}"
+
+
+def lang_key(lang: str) -> str:
+    return lang.split("-")[0].lower()
+
+
+@cache
+def _fragment_parser() -> MarkdownIt:
+    md = make_parser()
+    md.add_render_rule("footnote_ref", _render_note_ref)
+    md.add_render_rule("image", _render_image)
+    md.add_render_rule("softbreak", _render_softbreak)
+    md.add_render_rule("heading_open", _render_heading)
+    md.add_render_rule("heading_close", _render_heading)
+    return md
+
+
+def _render_note_ref(self, tokens, idx, options, env) -> str:
+    renderer: FragmentRenderer = env["renderer"]
+    token = tokens[idx]
+    number = renderer.numbers[token.meta["label"]]
+    section, lang = env["section"], env["lang"]
+    ref_id = renderer.ref_id(section, lang, number, token.meta.get("subId", 0))
+    href = renderer.flavour.notes_href(section) + "#" + renderer.note_id(section, number)
+    role = (
+        'epub:type="noteref" role="doc-noteref"'
+        if renderer.flavour.markup == "xhtml"
+        else 'role="doc-noteref"'
+    )
+    return f'<a class="noteref" id="{ref_id}" href="{escape(href)}" {role}>{number}</a>'
+
+
+def _render_image(self, tokens, idx, options, env) -> str:
+    renderer: FragmentRenderer = env["renderer"]
+    token = tokens[idx]
+    alt = escape(self.renderInlineAsText(token.children or [], options, env))
+    src = str(token.attrs.get("src", ""))
+    if token.meta.get("remote") or "path" not in token.meta:
+        return f'<a class="remote-image" href="{escape(src)}">{alt or escape(src)}</a>'
+    to_src = renderer.flavour.image_src or data_uri
+    title = f' title="{escape(token.attrs["title"])}"' if token.attrs.get("title") else ""
+    return f'<img src="{escape(to_src(token.meta["path"]))}" alt="{alt}"{title} />'
+
+
+def _render_softbreak(self, tokens, idx, options, env) -> str:
+    # A line break in the source between two Chinese characters is not a space.
+    before = tokens[idx - 1].content[-1:] if idx > 0 else ""
+    after = tokens[idx + 1].content[:1] if idx + 1 < len(tokens) else ""
+    if _CJK.match(before) or _CJK.match(after):
+        return ""
+    return "\n"
+
+
+def _render_heading(self, tokens, idx, options, env) -> str:
+    # Source '##' sits under the edition's section headings (h2), so it becomes h3.
+    token = tokens[idx]
+    level = min(6, int(token.tag[1]) + 1)
+    if token.nesting == 1:
+        return f'<h{level} class="sub">'
+    return f"</h{level}>\n"
+
+
+# -- the template context ----------------------------------------------------------------
+
+
+def context(article: Article, options: Options, flavour: Flavour) -> dict[str, Any]:
+    """Everything the templates need, with fragments already rendered to HTML."""
+    meta = article.meta
+    fr = FragmentRenderer(article, flavour)
+    ui = labels(options.lang_ui)
+    orig, trans = meta.original_lang, meta.translation_lang
+
+    referenced = {
+        "original": {label for b in article.original for label in b.note_labels},
+        "translation": {label for b in article.translation or [] for label in b.note_labels},
+    }
+
+    def notes(section: str, which: tuple[str, ...]) -> list[dict[str, Any]]:
+        out = []
+        for note in article.footnotes:
+            parts = []
+            for side in which:
+                tokens = note.original if side == "original" else note.translation
+                lang = orig if side == "original" else trans
+                if tokens is not None:
+                    parts.append({
+                        "lang": lang,
+                        "html": fr.render(tokens, section, lang),
+                        # a back-link only where this language's text refers to the note
+                        "ref_id": fr.ref_id(section, lang, note.number)
+                        if note.label in referenced[side] else None,
+                    })
+            if parts:
+                out.append({"id": fr.note_id(section, note.number), "number": note.number,
+                            "parts": parts})
+        return out
+
+    sections = []
+    if article.has_brief:
+        sections.append("brief")
+    if article.translation is not None:
+        sections.append("bilingual")
+    sections.append("original")
+    if article.prompts:
+        sections.append("prompts")
+    if article.discussion is not None:
+        sections.append("discussion")
+    assert [s for s in EDITION_ORDER if s in sections] == sections
+
+    return {
+        "meta": meta,
+        "ui": ui,
+        "ui_lang": options.lang_ui,
+        "orig_lang": orig,
+        "trans_lang": trans,
+        "sections": sections,
+        "key_points": [
+            {"label": item.label, "html": fr.inline(item.body, "brief", trans)}
+            for item in article.key_points
+        ],
+        "relevance": [
+            {"label": item.label, "html": fr.inline(item.body, "brief", trans)}
+            for item in article.relevance
+        ],
+        "prompts": [fr.inline(p, "prompts", trans) for p in article.prompts],
+        "pairs": [
+            {
+                "index": pair.index,
+                "kind": pair.original.kind,
+                "original": fr.block(pair.original, "bilingual", orig),
+                "translation": fr.block(pair.translation, "bilingual", trans),
+            }
+            for pair in article.pairs
+        ],
+        "original": [fr.block(block, "original", orig) for block in article.original],
+        "bilingual_notes": notes("bilingual", ("original", "translation")),
+        "original_notes": notes("original", ("original",)),
+        "discussion": [
+            {"author": c.author, "date": c.date.isoformat(), "html": fr.inline(c.body, "discussion", trans)}
+            for c in article.discussion or []
+        ],
+        "markup": flavour.markup,
+    }
+
+
+def render_template(template: str, **values: Any) -> str:
+    return environment().get_template(template).render(**values)
+
+
+def plain_text(value: str) -> str:
+    """Text for metadata fields: no control characters, single spaces."""
+    value = "".join(ch for ch in value if unicodedata.category(ch)[0] != "C" or ch in "\t\n")
+    return " ".join(value.split())
