@@ -138,11 +138,17 @@ class _ArticleParser:
                 "no '# 原文' (Original) section: every article needs the original text"
             )
 
-        original, original_notes = self.content(sections["original"])
+        original, original_notes, undefined = self.content(sections["original"])
         translation, translation_notes = None, {}
         if "translation" in sections:
-            translation, translation_notes = self.content(sections["translation"])
+            translation, translation_notes, undefined_there = self.content(sections["translation"])
+            self.raise_undefined(
+                sections["original"], undefined, ("translation", translation_notes))
+            self.raise_undefined(
+                sections["translation"], undefined_there, ("original", original_notes))
             self.check_pairing(sections["original"], original, sections["translation"], translation)
+        else:
+            self.raise_undefined(sections["original"], undefined)
         footnotes = self.pair_footnotes(
             sections, original, original_notes, translation, translation_notes
         )
@@ -364,7 +370,7 @@ class _ArticleParser:
                         item_line,
                     )
                 items.append((inlines[0].children or [], item_line))
-        self.check_inline_text(section)
+        self.raise_undefined(section, self.check_inline_text(section))
         return items
 
     def brief_list(self, section: _Section | None) -> list[BriefItem]:
@@ -405,7 +411,9 @@ class _ArticleParser:
 
     # -- original and translation -----------------------------------------------------
 
-    def content(self, section: _Section) -> tuple[list[Block], dict[str, tuple[list[Token], int]]]:
+    def content(
+        self, section: _Section
+    ) -> tuple[list[Block], dict[str, tuple[list[Token], int]], list[tuple[str, int]]]:
         blocks = []
         for kind, tokens, line in self.top_level(section):
             if kind == "heading1":  # cannot happen: level-1 headings start sections
@@ -413,8 +421,8 @@ class _ArticleParser:
             blocks.append(Block(kind, tokens, line))
         if not blocks:
             raise self.error(f"section '# {section.heading}' is empty", section.line)
-        self.check_inline_text(section)
-        return blocks, self.footnote_definitions(section)
+        undefined = self.check_inline_text(section)
+        return blocks, self.footnote_definitions(section), undefined
 
     def footnote_definitions(self, section: _Section) -> dict[str, tuple[list[Token], int]]:
         notes: dict[str, tuple[list[Token], int]] = {}
@@ -441,25 +449,39 @@ class _ArticleParser:
                 return index + 1
         return section.line
 
-    def check_inline_text(self, section: _Section) -> None:
-        """Undefined footnote references and raw HTML, both left as text by the parser."""
+    def check_inline_text(self, section: _Section) -> list[tuple[str, int]]:
+        """Warn about raw HTML; return undefined footnote references (label, line).
+
+        Both are left as plain text by the parser.
+        """
+        undefined = []
         for token in section.tokens:
             if token.type != "inline":
                 continue
             line = token.map[0] + 1 if token.map else section.line
-            for child in token.children or []:
-                if child.type != "text":
-                    continue
-                for match in _UNDEFINED_NOTE.finditer(child.content):
-                    raise self.error(
-                        f"footnote [^{match[1]}] is referenced but never defined in "
-                        f"'# {section.heading}': add a line '[^{match[1]}]: text'",
-                        line,
-                    )
-            if _RAW_HTML.search(token.content) and any(
-                c.type == "text" and _RAW_HTML.search(c.content) for c in token.children or []
-            ):
+            texts = [c.content for c in token.children or [] if c.type == "text"]
+            undefined += [(m[1], line) for text in texts for m in _UNDEFINED_NOTE.finditer(text)]
+            if any(_RAW_HTML.search(text) for text in texts):
                 self.warn("raw HTML is not trusted: it is shown as text", line)
+        return undefined
+
+    def raise_undefined(
+        self, section: _Section, undefined: list[tuple[str, int]],
+        elsewhere: tuple[str, dict[str, tuple[list[Token], int]]] | None = None,
+    ) -> None:
+        for label, line in undefined:
+            if elsewhere and label in elsewhere[1]:
+                raise self.error(
+                    f"footnote [^{label}] is defined in the {elsewhere[0]} "
+                    f"(line {elsewhere[1][label][1]}) but not in '# {section.heading}': "
+                    "footnotes pair by label, so define it in both",
+                    line,
+                )
+            raise self.error(
+                f"footnote [^{label}] is referenced but never defined in "
+                f"'# {section.heading}': add a line '[^{label}]: text'",
+                line,
+            )
 
     def check_pairing(
         self, original_section: _Section, original: list[Block],

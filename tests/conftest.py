@@ -1,0 +1,79 @@
+"""Shared fixtures: the example article, small article files, and a warning-strict report."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from briefpress.errors import Report
+from briefpress.options import Options
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "openai-third-phase.md"
+
+FRONT = """\
+---
+title: 测试文章
+date: 2026-06-09
+---
+"""
+
+BODY = """\
+# 原文
+
+First paragraph.
+
+Second paragraph.
+
+# 译文
+
+第一段。
+
+第二段。
+"""
+
+
+class StrictReport(Report):
+    """A report that fails the test at teardown if a warning was not claimed."""
+
+    def claim(self, fragment: str) -> str:
+        for warning in self.warnings:
+            if fragment in warning:
+                self.warnings.remove(warning)
+                return warning
+        raise AssertionError(f"no warning containing {fragment!r} in {self.warnings}")
+
+
+@pytest.fixture
+def report():
+    report = StrictReport()
+    yield report
+    assert report.warnings == [], f"unexpected warnings: {report.warnings}"
+
+
+@pytest.fixture
+def article_file(tmp_path):
+    """Write an article source; ``front=None`` leaves out the default front matter."""
+
+    def write(body: str = BODY, front: str | None = FRONT, name: str = "a.md") -> Path:
+        path = tmp_path / name
+        text = (front or "") + ("\n" if front else "") + textwrap.dedent(body)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory):
+    """The example built once with all editions, shared by the edition tests."""
+    from briefpress.build import build
+
+    out = tmp_path_factory.mktemp("example")
+    report = Report()
+    result = build([EXAMPLE], Options(output=out), report)
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.warnings == []
+    return out / "openai-third-phase"
