@@ -69,7 +69,7 @@ def article_file(tmp_path):
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory):
     """The example built once with all editions, shared by the edition tests."""
-    from briefpress.build import build
+    from briefpress.builder import build
 
     out = tmp_path_factory.mktemp("example")
     report = Report()

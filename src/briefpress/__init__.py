@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .build import BuildResult
+    from .builder import BuildResult
     from .options import Options
 
 
@@ -23,10 +23,10 @@ def build(paths: list[str | Path] | str | Path, options: Options | None = None,
     """Build the articles under ``paths``; ``overrides`` are option names, as in the CLI.
 
     Options come from ``options`` (or ``./briefpress.toml`` when not given), then
-    ``overrides``. Returns a :class:`~briefpress.build.BuildResult`; problems are in its
+    ``overrides``. Returns a :class:`~briefpress.builder.BuildResult`; problems are in its
     ``errors`` rather than raised, so one bad article does not hide the others.
     """
-    from .build import build as run
+    from .builder import build as run
     from .options import load
 
     if isinstance(paths, (str, Path)):

@@ -18,6 +18,12 @@ from .options import FORMATS, UI_LANGUAGES, coerce, load
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors by raising, so main() decides what to print."""
 
+    stream: TextIO | None = None
+
+    def _print_message(self, message: str, file=None) -> None:
+        if message:
+            (self.stream or sys.stdout).write(message)
+
     def error(self, message: str):  # type: ignore[override]
         raise UsageError(f"{message} (see 'briefpress {self.prog.split()[-1]} --help')"
                          if " " in self.prog else f"{message} (see 'briefpress --help')")
@@ -59,6 +65,7 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         ("--mono-font", "monospace font (default: Noto Sans Mono CJK SC)"),
     ):
         build.add_argument(flag, metavar="FAMILY", help=what)
+    parser.stream = build.stream = stdout
     loudness = build.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1,
                           help="print only warnings and errors")
@@ -97,7 +104,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
 
 
 def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .build import build  # imports the editions' libraries only when needed
+    from .builder import build  # imports the editions' libraries only when needed
     from .errors import Report
 
     overrides = {

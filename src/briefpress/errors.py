@@ -52,10 +52,16 @@ class Report:
 
     def __init__(self, echo=None):
         self.warnings: list[str] = []
+        self._paths: list[str | None] = []
         self._echo = echo
 
     def warn(self, message: str, path: str | Path | None = None, line: int | None = None) -> None:
         text = format_location(str(path) if path is not None else None, line) + "warning: " + message
         self.warnings.append(text)
+        self._paths.append(str(path) if path is not None else None)
         if self._echo is not None:
             self._echo(text)
+
+    def count_for(self, path: str | Path) -> int:
+        """How many warnings name ``path``."""
+        return self._paths.count(str(path))

@@ -148,12 +148,11 @@ def build(
     for article in articles:
         if article.path in failed:
             continue
-        before = len(report.warnings)
         try:
             files = render_article(article, options, report)
-            if options.strict and len(report.warnings) > before:
+            if options.strict and report.count_for(article.path):
                 raise BuildError(
-                    f"{len(report.warnings) - before} warning(s) and --strict: nothing written",
+                    f"{report.count_for(article.path)} warning(s) and --strict: nothing written",
                     article.path,
                 )
             result.outputs += write_article(article, files, options.output)
