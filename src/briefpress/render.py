@@ -197,6 +197,7 @@ def context(article: Article, options: Options, flavour: Flavour) -> dict[str, A
                 lang = orig if side == "original" else trans
                 if tokens is not None:
                     parts.append({
+                        "side": side,
                         "lang": lang,
                         "html": fr.render(tokens, section, lang),
                         # a back-link only where this language's text refers to the note
