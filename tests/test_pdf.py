@@ -7,10 +7,10 @@ import subprocess
 
 import pypdf
 import pytest
-from conftest import EXAMPLE
 
 from briefpress.errors import Report
 from briefpress.sources import read_article
+from conftest import EXAMPLE
 
 
 def squash(text: str) -> str:
@@ -25,8 +25,9 @@ def pdf(example_build):
 
 @pytest.fixture(scope="module")
 def text(pdf) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +74,9 @@ def test_page_footer_and_running_header(pdf):
 
 
 def test_fonts_embedded_and_subset(pdf):
-    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
-                             check=True).stdout.splitlines()[2:]
+    listing = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert listing
     names = []
     for line in listing:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import BODY, EXAMPLE, FRONT
 
 from briefpress.errors import SourceError
 from briefpress.sources import read_article
+from conftest import BODY, EXAMPLE, FRONT
 
 
 def test_example_model(report):
@@ -20,7 +20,10 @@ def test_example_model(report):
     assert meta.tags == ["AI 战略", "OpenAI"]
     assert (meta.original_lang, meta.translation_lang) == ("en", "zh-Hans")
     assert [k.label for k in article.key_points] == [
-        "战略阶段跃迁", "安全范式转移", "研发自动化节点", "人类角色重定义",
+        "战略阶段跃迁",
+        "安全范式转移",
+        "研发自动化节点",
+        "人类角色重定义",
     ]
     assert article.key_points[0].body.text.startswith("OpenAI 正式进入")
     assert len(article.relevance) == 3 and all(r.label is None for r in article.relevance)
@@ -35,8 +38,9 @@ def test_example_model(report):
     assert heading.original.text == "Currently at OpenAI we have three main goals"
     [note] = article.footnotes
     assert note.label == "1" and note.number == 1
-    assert "AI resilience refers" in "".join(t.content for t in note.original if t.children is None) or \
-        any("AI resilience" in (t.content or "") for t in note.original)
+    assert "AI resilience refers" in "".join(t.content for t in note.original if t.children is None) or any(
+        "AI resilience" in (t.content or "") for t in note.original
+    )
     assert article.discussion == []
 
 
@@ -72,7 +76,10 @@ def test_discussion_comments(article_file, report):
     path = article_file(BODY + "\n# 讨论归档\n\n- **Neta** (2026-06-10): 第三个目标和我们相关。\n")
     [comment] = read_article(path, report).discussion
     assert (comment.author, comment.date, comment.body.text) == (
-        "Neta", dt.date(2026, 6, 10), "第三个目标和我们相关。")
+        "Neta",
+        dt.date(2026, 6, 10),
+        "第三个目标和我们相关。",
+    )
 
 
 def test_footnotes_pair_by_label(article_file, report):
@@ -132,28 +139,44 @@ ERRORS = [
     ("missing date", "---\ntitle: T\n---\n", BODY, 1, "needs 'date:'"),
     ("date format", "---\ntitle: T\ndate: 9 June 2026\n---\n", BODY, 3, "YYYY-MM-DD"),
     ("impossible date", "---\ntitle: T\ndate: 2026-02-30\n---\n", BODY, 3, "not a real date"),
-    ("source_url scheme", "---\ntitle: T\ndate: 2026-01-01\nsource_url: ftp://x.org/a\n---\n",
-     BODY, 4, "http:// or https://"),
+    (
+        "source_url scheme",
+        "---\ntitle: T\ndate: 2026-01-01\nsource_url: ftp://x.org/a\n---\n",
+        BODY,
+        4,
+        "http:// or https://",
+    ),
     ("tags not a list", "---\ntitle: T\ndate: 2026-01-01\ntags: {a: 1}\n---\n", BODY, 4, "tags"),
     ("bad slug", "---\ntitle: T\ndate: 2026-01-01\nslug: ../evil\n---\n", BODY, 4, "slug"),
-    ("bad language", "---\ntitle: T\ndate: 2026-01-01\noriginal_lang: english!\n---\n",
-     BODY, 4, "BCP 47"),
+    ("bad language", "---\ntitle: T\ndate: 2026-01-01\noriginal_lang: english!\n---\n", BODY, 4, "BCP 47"),
     ("text before first section", None, "Hello.\n\n" + BODY, 6, "text before the first section"),
     ("unknown section", None, BODY + "\n# Refs\n\n- x\n", 18, "unknown section '# Refs'"),
     ("duplicate section", None, BODY + "\n# Original\n\nMore.\n", 18, "appears twice (first at line 6)"),
     ("no original", None, "# 译文\n\n第一段。\n", None, "no '# 原文'"),
     ("empty original", None, "# 原文\n\n# 译文\n\n第一段。\n", 6, "is empty"),
-    ("pairing counts", None,
-     "# 原文\n\nOne.\n\n## Head\n\nTwo.\n\n# 译文\n\n一。\n\n二。\n",
-     10, "has 3 blocks but '# 译文' has 2: they stop lining up at block 2, where a level-2 heading"),
+    (
+        "pairing counts",
+        None,
+        "# 原文\n\nOne.\n\n## Head\n\nTwo.\n\n# 译文\n\n一。\n\n二。\n",
+        10,
+        "has 3 blocks but '# 译文' has 2: they stop lining up at block 2, where a level-2 heading",
+    ),
     ("pairing tail", None, "# 原文\n\nOne.\n\nTwo.\n\n# 译文\n\n一。\n", 10, "block 2"),
     ("undefined footnote", None, "# 原文\n\nClaim.[^n]\n", 8, "[^n] is referenced but never defined"),
-    ("footnote in one language", None,
-     "# 原文\n\nClaim.[^n]\n\n[^n]: Note.\n\n# 译文\n\n说法。[^n]\n", 14,
-     "defined in the original (line 10) but not in '# 译文'"),
-    ("footnote defined but unreferenced there", None,
-     "# 原文\n\nClaim.[^n]\n\n[^n]: Note.\n\n# 译文\n\n说法。\n", 10,
-     "defined in the original but not in the translation"),
+    (
+        "footnote in one language",
+        None,
+        "# 原文\n\nClaim.[^n]\n\n[^n]: Note.\n\n# 译文\n\n说法。[^n]\n",
+        14,
+        "defined in the original (line 10) but not in '# 译文'",
+    ),
+    (
+        "footnote defined but unreferenced there",
+        None,
+        "# 原文\n\nClaim.[^n]\n\n[^n]: Note.\n\n# 译文\n\n说法。\n",
+        10,
+        "defined in the original but not in the translation",
+    ),
     ("key points not a list", None, "# 核心观点\n\nJust text.\n\n" + BODY, 8, "found a paragraph"),
     ("prompts not ordered", None, "# 讨论引子\n\n- a?\n\n" + BODY, 8, "ordered list"),
     ("bad comment", None, BODY + "\n# 讨论归档\n\n- Neta said hi\n", 20, "(YYYY-MM-DD)"),
@@ -205,7 +228,8 @@ def test_kind_mismatch_with_equal_counts_is_a_warning(article_file, report):
     path = article_file("# 原文\n\n## Head\n\nText.\n\n# 译文\n\n标题\n\n正文。\n")
     read_article(path, report)
     assert ":8: warning: block 1 is a level-2 heading in the original but a paragraph" in (
-        report.claim("block 1"))
+        report.claim("block 1")
+    )
 
 
 def test_unused_footnote_is_a_warning(article_file, report):

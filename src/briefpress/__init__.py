@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from .options import Options
 
 
-def build(paths: list[str | Path] | str | Path, options: Options | None = None,
-          **overrides: Any) -> BuildResult:
+def build(
+    paths: list[str | Path] | str | Path, options: Options | None = None, **overrides: Any
+) -> BuildResult:
     """Build the articles under ``paths``; ``overrides`` are option names, as in the CLI.
 
     Options come from ``options`` (or ``./briefpress.toml`` when not given), then

@@ -47,7 +47,8 @@ def find_sources(paths: Iterable[str | Path]) -> list[Path]:
         path = Path(raw)
         if path.is_dir() and path.suffix.lower().lstrip(".") not in extensions:
             inside = sorted(
-                p for p in path.rglob("*")
+                p
+                for p in path.rglob("*")
                 if p.suffix.lower().lstrip(".") in extensions and not p.name.startswith(".")
             )
             if not inside:
@@ -106,11 +107,13 @@ def read_all(sources: list[Path], report: Report) -> tuple[list[Article], list[B
     for article in articles:
         other = by_slug.setdefault(article.meta.slug, article)
         if other is not article:
-            errors.append(SourceError(
-                f"slug {article.meta.slug!r} is also used by {other.path}; set a different "
-                "'slug:' in the front matter",
-                article.path,
-            ))
+            errors.append(
+                SourceError(
+                    f"slug {article.meta.slug!r} is also used by {other.path}; set a different "
+                    "'slug:' in the front matter",
+                    article.path,
+                )
+            )
     return articles, errors
 
 
@@ -160,10 +163,12 @@ def build(
         except BriefpressError as exc:
             result.errors.append(exc)
         except Exception as exc:  # a renderer bug must not hide the other articles
-            result.errors.append(BuildError(
-                f"could not render: {type(exc).__name__}: {exc} (run with -v for details)",
-                article.path,
-            ))
+            result.errors.append(
+                BuildError(
+                    f"could not render: {type(exc).__name__}: {exc} (run with -v for details)",
+                    article.path,
+                )
+            )
             if options.verbosity > 0:
                 raise
     result.warnings = list(report.warnings)

@@ -25,8 +25,11 @@ class _Parser(argparse.ArgumentParser):
             (self.stream or sys.stdout).write(message)
 
     def error(self, message: str):  # type: ignore[override]
-        raise UsageError(f"{message} (see 'briefpress {self.prog.split()[-1]} --help')"
-                         if " " in self.prog else f"{message} (see 'briefpress --help')")
+        raise UsageError(
+            f"{message} (see 'briefpress {self.prog.split()[-1]} --help')"
+            if " " in self.prog
+            else f"{message} (see 'briefpress --help')"
+        )
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -52,10 +55,12 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
     build.add_argument("paths", nargs="+", metavar="PATH", help="article .md files or folders of them")
     build.add_argument("-o", "--output", metavar="DIR", help="output folder (default: output/)")
     build.add_argument(
-        "--formats", metavar="LIST", type=_formats, help=f"comma-separated editions (default: {','.join(FORMATS)})"
+        "--formats",
+        metavar="LIST",
+        type=_formats,
+        help=f"comma-separated editions (default: {','.join(FORMATS)})",
     )
-    build.add_argument("--strict", action="store_true", default=None,
-                       help="treat warnings as errors")
+    build.add_argument("--strict", action="store_true", default=None, help="treat warnings as errors")
     build.add_argument("--lang-ui", choices=UI_LANGUAGES, help="language of briefpress's labels")
     for flag, what in (
         ("--cjk-font", "CJK serif font for reading text (default: Noto Serif CJK SC)"),
@@ -67,10 +72,17 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         build.add_argument(flag, metavar="FAMILY", help=what)
     parser.stream = build.stream = stdout
     loudness = build.add_mutually_exclusive_group()
-    loudness.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1,
-                          help="print only warnings and errors")
-    loudness.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=1,
-                          help="print more detail")
+    loudness.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=-1,
+        help="print only warnings and errors",
+    )
+    loudness.add_argument(
+        "-v", "--verbose", dest="verbosity", action="store_const", const=1, help="print more detail"
+    )
     return parser
 
 
@@ -78,8 +90,7 @@ def _print_error(error: BriefpressError, stream: TextIO) -> None:
     print(f"{format_location(error.path, error.line)}error: {error.message}", file=stream)
 
 
-def main(argv: list[str] | None = None, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
+def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     parser = make_parser(stdout)
@@ -109,8 +120,18 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     overrides = {
         name: getattr(args, name)
-        for name in ("output", "formats", "strict", "lang_ui", "cjk_font", "cjk_sans_font",
-                     "latin_font", "latin_sans_font", "mono_font", "verbosity")
+        for name in (
+            "output",
+            "formats",
+            "strict",
+            "lang_ui",
+            "cjk_font",
+            "cjk_sans_font",
+            "latin_font",
+            "latin_sans_font",
+            "mono_font",
+            "verbosity",
+        )
     }
     options = load(overrides)
     report = Report(echo=lambda line: print(line, file=stderr))

@@ -23,9 +23,7 @@ INSTALL_HINT = "install one with 'apt-get install fonts-noto-cjk' (or run 'make 
 def _fc_list(*args: str) -> str:
     if shutil.which("fc-list") is None:
         raise BuildError("fontconfig's fc-list is missing: install it with 'apt-get install fontconfig'")
-    result = subprocess.run(
-        ["fc-list", *args], capture_output=True, text=True, check=False, timeout=60
-    )
+    result = subprocess.run(["fc-list", *args], capture_output=True, text=True, check=False, timeout=60)
     return result.stdout
 
 
@@ -70,11 +68,14 @@ def check_fonts(article: Article, options: Options, report: Report, text: str) -
                 f"(CJK fonts here: {', '.join(cjk_families()[:6])}) or {INSTALL_HINT}",
                 article.path,
             )
-    missing = sorted({
-        ch for ch in text
-        if unicodedata.category(ch)[0] not in "CZ"
-        and not any(_covered(ranges, ord(ch)) for ranges in installed)
-    })
+    missing = sorted(
+        {
+            ch
+            for ch in text
+            if unicodedata.category(ch)[0] not in "CZ"
+            and not any(_covered(ranges, ord(ch)) for ranges in installed)
+        }
+    )
     if missing:
         shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:20])
         more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""

@@ -121,8 +121,7 @@ class Article:
     def all_text(self) -> str:
         """Every piece of text an edition may show, for checks such as font coverage."""
         meta = self.meta
-        parts = [meta.title, meta.summary or "", meta.source_title or "", meta.author or "",
-                 *meta.tags]
+        parts = [meta.title, meta.summary or "", meta.source_title or "", meta.author or "", *meta.tags]
         for item in [*self.key_points, *self.relevance]:
             parts += [item.label or "", item.body.text]
         parts += [prompt.text for prompt in self.prompts]

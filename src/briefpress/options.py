@@ -45,7 +45,11 @@ class Options:
     @property
     def font_families(self) -> tuple[str, ...]:
         return (
-            self.latin_font, self.latin_sans_font, self.cjk_font, self.cjk_sans_font, self.mono_font,
+            self.latin_font,
+            self.latin_sans_font,
+            self.cjk_font,
+            self.cjk_sans_font,
+            self.mono_font,
         )
 
 

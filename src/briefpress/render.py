@@ -196,17 +196,19 @@ def context(article: Article, options: Options, flavour: Flavour) -> dict[str, A
                 tokens = note.original if side == "original" else note.translation
                 lang = orig if side == "original" else trans
                 if tokens is not None:
-                    parts.append({
-                        "side": side,
-                        "lang": lang,
-                        "html": fr.render(tokens, section, lang),
-                        # a back-link only where this language's text refers to the note
-                        "ref_id": fr.ref_id(section, lang, note.number)
-                        if note.label in referenced[side] else None,
-                    })
+                    parts.append(
+                        {
+                            "side": side,
+                            "lang": lang,
+                            "html": fr.render(tokens, section, lang),
+                            # a back-link only where this language's text refers to the note
+                            "ref_id": fr.ref_id(section, lang, note.number)
+                            if note.label in referenced[side]
+                            else None,
+                        }
+                    )
             if parts:
-                out.append({"id": fr.note_id(section, note.number), "number": note.number,
-                            "parts": parts})
+                out.append({"id": fr.note_id(section, note.number), "number": note.number, "parts": parts})
         return out
 
     sections = []
@@ -229,12 +231,10 @@ def context(article: Article, options: Options, flavour: Flavour) -> dict[str, A
         "trans_lang": trans,
         "sections": sections,
         "key_points": [
-            {"label": item.label, "html": fr.inline(item.body, "brief", trans)}
-            for item in article.key_points
+            {"label": item.label, "html": fr.inline(item.body, "brief", trans)} for item in article.key_points
         ],
         "relevance": [
-            {"label": item.label, "html": fr.inline(item.body, "brief", trans)}
-            for item in article.relevance
+            {"label": item.label, "html": fr.inline(item.body, "brief", trans)} for item in article.relevance
         ],
         "prompts": [fr.inline(p, "prompts", trans) for p in article.prompts],
         "pairs": [

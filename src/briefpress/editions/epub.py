@@ -36,8 +36,10 @@ def build_time(article: Article) -> dt.datetime:
 
 def render(article: Article, options: Options, report: Report) -> bytes:
     meta = article.meta
-    images = {path: f"images/{n:03d}{path.suffix.lower()}" for n, path in enumerate(
-        dict.fromkeys(article.images), start=1)}
+    images = {
+        path: f"images/{n:03d}{path.suffix.lower()}"
+        for n, path in enumerate(dict.fromkeys(article.images), start=1)
+    }
     c = context(article, options, Flavour("xhtml", image_src=lambda path: images[path]))
 
     book = epub.EpubBook()
@@ -56,26 +58,38 @@ def render(article: Article, options: Options, report: Report) -> bytes:
     book.add_metadata("DC", "publisher", "briefpress")
 
     css = epub.EpubItem(
-        uid="style", file_name="styles/book.css", media_type="text/css",
+        uid="style",
+        file_name="styles/book.css",
+        media_type="text/css",
         content=stylesheet(options, "epub.css").encode("utf-8"),
     )
     book.add_item(css)
     for path, name in images.items():
         media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        book.add_item(epub.EpubImage(
-            uid=f"img-{Path(name).stem}", file_name=name, media_type=media_type,
-            content=path.read_bytes(),
-        ))
+        book.add_item(
+            epub.EpubImage(
+                uid=f"img-{Path(name).stem}",
+                file_name=name,
+                media_type=media_type,
+                content=path.read_bytes(),
+            )
+        )
 
     chapters = []
     for number, name in enumerate(c["sections"], start=1):
         title = c["ui"][name]
         chapter = epub.EpubHtml(
-            uid=f"ch-{name}", title=title, file_name=f"{number:02d}-{name}.xhtml",
+            uid=f"ch-{name}",
+            title=title,
+            file_name=f"{number:02d}-{name}.xhtml",
             lang=meta.translation_lang,
         )
         chapter.content = render_template(
-            "epub/chapter.xhtml.j2", c=c, name=name, title=title, with_title=number == 1,
+            "epub/chapter.xhtml.j2",
+            c=c,
+            name=name,
+            title=title,
+            with_title=number == 1,
         )
         chapter.add_item(css)
         book.add_item(chapter)
@@ -97,15 +111,12 @@ def render(article: Article, options: Options, report: Report) -> bytes:
 
 def normalise_zip(data: bytes, moment: dt.datetime) -> bytes:
     """Rewrite the archive with fixed entry times, so equal books are equal bytes."""
-    stamp = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute,
-             moment.second)
+    stamp = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = (
-                zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
-            )
+            entry.compress_type = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             target.writestr(entry, source.read(info.filename))
     return out.getvalue()

@@ -44,8 +44,7 @@ class ArticleFetcher(URLFetcher):
             if path.is_file() and any(path.is_relative_to(root) for root in self.roots):
                 return super().fetch(url, headers)
         self.report.warn(
-            f"refused to fetch {url[:200]}: only data: URLs and files in the article's folder "
-            "are allowed",
+            f"refused to fetch {url[:200]}: only data: URLs and files in the article's folder are allowed",
             self.article.path,
         )
         raise ValueError(f"briefpress does not fetch {url[:200]}")

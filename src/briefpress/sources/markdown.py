@@ -34,8 +34,16 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 _SECTION_BY_HEADING = {name.casefold(): key for key, names in SECTIONS.items() for name in names}
 
 FRONT_MATTER_KEYS = (
-    "title", "date", "summary", "source_url", "source_title", "author", "tags", "slug",
-    "original_lang", "translation_lang",
+    "title",
+    "date",
+    "summary",
+    "source_url",
+    "source_title",
+    "author",
+    "tags",
+    "slug",
+    "original_lang",
+    "translation_lang",
 )
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
@@ -134,24 +142,18 @@ class _ArticleParser:
         meta, body_start = self.front_matter(tokens)
         sections = self.sections(tokens, body_start)
         if "original" not in sections:
-            raise self.error(
-                "no '# 原文' (Original) section: every article needs the original text"
-            )
+            raise self.error("no '# 原文' (Original) section: every article needs the original text")
 
         original, original_notes, undefined = self.content(sections["original"])
         translation, translation_notes = None, {}
         if "translation" in sections:
             translation, translation_notes, undefined_there = self.content(sections["translation"])
-            self.raise_undefined(
-                sections["original"], undefined, ("translation", translation_notes))
-            self.raise_undefined(
-                sections["translation"], undefined_there, ("original", original_notes))
+            self.raise_undefined(sections["original"], undefined, ("translation", translation_notes))
+            self.raise_undefined(sections["translation"], undefined_there, ("original", original_notes))
             self.check_pairing(sections["original"], original, sections["translation"], translation)
         else:
             self.raise_undefined(sections["original"], undefined)
-        footnotes = self.pair_footnotes(
-            sections, original, original_notes, translation, translation_notes
-        )
+        footnotes = self.pair_footnotes(sections, original, original_notes, translation, translation_notes)
         images = self.check_images([*original, *(translation or [])])
         return Article(
             path=self.path,
@@ -211,9 +213,7 @@ class _ArticleParser:
         if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
             raise self.error("front matter must be 'key: value' lines", 2)
         key_lines = {
-            key.value: key.start_mark.line + 2
-            for key, _ in node.value
-            if isinstance(key, yaml.ScalarNode)
+            key.value: key.start_mark.line + 2 for key, _ in node.value if isinstance(key, yaml.ScalarNode)
         }
 
         def line_of(key: str) -> int:
@@ -290,7 +290,8 @@ class _ArticleParser:
 
     def sections(self, tokens: list[Token], body_start: int) -> dict[str, _Section]:
         headings = [
-            (i, t) for i, t in enumerate(tokens)
+            (i, t)
+            for i, t in enumerate(tokens)
             if t.type == "heading_open" and t.tag == "h1" and t.level == 0 and t.map
         ]
         first_heading = headings[0][1].map[0] if headings else len(self.lines)
@@ -311,8 +312,7 @@ class _ArticleParser:
                 raise self.error(f"unknown section '# {title}' (expected one of {expected})", line)
             if key in found:
                 raise self.error(
-                    f"section '# {title}' appears twice (first at line {found[key].line}); "
-                    "merge the two",
+                    f"section '# {title}' appears twice (first at line {found[key].line}); merge the two",
                     line,
                 )
             start = token.map[1]
@@ -337,8 +337,10 @@ class _ArticleParser:
             line = token.map[0] + 1 if token.map else section.line
             if token.nesting == 1:
                 end = _closing(tokens, i)
-                kind = "heading" + token.tag[1] if token.type == "heading_open" else (
-                    _BLOCK_KINDS.get(token.type, token.type.removesuffix("_open"))
+                kind = (
+                    "heading" + token.tag[1]
+                    if token.type == "heading_open"
+                    else (_BLOCK_KINDS.get(token.type, token.type.removesuffix("_open")))
                 )
                 yield kind, tokens[i : end + 1], line
                 i = end + 1
@@ -348,9 +350,7 @@ class _ArticleParser:
 
     # -- the brief --------------------------------------------------------------------
 
-    def single_list(
-        self, section: _Section, list_type: str, form: str
-    ) -> list[tuple[list[Token], int]]:
+    def single_list(self, section: _Section, list_type: str, form: str) -> list[tuple[list[Token], int]]:
         """The items of the one list a brief section holds: inline tokens and line."""
         items: list[tuple[list[Token], int]] = []
         for kind, tokens, line in self.top_level(section):
@@ -466,7 +466,9 @@ class _ArticleParser:
         return undefined
 
     def raise_undefined(
-        self, section: _Section, undefined: list[tuple[str, int]],
+        self,
+        section: _Section,
+        undefined: list[tuple[str, int]],
         elsewhere: tuple[str, dict[str, tuple[list[Token], int]]] | None = None,
     ) -> None:
         for label, line in undefined:
@@ -484,8 +486,11 @@ class _ArticleParser:
             )
 
     def check_pairing(
-        self, original_section: _Section, original: list[Block],
-        translation_section: _Section, translation: list[Block],
+        self,
+        original_section: _Section,
+        original: list[Block],
+        translation_section: _Section,
+        translation: list[Block],
     ) -> None:
         for index, (a, b) in enumerate(zip(original, translation, strict=False)):
             if a.kind != b.kind:
@@ -565,9 +570,7 @@ class _ArticleParser:
                 src = str(token.attrs.get("src", ""))
                 scheme = urlsplit(src).scheme.lower()
                 if scheme in ("http", "https"):
-                    self.warn(
-                        f"remote image {src} is not downloaded; it is shown as a link", block.line
-                    )
+                    self.warn(f"remote image {src} is not downloaded; it is shown as a link", block.line)
                     token.meta["remote"] = True
                     continue
                 if scheme or src.startswith("/"):
@@ -578,8 +581,7 @@ class _ArticleParser:
                 target = (self.path.parent / unquote(src)).resolve()
                 if not target.is_relative_to(folder):
                     raise self.error(
-                        f"image {src!r} lies outside the article's folder; copy it next to "
-                        "the article",
+                        f"image {src!r} lies outside the article's folder; copy it next to the article",
                         block.line,
                     )
                 if not target.is_file():
