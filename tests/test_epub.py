@@ -172,3 +172,77 @@ def test_reproducible(tmp_path, report, monkeypatch):
         "2026-05-28T20:26:40Z"
     )
     assert {i.date_time for i in zipfile.ZipFile(book).infolist()} == {(2026, 5, 28, 20, 26, 40)}
+
+
+RICH = """\
+# 原文
+
+## A heading
+
+Text with a note.[^a] And `code`.
+
+![A red square](img/red.png)
+
+| a | b |
+| - | - |
+| 1 | 2 |
+
+> A quote.
+
+- one
+- two
+
+```
+print("hi")
+```
+
+---
+
+[^a]: The note.
+
+# 译文
+
+## 标题
+
+带注释的文字。[^a] 以及 `code`。
+
+![红色方块](img/red.png)
+
+| 甲 | 乙 |
+| - | - |
+| 1 | 2 |
+
+> 引文。
+
+- 一
+- 二
+
+```
+print("你好")
+```
+
+---
+
+[^a]: 注释。
+"""
+
+
+def test_rich_article_without_brief_passes_epubcheck(tmp_path, article_file, report):
+    from PIL import Image
+
+    from briefpress.builder import build
+
+    (tmp_path / "img").mkdir()
+    Image.new("RGB", (40, 40), "red").save(tmp_path / "img" / "red.png")
+    source = article_file(RICH)
+    result = build([source], Options(output=tmp_path / "out"), report)
+    assert result.ok, [str(e) for e in result.errors]
+    path = tmp_path / "out" / "a" / "a.epub"
+    book = Book(path)
+    assert [i.get("href") for i in book.manifest.values() if i.get("media-type") == "image/png"] == [
+        "images/001.png"
+    ]
+    chapter = book.xml("01-bilingual.xhtml")
+    assert [img.get("src") for img in chapter.iterfind(".//x:img", NS)] == ["images/001.png"] * 2
+    assert [img.get("alt") for img in chapter.iterfind(".//x:img", NS)] == ["A red square", "红色方块"]
+    test_epubcheck_reports_nothing(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,6 @@ class Options:
     latin_sans_font: str = "Noto Sans"
     #: monospace font for code; the CJK mono face covers Latin and Chinese
     mono_font: str = "Noto Sans Mono CJK SC"
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def replace(self, **changes: Any) -> Options:
         return validate(dataclasses.replace(self, **changes))
@@ -54,7 +53,7 @@ class Options:
 
 
 def option_names() -> list[str]:
-    return [f.name for f in fields(Options) if f.name != "extra"]
+    return [f.name for f in fields(Options)]
 
 
 def coerce(name: str, value: Any, source: str) -> Any:
