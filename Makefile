@@ -24,6 +24,8 @@ test: setup
 
 lint: setup
 	$(BIN)/python -m ruff check src tests
+	$(BIN)/python -m ruff format --check src tests
+	$(BIN)/python -m mypy
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -190,3 +191,12 @@ def test_python_api_shares_the_options(tmp_path):
     assert "Brief</h2>" in result.outputs[0].read_text(encoding="utf-8")
     result = briefpress.build([EXAMPLE], Options(output=tmp_path / "b", formats=("epub",)))
     assert [p.suffix for p in result.outputs] == [".epub"]
+
+
+def test_quiet_and_verbose(tmp_path):
+    code, out, err = run("build", str(EXAMPLE), "-o", str(tmp_path), "--formats", "html", "-q")
+    assert (code, out, err) == (0, "", "")
+    code, out, _ = run("build", str(EXAMPLE), "-o", str(tmp_path), "--formats", "html", "-v")
+    assert code == 0
+    assert re.search(r"openai-third-phase\.md: fonts \d+\.\d\d s, html \d+\.\d\d s", out)
+    assert run("build", str(EXAMPLE), "-q", "-v")[0] == 2

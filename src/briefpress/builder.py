@@ -32,6 +32,8 @@ class BuildResult:
     errors: list[BriefpressError] = field(default_factory=list)
     articles: int = 0
     built: int = 0
+    #: seconds per step (font check, each edition) for each article source
+    timings: dict[Path, dict[str, float]] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -117,14 +119,24 @@ def read_all(sources: list[Path], report: Report) -> tuple[list[Article], list[B
     return articles, errors
 
 
-def render_article(article: Article, options: Options, report: Report) -> dict[str, bytes]:
-    """All requested editions of one article, as bytes, in the order of ``options.formats``."""
+def render_article(
+    article: Article, options: Options, report: Report, timings: dict[str, float] | None = None
+) -> dict[str, bytes]:
+    """All requested editions of one article, as bytes, in the order of ``options.formats``.
+
+    ``timings``, when given, receives the seconds each step took.
+    """
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
     ui = "".join(labels(options.lang_ui).values())
     check_fonts(article, options, report, article.all_text() + ui)
+    timings["fonts"] = time.perf_counter() - started
     files = {}
     for name in options.formats:
+        started = time.perf_counter()
         module = edition(name)
         files[f"{article.meta.slug}.{module.EXTENSION}"] = module.render(article, options, report)
+        timings[name] = time.perf_counter() - started
     return files
 
 
@@ -152,7 +164,8 @@ def build(
         if article.path in failed:
             continue
         try:
-            files = render_article(article, options, report)
+            timings = result.timings.setdefault(article.path, {})
+            files = render_article(article, options, report, timings)
             if options.strict and report.count_for(article.path):
                 raise BuildError(
                     f"{report.count_for(article.path)} warning(s) and --strict: nothing written",

@@ -24,7 +24,7 @@ class _Parser(argparse.ArgumentParser):
         if message:
             (self.stream or sys.stdout).write(message)
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         raise UsageError(
             f"{message} (see 'briefpress {self.prog.split()[-1]} --help')"
             if " " in self.prog
@@ -138,6 +138,10 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     result = build(args.paths, options, report)
     for error in result.errors:
         _print_error(error, stderr)
+    if options.verbosity > 0:
+        for source, steps in result.timings.items():
+            detail = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps.items())
+            print(f"{source}: {detail}", file=stdout)
     if options.verbosity >= 0:
         for path in result.outputs:
             print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", file=stdout)

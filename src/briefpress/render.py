@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
@@ -100,7 +101,8 @@ class FragmentRenderer:
 
     def inline(self, text: RichText, section: str, lang: str) -> Markup:
         env = {"renderer": self, "section": section, "lang": lang}
-        return Markup(self.md.renderer.renderInline(text.tokens, self.md.options, env).strip())
+        renderer: RendererHTML = self.md.renderer  # type: ignore[assignment]
+        return Markup(renderer.renderInline(text.tokens, self.md.options, env).strip())
 
     def block(self, block: Block | None, section: str, lang: str) -> Markup:
         return self.render(block.tokens, section, lang) if block else Markup("")

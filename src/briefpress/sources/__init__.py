@@ -20,7 +20,7 @@ class Reader(Protocol):
     def read(self, path: Path, report: Report) -> Article: ...
 
 
-READERS: list[Reader] = [MarkdownReader()]
+READERS: list[Reader] = [MarkdownReader()]  # first match by extension wins
 
 
 def source_extensions() -> tuple[str, ...]:

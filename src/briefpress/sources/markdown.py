@@ -112,7 +112,7 @@ class _Section:
 class MarkdownReader:
     """Reads ``*.md`` article sources."""
 
-    file_extensions = ("md", "markdown")
+    file_extensions: tuple[str, ...] = ("md", "markdown")
 
     def __init__(self) -> None:
         self._md = make_parser()
@@ -145,7 +145,8 @@ class _ArticleParser:
             raise self.error("no '# 原文' (Original) section: every article needs the original text")
 
         original, original_notes, undefined = self.content(sections["original"])
-        translation, translation_notes = None, {}
+        translation: list[Block] | None = None
+        translation_notes: dict[str, tuple[list[Token], int]] = {}
         if "translation" in sections:
             translation, translation_notes, undefined_there = self.content(sections["translation"])
             self.raise_undefined(sections["original"], undefined, ("translation", translation_notes))
@@ -197,7 +198,7 @@ class _ArticleParser:
                 1,
             )
         token = tokens[0]
-        end_line = token.map[1]  # 0-based index of the line after the closing '---'
+        end_line = _span(token)[1]  # 0-based index of the line after the closing '---'
         if end_line > len(self.lines) or self.lines[end_line - 1].rstrip() not in ("---", "..."):
             raise self.error("the front matter is not closed: add a '---' line after it", 1)
         try:
@@ -294,7 +295,7 @@ class _ArticleParser:
             for i, t in enumerate(tokens)
             if t.type == "heading_open" and t.tag == "h1" and t.level == 0 and t.map
         ]
-        first_heading = headings[0][1].map[0] if headings else len(self.lines)
+        first_heading = _span(headings[0][1])[0] if headings else len(self.lines)
         for index in range(body_start, first_heading):
             if self.lines[index].strip():
                 raise self.error(
@@ -306,7 +307,7 @@ class _ArticleParser:
         found: dict[str, _Section] = {}
         for n, (i, token) in enumerate(headings):
             title = tokens[i + 1].content.strip()
-            line = token.map[0] + 1
+            line = _span(token)[0] + 1
             key = _SECTION_BY_HEADING.get(title.casefold())
             if key is None:
                 raise self.error(f"unknown section '# {title}' (expected one of {expected})", line)
@@ -315,8 +316,8 @@ class _ArticleParser:
                     f"section '# {title}' appears twice (first at line {found[key].line}); merge the two",
                     line,
                 )
-            start = token.map[1]
-            end = headings[n + 1][1].map[0] if n + 1 < len(headings) else len(self.lines)
+            start = _span(token)[1]
+            end = _span(headings[n + 1][1])[0] if n + 1 < len(headings) else len(self.lines)
             env: dict = {}
             body = self.md.parse("\n".join(self.lines[start:end]), env)
             _shift_lines(body, start)
@@ -363,7 +364,7 @@ class _ArticleParser:
             for start, end in _children(tokens, "list_item_open"):
                 inner = tokens[start + 1 : end]
                 inlines = [t for t in inner if t.type == "inline"]
-                item_line = tokens[start].map[0] + 1 if tokens[start].map else line
+                item_line = _span(tokens[start], line - 1)[0] + 1
                 if len(inlines) != 1 or any(t.level > inner[0].level for t in inner if t.type != "inline"):
                     raise self.error(
                         f"an item of '# {section.heading}' must be one paragraph ({form})",
@@ -592,6 +593,11 @@ class _ArticleParser:
 
 
 # -- token helpers ----------------------------------------------------------------------
+
+
+def _span(token: Token, default: int = 0) -> tuple[int, int]:
+    """The token's 0-based [start, end) source lines (the parser gives them to block tokens)."""
+    return (token.map[0], token.map[1]) if token.map else (default, default)
 
 
 def _shift_lines(tokens: list[Token], offset: int) -> None:
