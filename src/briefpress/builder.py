@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .editions import edition
-from .errors import BriefpressError, BuildError, Report, SourceError
+from .errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
 from .fonts import check_fonts
 from .l10n import labels
 from .model import Article
 from .options import Options
-from .sources import read_article, source_extensions
+from .sources import is_source, read_article, source_extensions
 
 
 @dataclass
@@ -49,15 +49,10 @@ def find_sources(paths: Iterable[str | Path]) -> list[Path]:
         path = Path(raw)
         if path.is_dir() and path.suffix.lower().lstrip(".") not in extensions:
             inside = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix.lower().lstrip(".") in extensions and not p.name.startswith(".")
+                p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".") and is_source(p)
             )
             if not inside:
-                raise SourceError(
-                    f"the folder holds no article sources ({', '.join('*.' + e for e in extensions)})",
-                    path,
-                )
+                raise SourceError("the folder holds no article sources (*.md files, or page dumps)", path)
             found.extend(inside)
         elif path.exists() or path.is_symlink():
             found.append(path)
@@ -98,11 +93,16 @@ def write_all(files: dict[Path, bytes]) -> None:
             temp.unlink(missing_ok=True)
 
 
-def read_all(sources: list[Path], report: Report) -> tuple[list[Article], list[BriefpressError]]:
-    articles, errors = [], []
+def read_all(
+    sources: list[Path], report: Report, options: Options
+) -> tuple[list[Article], list[BriefpressError]]:
+    articles: list[Article] = []
+    errors: list[BriefpressError] = []
     for source in sources:
         try:
-            articles.append(read_article(source, report))
+            articles.append(read_article(source, report, options))
+        except SourceErrors as exc:
+            errors.extend(exc.errors)
         except BriefpressError as exc:
             errors.append(exc)
     by_slug: dict[str, Article] = {}
@@ -158,7 +158,7 @@ def build(
         result.errors.append(exc)
         return result
     result.articles = len(sources)
-    articles, result.errors = read_all(sources, report)
+    articles, result.errors = read_all(sources, report, options)
     failed = {Path(e.path) for e in result.errors if e.path}
     for article in articles:
         if article.path in failed:

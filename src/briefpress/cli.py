@@ -12,7 +12,7 @@ from typing import TextIO
 
 from . import __version__
 from .errors import BriefpressError, ConfigError, UsageError, format_location
-from .options import FORMATS, UI_LANGUAGES, coerce, load
+from .options import FORMATS, UI_LANGUAGES, coerce, load, option_names
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,7 +70,34 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         ("--mono-font", "monospace font (default: Noto Sans Mono CJK SC)"),
     ):
         build.add_argument(flag, metavar="FAMILY", help=what)
-    parser.stream = build.stream = stdout
+    build.add_argument(
+        "--prefer",
+        choices=("pairs", "sections"),
+        help="page dumps: keep this copy of the text where the copies disagree (default: error)",
+    )
+    importer = commands.add_parser(
+        "import",
+        help="turn page dumps into article sources",
+        description="Write DIR/<slug>.md in the article source format for each page dump "
+        "(the plain text of an article page). The dump's three copies of the text are "
+        "compared; any disagreement is an error unless --prefer chooses a side.",
+    )
+    importer.add_argument("paths", nargs="+", metavar="PAGE", help="page dump files")
+    importer.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        default=".",
+        help="folder for the .md files (default: the working folder)",
+    )
+    importer.add_argument(
+        "--slug", help="file name for the article (one dump only; default: the dump's file name)"
+    )
+    importer.add_argument(
+        "--prefer", choices=("pairs", "sections"), help="keep this copy of the text where the copies disagree"
+    )
+    importer.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1)
+    parser.stream = build.stream = importer.stream = stdout
     loudness = build.add_mutually_exclusive_group()
     loudness.add_argument(
         "-q",
@@ -102,6 +129,8 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         if args.command is None:
             parser.print_help(stdout)
             return 2
+        if args.command == "import":
+            return _import(args, stdout, stderr)
         return _build(args, stdout, stderr)
     except UsageError as exc:
         print(f"briefpress: error: {exc.message}", file=stderr)
@@ -114,26 +143,16 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return 130
 
 
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    """The options the command line set; the flags carry the option names."""
+    return {name: getattr(args, name) for name in option_names() if hasattr(args, name)}
+
+
 def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .builder import build  # imports the editions' libraries only when needed
     from .errors import Report
 
-    overrides = {
-        name: getattr(args, name)
-        for name in (
-            "output",
-            "formats",
-            "strict",
-            "lang_ui",
-            "cjk_font",
-            "cjk_sans_font",
-            "latin_font",
-            "latin_sans_font",
-            "mono_font",
-            "verbosity",
-        )
-    }
-    options = load(overrides)
+    options = load(_overrides(args))
     report = Report(echo=lambda line: print(line, file=stderr))
     result = build(args.paths, options, report)
     for error in result.errors:
@@ -151,6 +170,23 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             f"in {result.seconds:.1f} s",
             file=stdout,
         )
+    return 0 if result.ok else 1
+
+
+def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .errors import Report
+    from .importer import import_pages
+
+    if args.slug is not None and len(args.paths) != 1:
+        raise UsageError("--slug names one article; give one page dump (see 'briefpress import --help')")
+    options = load(_overrides(args))
+    report = Report(echo=lambda line: print(line, file=stderr))
+    result = import_pages(args.paths, args.output, options, slug=args.slug, report=report)
+    for error in result.errors:
+        _print_error(error, stderr)
+    if options.verbosity >= 0:
+        for path in result.outputs:
+            print(f"wrote {path}", file=stdout)
     return 0 if result.ok else 1
 
 

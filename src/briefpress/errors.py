@@ -25,6 +25,15 @@ class SourceError(BriefpressError):
     """The article source breaks the format (see docs/article-format in the README)."""
 
 
+class SourceErrors(SourceError):
+    """Several problems in one source, each with its own line; reported one per line."""
+
+    def __init__(self, errors: list[SourceError]):
+        first = errors[0]
+        super().__init__(first.message, first.path, first.line)
+        self.errors = errors
+
+
 class ConfigError(BriefpressError):
     """An option or briefpress.toml value is wrong."""
 

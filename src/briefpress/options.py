@@ -12,6 +12,7 @@ from .errors import ConfigError
 
 FORMATS = ("html", "pdf", "epub")
 UI_LANGUAGES = ("zh-Hans", "en")
+PREFER = ("pairs", "sections")
 CONFIG_FILE = "briefpress.toml"
 
 
@@ -37,6 +38,8 @@ class Options:
     latin_sans_font: str = "Noto Sans"
     #: monospace font for code; the CJK mono face covers Latin and Chinese
     mono_font: str = "Noto Sans Mono CJK SC"
+    #: page dumps: which copy wins when the pairs and the sections disagree (None: error)
+    prefer: str | None = None
 
     def replace(self, **changes: Any) -> Options:
         return validate(dataclasses.replace(self, **changes))
@@ -82,6 +85,10 @@ def coerce(name: str, value: Any, source: str) -> Any:
         if not isinstance(value, int) or isinstance(value, bool):
             raise ConfigError(f"'verbosity' must be -1, 0 or 1, not {value!r}", source)
         return max(-1, min(1, value))
+    if name == "prefer":
+        if value not in PREFER:
+            raise ConfigError(f"'prefer' must be one of {', '.join(PREFER)}, not {value!r}", source)
+        return value
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"'{name.replace('_', '-')}' must be text, not {value!r}", source)
     return value.strip()

@@ -1,7 +1,8 @@
 """Readers turn a source file into an :class:`~briefpress.model.Article`.
 
-A reader declares the file extensions it handles and a ``read(path, report)``
-method; :func:`reader_for` picks one by extension, the way Pelican picks its readers.
+A reader declares the file extensions it handles, ``sniff(head)`` to recognise its
+files by their content, and ``read(path, report)``; :func:`reader_for` picks one, the
+content first and then the extension, the way Pelican picks its readers.
 """
 
 from __future__ import annotations
@@ -11,30 +12,53 @@ from typing import Protocol
 
 from ..errors import Report, SourceError
 from ..model import Article
+from ..options import Options
 from .markdown import MarkdownReader
+from .pagedump import PageDumpReader
+from .text import read_head
 
 
 class Reader(Protocol):
     file_extensions: tuple[str, ...]
 
+    def sniff(self, head: str) -> bool: ...
+
     def read(self, path: Path, report: Report) -> Article: ...
 
 
-READERS: list[Reader] = [MarkdownReader()]  # first match by extension wins
+def readers(options: Options | None = None) -> list[Reader]:
+    options = options or Options()
+    return [MarkdownReader(), PageDumpReader(prefer=options.prefer)]
 
 
 def source_extensions() -> tuple[str, ...]:
-    return tuple(ext for reader in READERS for ext in reader.file_extensions)
+    return tuple(ext for reader in readers() for ext in reader.file_extensions)
 
 
-def reader_for(path: Path) -> Reader:
+def reader_for(path: Path, options: Options | None = None) -> Reader:
+    candidates = readers(options)
+    if path.is_file():
+        head = read_head(path)
+        for reader in candidates:
+            if reader.sniff(head):
+                return reader
     suffix = path.suffix.lower().lstrip(".")
-    for reader in READERS:
+    for reader in candidates:
         if suffix in reader.file_extensions:
             return reader
     known = ", ".join("." + ext for ext in source_extensions())
-    raise SourceError(f"not an article source (expected one of {known})", path)
+    raise SourceError(
+        f"not an article source (expected Markdown with front matter or a page dump: {known})",
+        path,
+    )
 
 
-def read_article(path: Path, report: Report) -> Article:
-    return reader_for(path).read(path, report)
+def is_source(path: Path) -> bool:
+    """Whether a file found in a folder is an article: Markdown by name, dumps by content."""
+    if path.suffix.lower() in (".md", ".markdown"):
+        return True
+    return path.suffix.lower() == ".txt" and PageDumpReader().sniff(read_head(path))
+
+
+def read_article(path: Path, report: Report, options: Options | None = None) -> Article:
+    return reader_for(path, options).read(path, report)

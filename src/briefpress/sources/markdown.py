@@ -22,6 +22,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..errors import Report, SourceError
 from ..model import Article, Block, BriefItem, Comment, Footnote, Meta, RichText, tokens_text, walk
+from .text import read_source
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "key_points": ("核心观点", "Key points"),
@@ -47,7 +48,7 @@ FRONT_MATTER_KEYS = (
 )
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
-_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>|<!--")
 _COMMENT_HEAD = re.compile(r"\s*\((\d{4}-\d{2}-\d{2})\)\s*[:：]\s*")
@@ -117,26 +118,48 @@ class MarkdownReader:
     def __init__(self) -> None:
         self._md = make_parser()
 
+    def sniff(self, head: str) -> bool:
+        return head.lstrip("\ufeff").startswith("---")
+
     def read(self, path: Path, report: Report) -> Article:
         return _ArticleParser(self._md, path, report).parse()
 
+    def read_text(self, path: Path, text: str, report: Report, line_map: list[int] | None = None) -> Article:
+        """Read Markdown that is already in memory; ``line_map`` maps its lines to ``path``'s."""
+        return _ArticleParser(self._md, path, report, text, line_map).parse()
+
 
 class _ArticleParser:
-    def __init__(self, md: MarkdownIt, path: Path, report: Report):
+    def __init__(
+        self,
+        md: MarkdownIt,
+        path: Path,
+        report: Report,
+        text: str | None = None,
+        line_map: list[int] | None = None,
+    ):
         self.md = md
         self.path = path
         self.report = report
+        self.text = text
+        # for sources converted to Markdown (page dumps): generated line -> original line
+        self.line_map = line_map
+
+    def source_line(self, line: int | None) -> int | None:
+        if line is None or self.line_map is None:
+            return line
+        return self.line_map[min(line, len(self.line_map)) - 1] if line > 0 else line
 
     def error(self, message: str, line: int | None = None) -> SourceError:
-        return SourceError(message, self.path, line)
+        return SourceError(message, self.path, self.source_line(line))
 
     def warn(self, message: str, line: int | None = None) -> None:
-        self.report.warn(message, self.path, line)
+        self.report.warn(message, self.path, self.source_line(line))
 
     # -- the whole file ---------------------------------------------------------------
 
     def parse(self) -> Article:
-        text = self.read_text()
+        text = self.text if self.text is not None else read_source(self.path)
         self.lines = text.split("\n")
         tokens = self.md.parse(text, {})
         meta, body_start = self.front_matter(tokens)
@@ -168,25 +191,6 @@ class _ArticleParser:
             discussion=self.discussion(sections.get("discussion")),
             images=images,
         )
-
-    def read_text(self) -> str:
-        try:
-            data = self.path.read_bytes()
-        except IsADirectoryError:
-            raise self.error("is a folder, not an article file") from None
-        except OSError as exc:
-            raise self.error(f"cannot read the file: {exc.strerror or exc}") from None
-        if b"\0" in data:
-            line = data[: data.index(b"\0")].count(b"\n") + 1
-            raise self.error("holds NUL bytes: this is not a text file", line)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise self.error(
-                f"is not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", line
-            ) from None
-        return text.replace("\r\n", "\n").replace("\r", "\n")
 
     # -- front matter -----------------------------------------------------------------
 
@@ -261,7 +265,7 @@ class _ArticleParser:
             raise self.error("tags must be a list of words, like [AI, 战略]", line_of("tags"))
 
         slug = text("slug") or self.path.stem
-        if not _SLUG.fullmatch(slug):
+        if not SLUG.fullmatch(slug):
             raise self.error(
                 f"slug {slug!r} may hold only letters, digits, '.', '_' and '-' "
                 "(set 'slug:' in the front matter)",
@@ -462,7 +466,8 @@ class _ArticleParser:
             line = token.map[0] + 1 if token.map else section.line
             texts = [c.content for c in token.children or [] if c.type == "text"]
             undefined += [(m[1], line) for text in texts for m in _UNDEFINED_NOTE.finditer(text)]
-            if any(_RAW_HTML.search(text) for text in texts):
+            # raw in the source (not backslash-escaped) and shown as text (not in code)
+            if _RAW_HTML.search(token.content) and any(_RAW_HTML.search(t) for t in texts):
                 self.warn("raw HTML is not trusted: it is shown as text", line)
         return undefined
 

@@ -1,0 +1,73 @@
+"""``briefpress import``: page dumps become article sources in the Markdown format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .builder import write_all
+from .errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
+from .options import Options
+from .sources.markdown import SLUG, MarkdownReader
+from .sources.pagedump import to_markdown
+from .sources.text import read_source
+
+
+@dataclass
+class ImportResult:
+    outputs: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[BriefpressError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def convert(path: Path, report: Report, prefer: str | None = None) -> str:
+    """The dump at ``path`` as Markdown, checked by reading it back as an article."""
+    markdown, line_map = to_markdown(path, read_source(path), report, prefer)
+    MarkdownReader().read_text(path, markdown, report, line_map)
+    return markdown
+
+
+def import_pages(
+    paths: Iterable[str | Path],
+    output: str | Path,
+    options: Options | None = None,
+    slug: str | None = None,
+    report: Report | None = None,
+) -> ImportResult:
+    """Write ``output/<slug>.md`` for each page dump; the slug defaults to the dump's stem."""
+    options = options or Options()
+    report = report or Report()
+    sources = [Path(p) for p in paths]
+    result = ImportResult()
+    if slug is not None and len(sources) != 1:
+        result.errors.append(SourceError("--slug names one article; give one page dump"))
+        return result
+    output = Path(output)
+    for path in sources:
+        name = slug or path.stem
+        try:
+            if not SLUG.fullmatch(name):
+                raise SourceError(
+                    f"{name!r} cannot be a file name for the article; choose one with --slug "
+                    "(letters, digits, '.', '_', '-')",
+                    path,
+                )
+            markdown = convert(path, report, options.prefer)
+            try:
+                output.mkdir(parents=True, exist_ok=True)
+                target = output / f"{name}.md"
+                write_all({target: markdown.encode("utf-8")})
+            except OSError as exc:
+                raise BuildError(f"cannot write to {output}: {exc.strerror or exc}", path) from None
+            result.outputs.append(target)
+        except SourceErrors as exc:
+            result.errors.extend(exc.errors)
+        except BriefpressError as exc:
+            result.errors.append(exc)
+    result.warnings = list(report.warnings)
+    return result
