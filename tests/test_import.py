@@ -238,3 +238,11 @@ def test_imported_markdown_reads_back_as_the_dump(report):
         markdown = convert(dump, report)
         assert markdown.startswith("---\ntitle: ")
         assert "\r" not in markdown
+
+
+def test_python_api_import(tmp_path):
+    import briefpress
+
+    result = briefpress.import_pages(ROOT / "tests" / "dumps" / "minimal.txt", tmp_path, slug="m")
+    assert result.ok and result.outputs == [tmp_path / "m.md"]
+    assert briefpress.build(tmp_path / "m.md", output=tmp_path / "o", formats="html").ok

@@ -33,3 +33,18 @@ def build(
     if isinstance(paths, (str, Path)):
         paths = [paths]
     return run(paths, load(overrides, base=options) if options or overrides else load())
+
+
+def import_pages(
+    paths: list[str | Path] | str | Path,
+    output: str | Path = ".",
+    slug: str | None = None,
+    **overrides: Any,
+) -> Any:
+    """Write ``output/<slug>.md`` for each page dump; see :func:`briefpress.importer.import_pages`."""
+    from .importer import import_pages as run
+    from .options import load
+
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    return run(paths, output, load(overrides), slug=slug)
