@@ -71,6 +71,21 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
     ):
         build.add_argument(flag, metavar="FAMILY", help=what)
     build.add_argument(
+        "--translation-only",
+        action="store_true",
+        default=None,
+        help="bilingual pages show only the translation (the original text still follows)",
+    )
+    build.add_argument(
+        "--embed-fonts",
+        action="store_true",
+        default=None,
+        help="EPUB: embed a subset of the CJK font holding the book's characters",
+    )
+    build.add_argument(
+        "--site-name", metavar="NAME", help="newsletter name on the EPUB cover (default: 阿头学)"
+    )
+    build.add_argument(
         "--prefer",
         choices=("pairs", "sections"),
         help="page dumps: keep this copy of the text where the copies disagree (default: error)",

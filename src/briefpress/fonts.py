@@ -8,10 +8,12 @@ WeasyPrint uses to find fonts.
 from __future__ import annotations
 
 import bisect
+import io
 import shutil
 import subprocess
 import unicodedata
 from functools import cache
+from pathlib import Path
 
 from .errors import BuildError, Report
 from .model import Article
@@ -84,3 +86,53 @@ def check_fonts(article: Article, options: Options, report: Report, text: str) -
             f"print as boxes: {shown}{more}",
             article.path,
         )
+
+
+@cache
+def font_file(family: str, bold: bool = False) -> tuple[Path, int] | None:
+    """The file (and face index in a collection) fontconfig uses for ``family``, if installed."""
+    pattern = _pattern(family)[len(":family=") :] + (":weight=bold" if bold else "")
+    output = _fc_list_match(pattern)
+    path, _, rest = output.partition("\t")
+    index, _, families = rest.partition("\t")
+    if not path or family not in [f.strip() for f in families.split(",")]:
+        return None
+    return Path(path), int(index or 0)
+
+
+def _fc_list_match(pattern: str) -> str:
+    if shutil.which("fc-match") is None:
+        return ""
+    result = subprocess.run(
+        ["fc-match", "--format", "%{file}\t%{index}\t%{family}", pattern],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    return result.stdout.strip()
+
+
+def subset_font(family: str, text: str) -> bytes:
+    """An OpenType font holding only the glyphs ``text`` needs (for embedding in an EPUB)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    found = font_file(family)
+    if found is None:
+        raise BuildError(f"font {family!r} is not installed, so it cannot be embedded; {INSTALL_HINT}")
+    path, index = found
+    font = TTFont(path, fontNumber=index, lazy=False)
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.layout_features = ["*"]
+    options.drop_tables += ["DSIG"]
+    subsetter = subset.Subsetter(options)
+    chars = {ch for ch in text if not ch.isspace()} | {" "}
+    subsetter.populate(text="".join(sorted(chars)))
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()

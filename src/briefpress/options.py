@@ -38,6 +38,12 @@ class Options:
     latin_sans_font: str = "Noto Sans"
     #: monospace font for code; the CJK mono face covers Latin and Chinese
     mono_font: str = "Noto Sans Mono CJK SC"
+    #: the bilingual pages show only the translation (the original text still follows)
+    translation_only: bool = False
+    #: EPUB: embed a subset of the CJK font covering the book's characters
+    embed_fonts: bool = False
+    #: name of the newsletter, shown on the EPUB cover
+    site_name: str = "阿头学"
     #: page dumps: which copy wins when the pairs and the sections disagree (None: error)
     prefer: str | None = None
 
@@ -77,9 +83,9 @@ def coerce(name: str, value: Any, source: str) -> Any:
                 source,
             )
         return result
-    if name == "strict":
+    if name in ("strict", "translation_only", "embed_fonts"):
         if not isinstance(value, bool):
-            raise ConfigError(f"'strict' must be true or false, not {value!r}", source)
+            raise ConfigError(f"'{name.replace('_', '-')}' must be true or false, not {value!r}", source)
         return value
     if name == "verbosity":
         if not isinstance(value, int) or isinstance(value, bool):

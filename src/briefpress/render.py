@@ -60,9 +60,9 @@ def read_style(name: str) -> str:
     return (resource_dir("styles") / name).read_text(encoding="utf-8")
 
 
-def stylesheet(options: Options, *names: str, paged: bool = False) -> str:
+def stylesheet(options: Options, *names: str, fonts_template: str = "fonts.css.j2", **values: Any) -> str:
     """The font rules for ``options`` followed by the named files from ``styles/``."""
-    fonts = environment().get_template("fonts.css.j2").render(options=options, paged=paged)
+    fonts = environment().get_template(fonts_template).render(options=options, **values)
     return "\n".join([fonts, *(read_style(name) for name in names)])
 
 
@@ -95,8 +95,8 @@ class FragmentRenderer:
         self.numbers = {note.label: note.number for note in article.footnotes}
         self.md = _fragment_parser()
 
-    def render(self, tokens: list[Token], section: str, lang: str) -> Markup:
-        env = {"renderer": self, "section": section, "lang": lang}
+    def render(self, tokens: list[Token], section: str, lang: str, index: int = 0) -> Markup:
+        env = {"renderer": self, "section": section, "lang": lang, "index": index}
         return Markup(self.md.renderer.render(tokens, self.md.options, env))
 
     def inline(self, text: RichText, section: str, lang: str) -> Markup:
@@ -104,8 +104,8 @@ class FragmentRenderer:
         renderer: RendererHTML = self.md.renderer  # type: ignore[assignment]
         return Markup(renderer.renderInline(text.tokens, self.md.options, env).strip())
 
-    def block(self, block: Block | None, section: str, lang: str) -> Markup:
-        return self.render(block.tokens, section, lang) if block else Markup("")
+    def block(self, block: Block | None, section: str, lang: str, index: int = 0) -> Markup:
+        return self.render(block.tokens, section, lang, index) if block else Markup("")
 
     def note_id(self, section: str, number: int) -> str:
         return f"{section}-fn-{number}"
@@ -171,8 +171,14 @@ def _render_heading(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     level = min(6, int(token.tag[1]) + 1)
     if token.nesting == 1:
-        return f'<h{level} class="sub">'
+        ident = heading_id(env["section"], env["lang"], env["index"])
+        return f'<h{level} class="sub" id="{ident}">' if env["index"] else f'<h{level} class="sub">'
     return f"</h{level}>\n"
+
+
+def heading_id(section: str, lang: str, index: int) -> str:
+    """The id of the subheading that is block ``index`` (1-based) of a text."""
+    return f"{section}-{lang_key(lang)}-h{index}"
 
 
 # -- the template context ----------------------------------------------------------------
@@ -243,13 +249,20 @@ def context(article: Article, options: Options, flavour: Flavour) -> dict[str, A
             {
                 "index": pair.index,
                 "kind": pair.original.kind,
-                "original": fr.block(pair.original, "bilingual", orig),
-                "translation": fr.block(pair.translation, "bilingual", trans),
+                "original": Markup("")
+                if options.translation_only
+                else fr.block(pair.original, "bilingual", orig, pair.index),
+                "translation": fr.block(pair.translation, "bilingual", trans, pair.index),
             }
             for pair in article.pairs
         ],
-        "original": [fr.block(block, "original", orig) for block in article.original],
-        "bilingual_notes": notes("bilingual", ("original", "translation")),
+        "translation_only": options.translation_only,
+        "original": [
+            fr.block(block, "original", orig, n) for n, block in enumerate(article.original, start=1)
+        ],
+        "bilingual_notes": notes(
+            "bilingual", ("translation",) if options.translation_only else ("original", "translation")
+        ),
         "original_notes": notes("original", ("original",)),
         "discussion": [
             {"author": c.author, "date": c.date.isoformat(), "html": fr.inline(c.body, "discussion", trans)}

@@ -1,4 +1,9 @@
-"""The EPUB 3 edition (ebooklib): one chapter per section, nav document and NCX."""
+"""The EPUB 3 edition (ebooklib), made to pass EPUBCheck and to behave on e-readers.
+
+Recipe, in the order of Sphinx's EPUB builder: metadata, stylesheet (and fonts),
+images and cover, one chapter per section, navigation (toc with the text's
+subheadings nested, landmarks, NCX), spine, then a zip with fixed entry times.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,21 @@ import os
 import uuid
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from ebooklib import epub
 
 from ..errors import BuildError, Report
+from ..fonts import subset_font
+from ..l10n import labels
 from ..model import Article
 from ..options import Options
-from ..render import Flavour, context, plain_text, render_template, stylesheet
+from ..render import Flavour, context, heading_id, plain_text, render_template, stylesheet
+from .cover import render_cover
 
 EXTENSION = "epub"
+COVER_IMAGE = "images/cover.png"
+FONT_FILE = "fonts/cjk-subset.otf"
 
 
 def book_identifier(article: Article) -> str:
@@ -34,15 +45,8 @@ def build_time(article: Article) -> dt.datetime:
     return dt.datetime.combine(article.meta.date, dt.time(0, 0))
 
 
-def render(article: Article, options: Options, report: Report) -> bytes:
+def add_metadata(book: epub.EpubBook, article: Article, has_images: bool) -> None:
     meta = article.meta
-    images = {
-        path: f"images/{n:03d}{path.suffix.lower()}"
-        for n, path in enumerate(dict.fromkeys(article.images), start=1)
-    }
-    c = context(article, options, Flavour("xhtml", image_src=lambda path: images[path]))
-
-    book = epub.EpubBook()
     book.set_identifier(book_identifier(article))
     book.set_title(meta.title)
     book.set_language(meta.translation_lang)
@@ -57,32 +61,107 @@ def render(article: Article, options: Options, report: Report) -> bytes:
     book.add_metadata("DC", "date", meta.date.isoformat())
     book.add_metadata("DC", "publisher", "briefpress")
 
+    # EPUB Accessibility 1.1: what the book really is. Every image (the cover included)
+    # carries a text alternative, so text alone is sufficient.
+    def schema(name: str, value: str) -> None:
+        book.add_metadata(None, "meta", value, {"property": f"schema:{name}"})
+
+    schema("accessMode", "textual")
+    schema("accessMode", "visual")
+    schema("accessModeSufficient", "textual")
+    for feature in (
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+        "alternativeText",
+    ):
+        schema("accessibilityFeature", feature)
+    schema("accessibilityHazard", "none")
+    images = "the cover and the article's images have" if has_images else "the cover has"
+    schema(
+        "accessibilitySummary",
+        "Bilingual reading brief: the text is marked up with headings, a table of contents "
+        "and the language of every block; footnotes are linked both ways; "
+        f"{images} text alternatives; no hazards.",
+    )
+    book.add_metadata(
+        None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"}
+    )
+
+
+def toc_entries(article: Article, name: str, file_name: str, title: str) -> Any:
+    """A chapter's toc entry, with the text's subheadings nested under it."""
+    if name == "bilingual":
+        blocks, lang = article.translation or [], article.meta.translation_lang
+    elif name == "original":
+        blocks, lang = article.original, article.meta.original_lang
+    else:
+        blocks, lang = [], ""
+    children: list[Any] = []
+    for index, block in enumerate(blocks, start=1):
+        level = block.heading_level
+        link = epub.Link(f"{file_name}#{heading_id(name, lang, index)}", block.text, f"{name}-h{index}")
+        if level == 2:
+            children.append(link)
+        elif level == 3 and children:
+            last = children[-1]
+            if isinstance(last, tuple):
+                last[1].append(link)
+            else:
+                children[-1] = (epub.Section(last.title, last.href), [link])
+    if not children:
+        return epub.Link(file_name, title, f"toc-{name}")
+    return (epub.Section(title, file_name), children)
+
+
+def render(article: Article, options: Options, report: Report) -> bytes:
+    meta = article.meta
+    ui = labels(options.lang_ui)
+    images = {
+        path: f"images/{n:03d}{path.suffix.lower()}"
+        for n, path in enumerate(dict.fromkeys(article.images), start=1)
+    }
+    c = context(article, options, Flavour("xhtml", image_src=lambda path: images[path]))
+
+    book = epub.EpubBook()
+    add_metadata(book, article, bool(images))
+
+    text = article.all_text() + "".join(ui.values()) + options.site_name
+    font = subset_font(options.cjk_font, text) if options.embed_fonts else None
     css = epub.EpubItem(
         uid="style",
         file_name="styles/book.css",
         media_type="text/css",
-        content=stylesheet(options, "epub.css").encode("utf-8"),
+        content=stylesheet(
+            options,
+            "epub.css",
+            fonts_template="epub/fonts.css.j2",
+            embedded=f"../{FONT_FILE}" if font else None,
+        ).encode("utf-8"),
     )
     book.add_item(css)
+    if font:
+        book.add_item(epub.EpubItem(uid="font-cjk", file_name=FONT_FILE, media_type="font/otf", content=font))
     for path, name in images.items():
         media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         book.add_item(
             epub.EpubImage(
-                uid=f"img-{Path(name).stem}",
-                file_name=name,
-                media_type=media_type,
-                content=path.read_bytes(),
+                uid=f"img-{Path(name).stem}", file_name=name, media_type=media_type, content=path.read_bytes()
             )
         )
 
-    chapters = []
+    book.set_cover(COVER_IMAGE, render_cover(article, options), create_page=False)
+    cover = epub.EpubHtml(uid="cover", title=ui["cover"], file_name="cover.xhtml", lang=meta.translation_lang)
+    cover.content = render_template("epub/cover.xhtml.j2", c=c, src=COVER_IMAGE, ui=ui)
+    cover.add_item(css)
+    book.add_item(cover)
+
+    chapters, toc = [], []
     for number, name in enumerate(c["sections"], start=1):
-        title = c["ui"][name]
+        title = ui["translation"] if name == "bilingual" and options.translation_only else ui[name]
         chapter = epub.EpubHtml(
-            uid=f"ch-{name}",
-            title=title,
-            file_name=f"{number:02d}-{name}.xhtml",
-            lang=meta.translation_lang,
+            uid=f"ch-{name}", title=title, file_name=f"{number:02d}-{name}.xhtml", lang=meta.translation_lang
         )
         chapter.content = render_template(
             "epub/chapter.xhtml.j2",
@@ -94,16 +173,33 @@ def render(article: Article, options: Options, report: Report) -> bytes:
         chapter.add_item(css)
         book.add_item(chapter)
         chapters.append(chapter)
+        toc.append(toc_entries(article, name, chapter.file_name, title))
 
-    book.toc = chapters
+    nav = epub.EpubNav(title=ui["contents"])
+    nav.add_item(css)
+    book.toc = toc
     book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav())
-    book.spine = ["nav", *chapters]
+    book.add_item(nav)
+    book.spine = [cover, "nav", *chapters]
+    book.guide = [
+        {"type": "cover", "href": cover.file_name, "title": ui["cover"]},
+        {"type": "toc", "href": nav.file_name, "title": ui["contents"]},
+        {"type": "text", "href": chapters[0].file_name, "title": chapters[0].title},
+    ]
 
     buffer = io.BytesIO()
     moment = build_time(article)
     try:
-        epub.write_epub(buffer, book, {"raise_exceptions": True, "mtime": moment})
+        epub.write_epub(
+            buffer,
+            book,
+            {
+                "raise_exceptions": True,
+                "mtime": moment,
+                "landmark_title": ui["landmarks"],
+                "epub3_pages": False,
+            },
+        )
     except Exception as exc:  # ebooklib raises bare exceptions on bad content
         raise BuildError(f"EPUB could not be written: {exc}", article.path) from None
     return normalise_zip(buffer.getvalue(), moment)
