@@ -18,6 +18,7 @@ from ..model import Article
 from ..options import Options
 from ..render import resource_dir
 from .html import render_html
+from .pdffonts import compact_cid_fonts
 
 EXTENSION = "pdf"
 
@@ -79,4 +80,4 @@ def render(article: Article, options: Options, report: Report) -> bytes:
             base_url=article.folder.resolve().as_uri() + "/",
             url_fetcher=ArticleFetcher(article, report),
         ).render()
-        return document.write_pdf(pdf_identifier=identifier[:32].encode("ascii"))
+        return document.write_pdf(pdf_identifier=identifier[:32].encode("ascii"), finisher=compact_cid_fonts)
