@@ -12,6 +12,7 @@ packages=(
   libharfbuzz-subset0   # WeasyPrint's font subsetting
   poppler-utils         # pdftotext/pdffonts, used by the tests
   default-jre-headless  # Java for EPUBCheck, used by the tests
+  zbar-tools            # zbarimg: the tests read the QR code off the rendered page
   python3-venv
 )
 

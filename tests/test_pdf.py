@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
+import shutil
 import subprocess
+from pathlib import Path
 
 import pypdf
 import pytest
 
 from briefpress.errors import Report
+from briefpress.model import tokens_text
 from briefpress.sources import read_article
 from conftest import EXAMPLE
 
@@ -135,3 +139,162 @@ def test_pairs_are_kept_together(pdf, article):
         end = squash(trans.text)[-20:]
         page = next(i for i, p in enumerate(pages) if start in p)
         assert end in pages[page], orig.text[:40]
+
+
+# -- the handout in every layout and on every paper --------------------------------------
+
+PAPER_POINTS = {"A4": (595.28, 841.89), "Letter": (612.0, 792.0), "A5": (419.53, 595.28)}
+LAYOUTS = {
+    "interleaved": {},
+    "side-by-side": {"bilingual": "side-by-side"},
+    "translation-only": {"translation_only": True},
+}
+
+
+def _render_variant(layout: str, paper: str) -> bytes:
+    from briefpress.editions import pdf as pdf_edition
+    from briefpress.options import Options
+
+    options = Options(paper=paper, **LAYOUTS[layout])
+    return pdf_edition.render(read_article(EXAMPLE, Report()), options, Report())
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """The example in 3 layouts on 3 papers, rendered two at a time."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    folder = tmp_path_factory.mktemp("variants")
+    keys = [(layout, paper) for layout in LAYOUTS for paper in PAPER_POINTS]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(_render_variant, *zip(*keys, strict=True)))
+    paths = {}
+    for (layout, paper), data in zip(keys, results, strict=True):
+        paths[layout, paper] = folder / f"{layout}-{paper}.pdf"
+        paths[layout, paper].write_bytes(data)
+    return paths
+
+
+def body_text(path: Path, article) -> str:
+    """The PDF's text in reading order, without running heads, folios and page footnotes."""
+    reader = pypdf.PdfReader(path)
+    noise = [squash(article.meta.title)] + [
+        squash(f"{note.number}. {tokens_text(tokens)}")
+        for note in article.footnotes
+        for tokens in (note.original, note.translation)
+        if tokens
+    ]
+    pages = []
+    for number, page in enumerate(reader.pages, start=1):
+        text = squash(page.extract_text())
+        for item in [*noise, f"{number}/{len(reader.pages)}"]:
+            text = text.replace(item, "", 1 if item == noise[0] and number == 1 else -1)
+        pages.append(text)
+    return "".join(pages)
+
+
+@pytest.mark.parametrize("paper", PAPER_POINTS)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_layouts_and_papers_hold_everything_in_order(variants, article, layout, paper):
+    path = variants[layout, paper]
+    reader = pypdf.PdfReader(path)
+    width, height = PAPER_POINTS[paper]
+    for page in reader.pages:
+        assert float(page.mediabox.width) == pytest.approx(width, abs=0.5)
+        assert float(page.mediabox.height) == pytest.approx(height, abs=0.5)
+    text = body_text(path, article)
+    positions = []
+    for item in [*article.key_points, *article.relevance]:
+        positions.append(text.index(squash(item.body.text)))
+    for orig, trans in zip(article.original, article.translation, strict=True):
+        if layout != "translation-only":
+            positions.append(text.index(squash(orig.text)))
+        positions.append(text.index(squash(trans.text)))
+    start = positions[-1]
+    for block in article.original:
+        positions.append(text.index(squash(block.text), start))
+    for prompt in article.prompts:
+        positions.append(text.index(squash(prompt.text)))
+    assert positions == sorted(positions)
+    expected = 1 if layout == "translation-only" else 2
+    assert text.count(squash(article.original[4].text)) == expected
+
+
+def test_all_fonts_embedded_and_subset_in_every_variant(variants):
+    for path in variants.values():
+        reader = pypdf.PdfReader(path)
+        for page in reader.pages:
+            for ref in page["/Resources"]["/Font"].values():
+                font = ref.get_object()
+                assert re.fullmatch(r"/[A-Z]{6}\+.+", font["/BaseFont"])
+                descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                assert "/FontFile3" in descriptor or "/FontFile2" in descriptor
+
+
+def test_page_footnotes_in_both_languages(pdf, article):
+    reader = pypdf.PdfReader(pdf)
+    note = article.footnotes[0]
+    english, chinese = squash(tokens_text(note.original)), squash(tokens_text(note.translation))
+    pages_en = [i for i, p in enumerate(reader.pages) if english in squash(p.extract_text())]
+    pages_zh = [i for i, p in enumerate(reader.pages) if chinese in squash(p.extract_text())]
+    assert len(pages_en) == 2 and len(pages_zh) == 1  # bilingual pages twice, original once
+    calls = [i for i, p in enumerate(reader.pages) if "resilienceecosystem.1" in squash(p.extract_text())]
+    assert calls == pages_en  # each note is at the foot of the page that calls it
+
+
+def test_qr_code_only_with_a_source_url(tmp_path, pdf, article_file):
+    if shutil.which("zbarimg") is None:
+        pytest.fail("zbarimg is needed to read the QR code: run 'make setup' (installs zbar-tools)")
+
+    def codes(path: Path) -> list[str]:
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(path), str(tmp_path / path.stem)],
+            check=True,
+        )
+        [image] = tmp_path.glob(f"{path.stem}*.png")
+        result = subprocess.run(["zbarimg", "-q", "--raw", str(image)], capture_output=True, text=True)
+        return result.stdout.split()
+
+    assert codes(pdf) == ["https://example.org/our-approach"]
+    from briefpress.builder import build
+    from briefpress.options import Options
+
+    source = article_file()
+    assert build([source], Options(output=tmp_path / "o", formats=("pdf",)), Report()).ok
+    assert codes(tmp_path / "o" / "a" / "a.pdf") == []
+
+
+def test_notes_lines_on_and_off(report):
+    from briefpress.editions import pdf as pdf_edition
+    from briefpress.options import Options
+
+    article = read_article(EXAMPLE, report)
+
+    def rectangles(lines: int) -> int:
+        data = pdf_edition.render(article, Options(notes_lines=lines), report)
+        last = pypdf.PdfReader(io.BytesIO(data)).pages[-1]
+        return len(re.findall(rb" re\b", last.get_contents().get_data()))
+
+    none, two, four = rectangles(0), rectangles(2), rectangles(4)
+    assert four - none == 2 * (two - none) > 0  # lines scale with --notes-lines
+
+
+def test_running_title_is_shortened():
+    from briefpress.render import running_title
+
+    assert running_title("短标题", 72) == "短标题"
+    long = "一个非常非常长的标题" * 5
+    short = running_title(long, 40)
+    assert short.endswith("…") and len(short) == 21
+    assert running_title("A fairly long English title that goes on", 20) == "A fairly long Englis…"
+
+
+def test_pdf_ua_variant_is_tagged(tmp_path, report):
+    from briefpress.editions import pdf as pdf_edition
+    from briefpress.options import Options
+
+    data = pdf_edition.render(read_article(EXAMPLE, report), Options(pdf_variant="pdf/ua-1"), report)
+    root = pypdf.PdfReader(io.BytesIO(data)).trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "zh-Hans"
+    assert root["/MarkInfo"]["/Marked"]

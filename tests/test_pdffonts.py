@@ -34,7 +34,7 @@ def test_glyphs_keep_their_cids(report, monkeypatch):
     monkeypatch.setattr(pdf, "compact_cid_fonts", lambda document, pdf_: None)
     original = embedded_fonts(pdf.render(article, Options(), report))
     cjk = [name for name in original if "CJK" in name]
-    assert len(cjk) == 2
+    assert len(cjk) >= 2
     for name in cjk:
         subtype, data = original[name]
         assert subtype == "/OpenType"

@@ -32,11 +32,21 @@ class _Parser(argparse.ArgumentParser):
         )
 
 
-def _formats(value: str) -> tuple[str, ...]:
-    try:
-        return coerce("formats", value, "--formats")
-    except ConfigError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
+def _choice(name: str, kind: type = str):
+    """An argparse type that checks a value the way the options object does."""
+
+    def convert(value: str):
+        try:
+            return coerce(name, kind(value), f"--{name.replace('_', '-')}")
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        except ConfigError as exc:
+            raise argparse.ArgumentTypeError(exc.message) from None
+
+    return convert
+
+
+_formats = _choice("formats")
 
 
 def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
@@ -70,6 +80,27 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         ("--mono-font", "monospace font (default: Noto Sans Mono CJK SC)"),
     ):
         build.add_argument(flag, metavar="FAMILY", help=what)
+    build.add_argument(
+        "--paper", type=_choice("paper"), metavar="A4|Letter|A5", help="PDF paper size (default: A4)"
+    )
+    build.add_argument(
+        "--bilingual",
+        type=_choice("bilingual"),
+        metavar="interleaved|side-by-side",
+        help="PDF bilingual pages: paragraph above paragraph, or two columns",
+    )
+    build.add_argument(
+        "--notes-lines",
+        type=_choice("notes_lines", int),
+        metavar="N",
+        help="PDF: ruled lines for notes under each prompt (default: 4; 0: none)",
+    )
+    build.add_argument(
+        "--pdf-variant",
+        type=_choice("pdf_variant"),
+        metavar="VARIANT",
+        help="PDF variant for WeasyPrint, e.g. pdf/ua-1 (tagged) or pdf/a-3b",
+    )
     build.add_argument(
         "--translation-only",
         action="store_true",

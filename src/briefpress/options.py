@@ -12,6 +12,8 @@ from .errors import ConfigError
 
 FORMATS = ("html", "pdf", "epub")
 UI_LANGUAGES = ("zh-Hans", "en")
+PAPERS = ("A4", "Letter", "A5")
+LAYOUTS = ("interleaved", "side-by-side")
 PREFER = ("pairs", "sections")
 CONFIG_FILE = "briefpress.toml"
 
@@ -38,6 +40,14 @@ class Options:
     latin_sans_font: str = "Noto Sans"
     #: monospace font for code; the CJK mono face covers Latin and Chinese
     mono_font: str = "Noto Sans Mono CJK SC"
+    #: PDF paper size
+    paper: str = "A4"
+    #: PDF bilingual pages: each English paragraph above its Chinese one, or in two columns
+    bilingual: str = "interleaved"
+    #: PDF: ruled lines for handwritten notes under each discussion prompt (0: none)
+    notes_lines: int = 4
+    #: PDF variant passed to WeasyPrint, e.g. "pdf/ua-1" or "pdf/a-3b"
+    pdf_variant: str | None = None
     #: the bilingual pages show only the translation (the original text still follows)
     translation_only: bool = False
     #: EPUB: embed a subset of the CJK font covering the book's characters
@@ -86,6 +96,24 @@ def coerce(name: str, value: Any, source: str) -> Any:
     if name in ("strict", "translation_only", "embed_fonts"):
         if not isinstance(value, bool):
             raise ConfigError(f"'{name.replace('_', '-')}' must be true or false, not {value!r}", source)
+        return value
+    if name in ("paper", "bilingual"):
+        choices = PAPERS if name == "paper" else LAYOUTS
+        match = next((c for c in choices if isinstance(value, str) and c.lower() == value.lower()), None)
+        if match is None:
+            raise ConfigError(f"'{name}' must be one of {', '.join(choices)}, not {value!r}", source)
+        return match
+    if name == "notes_lines":
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 30:
+            raise ConfigError(f"'notes-lines' must be a whole number from 0 to 30, not {value!r}", source)
+        return value
+    if name == "pdf_variant":
+        from weasyprint.pdf import VARIANTS  # only when the option is used
+
+        if value not in VARIANTS:
+            raise ConfigError(
+                f"unknown PDF variant {value!r}; choose from {', '.join(sorted(VARIANTS))}", source
+            )
         return value
     if name == "verbosity":
         if not isinstance(value, int) or isinstance(value, bool):

@@ -53,7 +53,13 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["version"] = __version__
+    env.filters["css_string"] = css_string
     return env
+
+
+def css_string(value: str) -> str:
+    """Text for the inside of a double-quoted CSS string."""
+    return "".join(f"\\{ord(ch):x} " if ch in '"\\' or ord(ch) < 0x20 else ch for ch in value)
 
 
 def read_style(name: str) -> str:
@@ -77,8 +83,8 @@ class Flavour:
     markup: str = "html"
     #: turns an image's local path into the src the edition uses
     image_src: Callable[[Path], str] | None = None
-    #: where notes live, relative to the text; "" means the same document
-    notes_href: Callable[[str], str] = lambda section: ""
+    #: paged media (the PDF): notes at the foot of the page, QR code, ruled notes space
+    paged: bool = False
 
 
 def data_uri(path: Path) -> str:
@@ -106,6 +112,19 @@ class FragmentRenderer:
 
     def block(self, block: Block | None, section: str, lang: str, index: int = 0) -> Markup:
         return self.render(block.tokens, section, lang, index) if block else Markup("")
+
+    def page_note(self, label: str, number: int, env: dict[str, Any]) -> str:
+        """A note set at the foot of the page (CSS ``float: footnote``), in the text's language."""
+        note = next(n for n in self.article.footnotes if n.label == label)
+        own = note.original if env["lang"] == self.article.meta.original_lang else note.translation
+        tokens = own or note.original or note.translation or []
+        renderer: RendererHTML = self.md.renderer  # type: ignore[assignment]
+        text = " ".join(
+            renderer.renderInline(t.children or [], self.md.options, env).strip()
+            for t in tokens
+            if t.type == "inline"
+        )
+        return f'<span class="footnote" data-number="{number}">{text}</span>'
 
     def note_id(self, section: str, number: int) -> str:
         return f"{section}-fn-{number}"
@@ -135,8 +154,10 @@ def _render_note_ref(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     number = renderer.numbers[token.meta["label"]]
     section, lang = env["section"], env["lang"]
+    if renderer.flavour.paged:
+        return renderer.page_note(token.meta["label"], number, env)
     ref_id = renderer.ref_id(section, lang, number, token.meta.get("subId", 0))
-    href = renderer.flavour.notes_href(section) + "#" + renderer.note_id(section, number)
+    href = "#" + renderer.note_id(section, number)
     role = (
         'epub:type="noteref" role="doc-noteref"'
         if renderer.flavour.markup == "xhtml"
@@ -191,6 +212,10 @@ def context(article: Article, options: Options, flavour: Flavour) -> dict[str, A
     ui = labels(options.lang_ui)
     orig, trans = meta.original_lang, meta.translation_lang
 
+    if flavour.paged:  # notes go to the foot of each page instead of after each section
+        article_notes: list = []
+    else:
+        article_notes = article.footnotes
     referenced = {
         "original": {label for b in article.original for label in b.note_labels},
         "translation": {label for b in article.translation or [] for label in b.note_labels},
@@ -198,7 +223,7 @@ def context(article: Article, options: Options, flavour: Flavour) -> dict[str, A
 
     def notes(section: str, which: tuple[str, ...]) -> list[dict[str, Any]]:
         out = []
-        for note in article.footnotes:
+        for note in article_notes:
             parts = []
             for side in which:
                 tokens = note.original if side == "original" else note.translation
@@ -269,7 +294,28 @@ def context(article: Article, options: Options, flavour: Flavour) -> dict[str, A
             for c in article.discussion or []
         ],
         "markup": flavour.markup,
+        "paged": flavour.paged,
+        "layout": options.bilingual,
+        "notes_lines": options.notes_lines if flavour.paged else 0,
+        "qr": qr_code(meta.source_url) if flavour.paged and meta.source_url else None,
     }
+
+
+def qr_code(url: str) -> str:
+    """A QR code of ``url`` as an SVG data URI, for the printed handout."""
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=0, dark="#1b1b1b")
+
+
+def running_title(title: str, limit: int) -> str:
+    """``title`` cut to ``limit`` columns (a Chinese character is two) with an ellipsis."""
+    width = 0
+    for index, ch in enumerate(title):
+        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if width > limit:
+            return title[:index].rstrip(" ,.:;，。：；、") + "…"
+    return title
 
 
 def render_template(template: str, **values: Any) -> str:

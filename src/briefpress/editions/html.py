@@ -10,12 +10,12 @@ from ..render import Flavour, context, render_template, stylesheet
 EXTENSION = "html"
 
 
-def render_html(article: Article, options: Options, *styles: str, paged: bool = False) -> str:
-    """The article as one HTML document with the given stylesheets embedded."""
+def render_html(article: Article, options: Options, *styles: str, paged: bool = False, page: str = "") -> str:
+    """The article as one HTML document with the given stylesheets (and page rules) embedded."""
     return render_template(
         "article.html.j2",
-        c=context(article, options, Flavour("html")),
-        css=stylesheet(options, *styles, paged=paged),
+        c=context(article, options, Flavour("html", paged=paged)),
+        css=stylesheet(options, *styles, paged=paged) + page,
         edition="pdf" if paged else "html",
     )
 

@@ -6,6 +6,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -16,7 +17,7 @@ from weasyprint.logger import LOGGER
 from ..errors import Report
 from ..model import Article
 from ..options import Options
-from ..render import resource_dir
+from ..render import render_template, resource_dir, running_title
 from .html import render_html
 from .pdffonts import compact_cid_fonts
 
@@ -71,13 +72,45 @@ def weasyprint_warnings(article: Article, report: Report) -> Iterator[None]:
         LOGGER.removeHandler(handler)
 
 
+@dataclass(frozen=True)
+class Paper:
+    size: str
+    margin: str
+    font_size: str
+    #: running title: columns it may take (a Chinese character is two)
+    title_columns: int
+
+
+PAPERS = {
+    "A4": Paper("A4", "22mm 20mm 20mm 20mm", "10.5pt", 72),
+    "Letter": Paper("letter", "0.85in 0.8in 0.8in 0.8in", "10.5pt", 72),
+    "A5": Paper("A5", "16mm 14mm 15mm 14mm", "9.5pt", 52),
+}
+
+
 def render(article: Article, options: Options, report: Report) -> bytes:
-    html = render_html(article, options, "base.css", "print.css", paged=True)
+    paper = PAPERS[options.paper]
+    html = render_html(
+        article,
+        options,
+        "base.css",
+        "print.css",
+        paged=True,
+        page=render_template(
+            "page.css.j2",
+            paper=paper,
+            running_title=running_title(article.meta.title, paper.title_columns),
+        ),
+    )
     identifier = hashlib.sha256(f"{article.meta.slug}:{article.meta.date}".encode()).hexdigest()
+    pdf_options = {
+        "pdf_identifier": identifier[:32].encode("ascii"),
+        "pdf_variant": options.pdf_variant,
+    }
     with weasyprint_warnings(article, report):
         document = HTML(
             string=html,
             base_url=article.folder.resolve().as_uri() + "/",
             url_fetcher=ArticleFetcher(article, report),
-        ).render()
-        return document.write_pdf(pdf_identifier=identifier[:32].encode("ascii"), finisher=compact_cid_fonts)
+        ).render(**pdf_options)  # tagging (pdf/ua) is decided while rendering
+        return document.write_pdf(**pdf_options, finisher=compact_cid_fonts)
