@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .editions import edition
+from .editions import render_edition
 from .errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
 from .fonts import check_fonts
 from .l10n import labels
@@ -131,11 +131,11 @@ def render_article(
     ui = "".join(labels(options.lang_ui).values())
     check_fonts(article, options, report, article.all_text() + ui)
     timings["fonts"] = time.perf_counter() - started
-    files = {}
-    for name in options.formats:
+    files: dict[str, bytes] = {}
+    # the newsletter attaches the PDF: render the PDF first when both are asked for
+    for name in sorted(options.formats, key=lambda f: f == "newsletter"):
         started = time.perf_counter()
-        module = edition(name)
-        files[f"{article.meta.slug}.{module.EXTENSION}"] = module.render(article, options, report)
+        files.update(render_edition(name, article, options, report, files))
         timings[name] = time.perf_counter() - started
     return files
 

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from . import __version__
 from .errors import BriefpressError, ConfigError, UsageError, format_location
-from .options import FORMATS, UI_LANGUAGES, coerce, load, option_names
+from .options import DEFAULT_FORMATS, FORMATS, UI_LANGUAGES, coerce, load, option_names
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,7 +68,7 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         "--formats",
         metavar="LIST",
         type=_formats,
-        help=f"comma-separated editions (default: {','.join(FORMATS)})",
+        help=f"comma-separated editions from {','.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)})",
     )
     build.add_argument("--strict", action="store_true", default=None, help="treat warnings as errors")
     build.add_argument("--lang-ui", choices=UI_LANGUAGES, help="language of briefpress's labels")
@@ -115,6 +115,20 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--site-name", metavar="NAME", help="newsletter name on the EPUB cover (default: 阿头学)"
+    )
+    build.add_argument(
+        "--from",
+        dest="mail_from",
+        type=_choice("mail_from"),
+        metavar="ADDRESS",
+        help="newsletter: the .eml's From (left out when not given)",
+    )
+    build.add_argument(
+        "--to",
+        dest="mail_to",
+        type=_choice("mail_to"),
+        metavar="ADDRESSES",
+        help="newsletter: the .eml's To, comma-separated (left out when not given)",
     )
     build.add_argument(
         "--prefer",

@@ -20,6 +20,8 @@ LABELS: dict[str, dict[str, str]] = {
         "tags": "标签",
         "contents": "目录",
         "cover": "封面",
+        "handout_attached": "完整的双语讲义(简报、双语对照、原文、讨论引子)见附件 PDF。",
+        "read_original": "阅读原文",
         "landmarks": "导览",
         "back_to_text": "返回正文",
         "note": "注",
@@ -42,6 +44,10 @@ LABELS: dict[str, dict[str, str]] = {
         "tags": "Tags",
         "contents": "Contents",
         "cover": "Cover",
+        "handout_attached": (
+            "The full bilingual handout (brief, bilingual text, original, prompts) is attached as a PDF."
+        ),
+        "read_original": "Read the original",
         "landmarks": "Landmarks",
         "back_to_text": "Back to text",
         "note": "Note",

@@ -10,7 +10,8 @@ from typing import Any
 
 from .errors import ConfigError
 
-FORMATS = ("html", "pdf", "epub")
+FORMATS = ("html", "pdf", "epub", "newsletter")
+DEFAULT_FORMATS = ("html", "pdf", "epub")
 UI_LANGUAGES = ("zh-Hans", "en")
 PAPERS = ("A4", "Letter", "A5")
 LAYOUTS = ("interleaved", "side-by-side")
@@ -25,7 +26,7 @@ class Options:
     #: folder the editions are written to, one subfolder per article
     output: Path = Path("output")
     #: editions to build, in any order
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     #: turn warnings (missing glyphs, unknown keys, ...) into a failed build
     strict: bool = False
     #: -1 quiet, 0 normal, 1 verbose
@@ -54,6 +55,9 @@ class Options:
     embed_fonts: bool = False
     #: name of the newsletter, shown on the EPUB cover
     site_name: str = "阿头学"
+    #: newsletter: the .eml's From and To (comma-separated); left out when not given
+    mail_from: str | None = None
+    mail_to: str | None = None
     #: page dumps: which copy wins when the pairs and the sections disagree (None: error)
     prefer: str | None = None
 
@@ -115,6 +119,12 @@ def coerce(name: str, value: Any, source: str) -> Any:
                 f"unknown PDF variant {value!r}; choose from {', '.join(sorted(VARIANTS))}", source
             )
         return value
+    if name in ("mail_from", "mail_to"):
+        from email.utils import getaddresses
+
+        if not isinstance(value, str) or not all("@" in a for _, a in getaddresses([value])):
+            raise ConfigError(f"'{name.replace('mail_', '')}' must be mail addresses, not {value!r}", source)
+        return value.strip()
     if name == "verbosity":
         if not isinstance(value, int) or isinstance(value, bool):
             raise ConfigError(f"'verbosity' must be -1, 0 or 1, not {value!r}", source)

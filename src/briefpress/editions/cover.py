@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -11,6 +10,7 @@ from ..errors import BuildError
 from ..fonts import INSTALL_HINT, font_file
 from ..model import Article
 from ..options import Options
+from ..wrap import wrap as wrap_text
 
 WIDTH, HEIGHT = 1600, 2560  # 1:1.6, the proportion Kindle and Kobo recommend
 MARGIN = 150
@@ -18,11 +18,6 @@ PAPER = (246, 241, 232)
 INK = (32, 30, 28)
 MUTED = (104, 98, 90)
 ACCENT = (162, 70, 31)
-
-# a CJK character, or a run of anything else that must not be broken (a word)
-_UNITS = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f“”‘’]|[^\s\u2e80-\u9fff]+|\s+")
-# characters that must not start a line (Chinese line-breaking rules, simplified)
-_NO_START = set("，。、；：？！）》」』】,.;:?!)”’")
 
 
 def _font(family: str, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
@@ -34,19 +29,7 @@ def _font(family: str, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Greedy line breaking that breaks between CJK characters or at spaces, never in a word."""
-    lines: list[str] = []
-    line = ""
-    for unit in _UNITS.findall(text):
-        candidate = line + unit
-        if line and font.getlength(candidate.rstrip()) > width and unit[0] not in _NO_START:
-            lines.append(line.rstrip())
-            line = unit.lstrip()
-        else:
-            line = candidate
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
+    return wrap_text(text, width, font.getlength)
 
 
 def render_cover(article: Article, options: Options) -> bytes:

@@ -1,0 +1,161 @@
+"""The newsletter edition: the brief as an email, ready to send.
+
+Three files: ``<slug>.newsletter.html`` (every style inlined, no external resources),
+``<slug>.newsletter.txt`` (the same content as plain text) and ``<slug>.eml`` (a MIME
+message with both as alternatives and the PDF handout attached).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+import css_inline
+
+from ..errors import Report
+from ..l10n import labels
+from ..model import Article
+from ..options import Options
+from ..render import Flavour, context, read_style, render_template
+from ..wrap import wrap
+
+EXTENSION = "newsletter.html"
+HTML_BUDGET = 100 * 1024  # Gmail clips messages whose HTML is larger than about 102 KB
+EML_BUDGET = 10 * 1024 * 1024  # a common attachment limit of mail servers
+TEXT_WIDTH = 72
+
+
+def render_html(article: Article, options: Options) -> str:
+    page = render_template(
+        "newsletter.html.j2",
+        c=context(article, options, Flavour("html")),
+        css=read_style("newsletter.css"),
+        site_name=options.site_name,
+    )
+    # No stylesheet is ever fetched: only the <style> written above is inlined.
+    inliner = css_inline.CSSInliner(
+        load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False
+    )
+    return inliner.inline(page)
+
+
+def render_text(article: Article, options: Options) -> str:
+    ui = labels(options.lang_ui)
+    meta = article.meta
+    out: list[str] = []
+
+    def para(text: str, indent: str = "", first: str | None = None) -> None:
+        # two columns spare: closing punctuation may hang past the measure, as in print
+        lines = wrap(" ".join(text.split()), TEXT_WIDTH - 2 - len(indent))
+        for n, line in enumerate(lines):
+            out.append(((first if first is not None and n == 0 else indent) + line).rstrip())
+
+    def heading(text: str) -> None:
+        out.extend(["", text, "=" * min(TEXT_WIDTH, 2 * len(text))])
+
+    para(meta.title)
+    if meta.summary:
+        out.append("")
+        para(meta.summary)
+    out.append("")
+    byline = [meta.date.isoformat(), *([meta.author] if meta.author else [])]
+    out.append(" · ".join(byline))
+    if meta.source_url:
+        out.append(f"{ui['source']}: {meta.source_url}")
+    for key, items in (("key_points", article.key_points), ("relevance", article.relevance)):
+        if items:
+            heading(ui[key])
+            for item in items:
+                text = f"【{item.label}】{item.body.text}" if item.label else item.body.text
+                out.append("")
+                para(text, indent="  ", first="• ")
+    if article.prompts:
+        heading(ui["prompts"])
+        for number, prompt in enumerate(article.prompts, start=1):
+            out.append("")
+            para(prompt.text, indent="   ", first=f"{number}. ")
+    out.extend(["", "-" * 20])
+    para(ui["handout_attached"])
+    return "\n".join(out) + "\n"
+
+
+def attachment_name(article: Article) -> str:
+    """The PDF's file name in the mail: the title, without characters file systems refuse."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", article.meta.title).strip() or article.meta.slug
+    return f"{name[:80]}.pdf"
+
+
+def _boundary(article: Article, part: str) -> str:
+    digest = hashlib.sha256(f"{article.meta.slug}:{article.meta.date}:{part}".encode()).hexdigest()
+    return f"=_briefpress_{part}_{digest[:24]}"
+
+
+def _address(value: str) -> Address:
+    display, _, rest = value.rpartition("<")
+    if rest:
+        return Address(display.strip().strip('"'), addr_spec=rest.rstrip(">").strip())
+    return Address(addr_spec=value.strip())
+
+
+def build_message(article: Article, options: Options, html: str, text: str, pdf: bytes) -> bytes:
+    message = EmailMessage(policy=SMTP)
+    message["Subject"] = article.meta.title
+    moment = dt.datetime.combine(article.meta.date, dt.time(0, 0), tzinfo=dt.UTC)
+    message["Date"] = format_datetime(moment)
+    message["Message-ID"] = f"<{article.meta.slug}.{article.meta.date.isoformat()}@briefpress.invalid>"
+    if options.mail_from:
+        message["From"] = _address(options.mail_from)
+    if options.mail_to:
+        message["To"] = [_address(a) for a in options.mail_to.split(",") if a.strip()]
+    message.set_content(text, subtype="plain", charset="utf-8", cte="base64")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
+    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=attachment_name(article))
+    # fixed boundaries, so that the same article gives the same message
+    message.set_boundary(_boundary(article, "mixed"))
+    alternative = next(part for part in message.iter_parts() if part.is_multipart())
+    alternative.set_boundary(_boundary(article, "alt"))
+    return message.as_bytes()
+
+
+def html_part_size(eml: bytes) -> int:
+    """Bytes of the HTML part as it travels (base64)."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    parsed = message_from_bytes(eml, policy=default)
+    part = next(p for p in parsed.walk() if p.get_content_type() == "text/html")
+    return len(str(part.get_payload(decode=False)).encode("ascii"))
+
+
+def render_files(
+    article: Article, options: Options, report: Report, done: dict[str, bytes]
+) -> dict[str, bytes]:
+    from . import pdf as pdf_edition
+
+    slug = article.meta.slug
+    html = render_html(article, options)
+    text = render_text(article, options)
+    handout = done.get(f"{slug}.pdf") or pdf_edition.render(article, options, report)
+    eml = build_message(article, options, html, text, handout)
+    if (size := html_part_size(eml)) > HTML_BUDGET:
+        report.warn(
+            f"the newsletter's HTML part is {size / 1024:.0f} KB encoded; Gmail clips messages "
+            f"over about 102 KB (budget {HTML_BUDGET // 1024} KB)",
+            article.path,
+        )
+    if len(eml) > EML_BUDGET:
+        report.warn(
+            f"the .eml is {len(eml) / 1024 / 1024:.1f} MB; many mail servers refuse more than "
+            f"{EML_BUDGET // 1024 // 1024} MB",
+            article.path,
+        )
+    return {
+        f"{slug}.newsletter.html": html.encode("utf-8"),
+        f"{slug}.newsletter.txt": text.encode("utf-8"),
+        f"{slug}.eml": eml,
+    }

@@ -1,0 +1,160 @@
+"""The newsletter edition: inlined HTML, plain text, and a MIME message with the PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import re
+from email.policy import default
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+
+import pytest
+
+from briefpress.builder import build
+from briefpress.editions import newsletter
+from briefpress.errors import Report
+from briefpress.options import Options
+from briefpress.sources import read_article
+from briefpress.wrap import columns
+from conftest import EXAMPLE
+
+SLUG = "openai-third-phase"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("newsletter")
+    options = Options(
+        output=out,
+        formats=("newsletter", "pdf"),
+        mail_from="阿头学 <brief@example.org>",
+        mail_to="a@example.org, b@example.org",
+    )
+    result = build([EXAMPLE], options, Report())
+    assert result.ok and result.warnings == []
+    return out / SLUG
+
+
+@pytest.fixture(scope="module")
+def article():
+    return read_article(EXAMPLE, Report())
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_three_files_and_the_pdf(built):
+    assert sorted(p.name for p in built.iterdir()) == [
+        f"{SLUG}.eml",
+        f"{SLUG}.newsletter.html",
+        f"{SLUG}.newsletter.txt",
+        f"{SLUG}.pdf",
+    ]
+
+
+def test_message_structure_and_headers(built, article):
+    message = email.message_from_bytes((built / f"{SLUG}.eml").read_bytes(), policy=default)
+    assert message.get_content_type() == "multipart/mixed"
+    alternative, attachment = message.get_payload()
+    assert alternative.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in alternative.get_payload()] == ["text/plain", "text/html"]
+    assert {p.get_content_charset() for p in alternative.get_payload()} == {"utf-8"}
+    assert message["Subject"] == article.meta.title
+    assert parsedate_to_datetime(message["Date"]) == dt.datetime(2026, 6, 9, tzinfo=dt.UTC)
+    assert str(message["From"]) == "阿头学 <brief@example.org>"
+    assert [a.addr_spec for a in message["To"].addresses] == ["a@example.org", "b@example.org"]
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == "OpenAI 第三阶段战略 AI 权力分配与人类韧性.pdf"
+    assert attachment.get_content() == (built / f"{SLUG}.pdf").read_bytes()
+    raw = (built / f"{SLUG}.eml").read_bytes()
+    assert raw.isascii()  # 7-bit clean: every part is encoded
+
+
+class Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_html_is_inlined_and_self_contained(built, article):
+    html = (built / f"{SLUG}.newsletter.html").read_text(encoding="utf-8")
+    parser = Tags()
+    parser.feed(html)
+    names = {tag for tag, _ in parser.tags}
+    assert not names & {"style", "link", "script", "img", "iframe", "object", "font"}
+    assert "@font-face" not in html and "url(" not in html
+    assert any(attrs.get("width") == "640" for _, attrs in parser.tags)
+    styled = [attrs for _, attrs in parser.tags if attrs.get("style")]
+    assert len(styled) > 20
+    hrefs = {attrs["href"] for tag, attrs in parser.tags if tag == "a"}
+    assert hrefs == {"https://example.org/our-approach"}
+    text = squash(re.sub(r"<[^>]+>", "", html))
+    for item in [*article.key_points, *article.relevance]:
+        assert squash(item.body.text) in text
+    for prompt in article.prompts:
+        assert squash(prompt.text) in text
+    assert squash(article.original[0].text) not in text  # the brief, not the full text
+
+
+def test_text_part_holds_the_brief_and_wraps(built, article):
+    message = email.message_from_bytes((built / f"{SLUG}.eml").read_bytes(), policy=default)
+    text = message.get_body(("plain",)).get_content()
+    assert text == (built / f"{SLUG}.newsletter.txt").read_text(encoding="utf-8").replace(
+        "\n", "\r\n"
+    ) or text.replace("\r\n", "\n") == (built / f"{SLUG}.newsletter.txt").read_text(encoding="utf-8")
+    flat = squash(text)
+    for item in article.key_points:
+        assert squash(f"【{item.label}】{item.body.text}") in flat
+    for item in article.relevance:
+        assert squash(item.body.text) in flat
+    for prompt in article.prompts:
+        assert squash(prompt.text) in flat
+    assert "https://example.org/our-approach" in text
+    assert max(columns(line) for line in text.splitlines()) <= newsletter.TEXT_WIDTH
+
+
+def test_sizes_within_budget(built):
+    eml = (built / f"{SLUG}.eml").read_bytes()
+    assert newsletter.html_part_size(eml) < newsletter.HTML_BUDGET
+    assert len(eml) < newsletter.EML_BUDGET
+
+
+def test_over_budget_is_a_warning_and_strict_fails(tmp_path, monkeypatch):
+    monkeypatch.setattr(newsletter, "HTML_BUDGET", 1024)
+    report = Report()
+    options = Options(output=tmp_path / "a", formats=("newsletter",))
+    assert build([EXAMPLE], options, report).ok
+    assert any("Gmail clips" in w for w in report.warnings)
+    result = build([EXAMPLE], options.replace(output=tmp_path / "b", strict=True), Report())
+    assert not result.ok and not (tmp_path / "b" / SLUG).exists()
+
+
+def test_without_addresses_no_from_or_to_and_same_bytes_twice(tmp_path, article):
+    options = Options(formats=("newsletter",))
+    first = newsletter.render_files(article, options, Report(), {})
+    second = newsletter.render_files(article, options, Report(), {})
+    assert first == second
+    message = email.message_from_bytes(first[f"{SLUG}.eml"], policy=default)
+    assert message["From"] is None and message["To"] is None
+
+
+def test_bad_addresses_are_a_usage_error():
+    import io
+
+    from briefpress.cli import main
+
+    err = io.StringIO()
+    assert (
+        main(
+            ["build", str(EXAMPLE), "--formats", "newsletter", "--to", "nobody"],
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+        == 2
+    )
+    assert "'to' must be mail addresses" in err.getvalue()
