@@ -65,6 +65,11 @@ class Options:
         return validate(dataclasses.replace(self, **changes))
 
     @property
+    def running_title_columns(self) -> int:
+        """How wide the PDF's running title may be (a Chinese character counts two)."""
+        return 52 if self.paper == "A5" else 72
+
+    @property
     def font_families(self) -> tuple[str, ...]:
         return (
             self.latin_font,

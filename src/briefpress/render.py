@@ -53,13 +53,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["version"] = __version__
-    env.filters["css_string"] = css_string
     return env
-
-
-def css_string(value: str) -> str:
-    """Text for the inside of a double-quoted CSS string."""
-    return "".join(f"\\{ord(ch):x} " if ch in '"\\' or ord(ch) < 0x20 else ch for ch in value)
 
 
 def read_style(name: str) -> str:
@@ -85,6 +79,8 @@ class Flavour:
     image_src: Callable[[Path], str] | None = None
     #: paged media (the PDF): notes at the foot of the page, QR code, ruled notes space
     paged: bool = False
+    #: put before every id, so that several articles can share one document (digests)
+    prefix: str = ""
 
 
 def data_uri(path: Path) -> str:
@@ -127,11 +123,11 @@ class FragmentRenderer:
         return f'<span class="footnote" data-number="{number}">{text}</span>'
 
     def note_id(self, section: str, number: int) -> str:
-        return f"{section}-fn-{number}"
+        return f"{self.flavour.prefix}{section}-fn-{number}"
 
     def ref_id(self, section: str, lang: str, number: int, sub: int = 0) -> str:
         suffix = f"-{sub + 1}" if sub else ""
-        return f"{section}-ref-{lang_key(lang)}-{number}{suffix}"
+        return f"{self.flavour.prefix}{section}-ref-{lang_key(lang)}-{number}{suffix}"
 
 
 def lang_key(lang: str) -> str:
@@ -192,14 +188,14 @@ def _render_heading(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     level = min(6, int(token.tag[1]) + 1)
     if token.nesting == 1:
-        ident = heading_id(env["section"], env["lang"], env["index"])
+        ident = heading_id(env["section"], env["lang"], env["index"], env["renderer"].flavour.prefix)
         return f'<h{level} class="sub" id="{ident}">' if env["index"] else f'<h{level} class="sub">'
     return f"</h{level}>\n"
 
 
-def heading_id(section: str, lang: str, index: int) -> str:
+def heading_id(section: str, lang: str, index: int, prefix: str = "") -> str:
     """The id of the subheading that is block ``index`` (1-based) of a text."""
-    return f"{section}-{lang_key(lang)}-h{index}"
+    return f"{prefix}{section}-{lang_key(lang)}-h{index}"
 
 
 # -- the template context ----------------------------------------------------------------
@@ -295,6 +291,8 @@ def context(article: Article, options: Options, flavour: Flavour) -> dict[str, A
         ],
         "markup": flavour.markup,
         "paged": flavour.paged,
+        "prefix": flavour.prefix,
+        "running_title": running_title(meta.title, options.running_title_columns),
         "layout": options.bilingual,
         "notes_lines": options.notes_lines if flavour.paged else 0,
         "qr": qr_code(meta.source_url) if flavour.paged and meta.source_url else None,

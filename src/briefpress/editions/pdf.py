@@ -17,7 +17,7 @@ from weasyprint.logger import LOGGER
 from ..errors import Report
 from ..model import Article
 from ..options import Options
-from ..render import render_template, resource_dir, running_title
+from ..render import render_template, resource_dir
 from .html import render_html
 from .pdffonts import compact_cid_fonts
 
@@ -77,30 +77,23 @@ class Paper:
     size: str
     margin: str
     font_size: str
-    #: running title: columns it may take (a Chinese character is two)
-    title_columns: int
 
 
 PAPERS = {
-    "A4": Paper("A4", "22mm 20mm 20mm 20mm", "10.5pt", 72),
-    "Letter": Paper("letter", "0.85in 0.8in 0.8in 0.8in", "10.5pt", 72),
-    "A5": Paper("A5", "16mm 14mm 15mm 14mm", "9.5pt", 52),
+    "A4": Paper("A4", "22mm 20mm 20mm 20mm", "10.5pt"),
+    "Letter": Paper("letter", "0.85in 0.8in 0.8in 0.8in", "10.5pt"),
+    "A5": Paper("A5", "16mm 14mm 15mm 14mm", "9.5pt"),
 }
 
 
 def render(article: Article, options: Options, report: Report) -> bytes:
-    paper = PAPERS[options.paper]
     html = render_html(
         article,
         options,
         "base.css",
         "print.css",
         paged=True,
-        page=render_template(
-            "page.css.j2",
-            paper=paper,
-            running_title=running_title(article.meta.title, paper.title_columns),
-        ),
+        page=render_template("page.css.j2", paper=PAPERS[options.paper]),
     )
     identifier = hashlib.sha256(f"{article.meta.slug}:{article.meta.date}".encode()).hexdigest()
     pdf_options = {
