@@ -40,7 +40,7 @@ def test_build_html_only(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = run("build", str(EXAMPLE), "-o", "out", "--formats", "html")
     assert (code, err) == (0, "")
-    assert sorted(p.name for p in (tmp_path / "out" / "openai-third-phase").iterdir()) == [
+    assert sorted(p.name for p in (tmp_path / "out" / "openai-third-phase").glob("[!.]*")) == [
         "openai-third-phase.html"
     ]
     assert "1 of 1 article(s) built, 1 file(s), 0 warning(s), 0 error(s)" in out
@@ -196,7 +196,7 @@ def test_python_api_shares_the_options(tmp_path):
 def test_quiet_and_verbose(tmp_path):
     code, out, err = run("build", str(EXAMPLE), "-o", str(tmp_path), "--formats", "html", "-q")
     assert (code, out, err) == (0, "", "")
-    code, out, _ = run("build", str(EXAMPLE), "-o", str(tmp_path), "--formats", "html", "-v")
+    code, out, _ = run("build", str(EXAMPLE), "-o", str(tmp_path), "--formats", "html", "-v", "--force")
     assert code == 0
     assert re.search(r"openai-third-phase\.md: fonts \d+\.\d\d s, html \d+\.\d\d s", out)
     assert run("build", str(EXAMPLE), "-q", "-v")[0] == 2

@@ -46,7 +46,7 @@ def squash(text: str) -> str:
 
 
 def test_three_files_and_the_pdf(built):
-    assert sorted(p.name for p in built.iterdir()) == [
+    assert sorted(p.name for p in built.glob("[!.]*")) == [
         f"{SLUG}.eml",
         f"{SLUG}.newsletter.html",
         f"{SLUG}.newsletter.txt",

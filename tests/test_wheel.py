@@ -87,7 +87,7 @@ def test_wheel_installs_and_builds_outside_the_repo(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     built = work / "out" / "openai-third-phase"
-    assert sorted(p.name for p in built.iterdir()) == [
+    assert sorted(p.name for p in built.glob("[!.]*")) == [
         "openai-third-phase.epub",
         "openai-third-phase.html",
         "openai-third-phase.pdf",

@@ -7,19 +7,25 @@ atomic rename, so a failed build never leaves a truncated or half-replaced editi
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import os
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import __version__
 from .editions import render_edition
 from .errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
 from .fonts import check_fonts
 from .l10n import labels
 from .model import Article
 from .options import Options
+from .render import resource_dir
 from .sources import is_source, read_article, source_extensions
 
 
@@ -32,6 +38,7 @@ class BuildResult:
     errors: list[BriefpressError] = field(default_factory=list)
     articles: int = 0
     built: int = 0
+    unchanged: int = 0
     #: seconds per step (font check, each edition) for each article source
     timings: dict[Path, dict[str, float]] = field(default_factory=dict)
     seconds: float = 0.0
@@ -140,13 +147,59 @@ def render_article(
     return files
 
 
+@dataclass
+class Outcome:
+    """One article's build, as a worker process reports it back."""
+
+    path: Path
+    outputs: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: BriefpressError | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    unchanged: bool = False
+
+
+def build_article(article: Article, options: Options, stamp: str, earlier_warnings: int) -> Outcome:
+    """Render and write one article; runs in a worker process in batch builds."""
+    report = Report()
+    outcome = Outcome(article.path)
+    try:
+        files = render_article(article, options, report, outcome.timings)
+        warnings = earlier_warnings + report.count_for(article.path)
+        if options.strict and warnings:
+            raise BuildError(f"{warnings} warning(s) and --strict: nothing written", article.path)
+        outcome.outputs = write_article(article, files, options.output, stamp)
+    except BriefpressError as exc:
+        outcome.error = exc
+    except Exception as exc:  # a renderer bug must not hide the other articles
+        if options.verbosity > 0:
+            import traceback
+
+            traceback.print_exc()
+        outcome.error = BuildError(
+            f"could not render: {type(exc).__name__}: {exc} (run with -v for details)", article.path
+        )
+    outcome.warnings = report.warnings
+    return outcome
+
+
+Progress = Callable[[int, int, Outcome], None]
+
+
 def build(
-    paths: Iterable[str | Path], options: Options | None = None, report: Report | None = None
+    paths: Iterable[str | Path],
+    options: Options | None = None,
+    report: Report | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build every article named by ``paths`` into ``options.output``.
 
-    Problems with one article do not stop the others; they are returned in
-    ``BuildResult.errors`` (with ``--strict``, warnings count as problems).
+    Articles whose sources, images, templates, styles, options and briefpress version
+    are unchanged since their last build are skipped (unless ``options.force``); the
+    others are built in a pool of ``options.jobs`` worker processes. Problems with one
+    article do not stop the others; they are returned in ``BuildResult.errors`` (with
+    ``--strict``, warnings count as problems). ``progress(done, total, outcome)`` is
+    called as each article finishes.
     """
     started = time.perf_counter()
     options = options or Options()
@@ -160,49 +213,158 @@ def build(
     result.articles = len(sources)
     articles, result.errors = read_all(sources, report, options)
     failed = {Path(e.path) for e in result.errors if e.path}
-    for article in articles:
-        if article.path in failed:
-            continue
-        try:
-            timings = result.timings.setdefault(article.path, {})
-            files = render_article(article, options, report, timings)
-            if options.strict and report.count_for(article.path):
-                raise BuildError(
-                    f"{report.count_for(article.path)} warning(s) and --strict: nothing written",
-                    article.path,
-                )
-            result.outputs += write_article(article, files, options.output)
+    good = [a for a in articles if a.path not in failed]
+    shared = resources_hash()
+    stamps = {a.path: article_hash(a, options, shared) for a in good}
+    done = 0
+    failed_now: list[Path] = []
+
+    def finished(outcome: Outcome) -> None:
+        nonlocal done
+        done += 1
+        for warning in outcome.warnings:
+            report.add(warning, outcome.path)
+        result.timings[outcome.path] = outcome.timings
+        if outcome.unchanged:
+            result.unchanged += 1
+        elif outcome.error is not None:
+            result.errors.append(outcome.error)
+            failed_now.append(outcome.path)
+        else:
+            result.outputs += outcome.outputs
             result.built += 1
+        if progress:
+            progress(done, len(good), outcome)
+
+    todo = []
+    for article in good:
+        if not options.force and up_to_date(article, options.output, stamps[article.path]):
+            finished(Outcome(article.path, unchanged=True))
+        else:
+            todo.append(article)
+
+    jobs = min(options.jobs or os.cpu_count() or 1, len(todo))
+    work = [(a, options, stamps[a.path], report.count_for(a.path)) for a in todo]
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(build_article, *args) for args in work]
+            for future in as_completed(futures):
+                finished(future.result())
+    else:
+        for args in work:
+            finished(build_article(*args))
+
+    if options.digest and good:
+        built_ok = [a for a in good if a.path not in failed_now]
+        try:
+            result.outputs += build_digest(built_ok, options, report, stamps)
         except BriefpressError as exc:
             result.errors.append(exc)
-        except Exception as exc:  # a renderer bug must not hide the other articles
-            result.errors.append(
-                BuildError(
-                    f"could not render: {type(exc).__name__}: {exc} (run with -v for details)",
-                    article.path,
-                )
-            )
+        except Exception as exc:  # a renderer bug: one line, as for an article
             if options.verbosity > 0:
                 raise
+            result.errors.append(BuildError(f"could not build the digest: {type(exc).__name__}: {exc}"))
     result.warnings = list(report.warnings)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def write_article(article: Article, files: dict[str, bytes], output: Path) -> list[Path]:
-    folder = output / article.meta.slug
+DIGEST_FORMATS = ("pdf", "epub")
+
+
+def build_digest(
+    articles: list[Article], options: Options, report: Report, stamps: dict[Path, str]
+) -> list[Path]:
+    """``DIR/<digest-slug>/<digest-slug>.pdf`` and ``.epub`` holding every article."""
+    from . import digest
+
+    assert options.digest is not None
+    slug = options.digest_slug
+    if any(a.meta.slug == slug for a in articles):
+        raise BuildError(
+            f"the digest's slug {slug!r} is also an article's; choose another with --digest-slug"
+        )
+    ordered = digest.order_articles(articles, options.order)
+    formats = [f for f in DIGEST_FORMATS if f in options.formats] or list(DIGEST_FORMATS)
+    stamp = digest.digest_hash(options.digest, slug, [stamps[a.path] for a in ordered] + formats)
+    folder = options.output / slug
+    names = [f"{slug}.{f}" for f in formats]
+    if not options.force and stamp_matches(folder, slug, stamp, names):
+        return []
+    files: dict[str, bytes] = {}
+    before = len(report.warnings)
+    if "pdf" in formats:
+        files[f"{slug}.pdf"] = digest.render_pdf(options.digest, ordered, options, report)
+    if "epub" in formats:
+        files[f"{slug}.epub"] = digest.render_epub(options.digest, slug, ordered, options)
+    if options.strict and len(report.warnings) > before:
+        raise BuildError(f"{len(report.warnings) - before} warning(s) and --strict: digest not written")
+    return write_files(folder, slug, files, stamp, where=None)
+
+
+# -- incremental builds ------------------------------------------------------------------
+
+STAMP = ".{slug}.briefpress"
+
+
+def resources_hash() -> str:
+    """Everything a build reads besides the sources: templates, styles, the version."""
+    digest = hashlib.sha256(__version__.encode())
+    for folder in (resource_dir("templates"), resource_dir("styles")):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def article_hash(article: Article, options: Options, shared: str) -> str:
+    """A content hash of what the article's editions are made from."""
+    digest = hashlib.sha256(shared.encode())
+    settings = {
+        k: v
+        for k, v in dataclasses.asdict(options).items()
+        if k not in ("output", "verbosity", "jobs", "force", "digest", "digest_slug", "order")
+    }
+    digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
+    digest.update(article.path.read_bytes())
+    for image in article.images:
+        digest.update(image.read_bytes())
+    return digest.hexdigest()
+
+
+def stamp_matches(folder: Path, slug: str, stamp: str, names: list[str] | None = None) -> bool:
+    try:
+        data = json.loads((folder / STAMP.format(slug=slug)).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    files = data.get("files", [])
+    if names is not None and sorted(files) != sorted(names):
+        return False
+    return data.get("hash") == stamp and all((folder / name).is_file() for name in files)
+
+
+def up_to_date(article: Article, output: Path, stamp: str) -> bool:
+    return stamp_matches(output / article.meta.slug, article.meta.slug, stamp)
+
+
+def write_article(article: Article, files: dict[str, bytes], output: Path, stamp: str) -> list[Path]:
+    return write_files(output / article.meta.slug, article.meta.slug, files, stamp, article.path)
+
+
+def write_files(
+    folder: Path, slug: str, files: dict[str, bytes], stamp: str, where: Path | None
+) -> list[Path]:
+    """Write the files and the stamp that lets the next build skip them, all or none."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BuildError(
-            f"cannot create the output folder {folder}: {exc.strerror or exc}", article.path
-        ) from None
+        raise BuildError(f"cannot create the output folder {folder}: {exc.strerror or exc}", where) from None
     targets = {folder / name: data for name, data in files.items()}
+    record = json.dumps({"hash": stamp, "files": sorted(files)}).encode()
     try:
-        write_all(targets)
+        write_all({**targets, folder / STAMP.format(slug=slug): record})
     except OSError as exc:
         raise BuildError(
-            f"cannot write to {folder}: {exc.strerror or exc}; choose another folder with -o",
-            article.path,
+            f"cannot write to {folder}: {exc.strerror or exc}; choose another folder with -o", where
         ) from None
     return list(targets)

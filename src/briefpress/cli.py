@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from typing import TextIO
 
 from . import __version__
@@ -131,6 +132,36 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         help="newsletter: the .eml's To, comma-separated (left out when not given)",
     )
     build.add_argument(
+        "--digest",
+        metavar="NAME",
+        help="also build one PDF and one EPUB holding every article, under this name",
+    )
+    build.add_argument(
+        "--digest-slug",
+        type=_choice("digest_slug"),
+        metavar="SLUG",
+        help="file name of the digest (default: digest)",
+    )
+    build.add_argument(
+        "--order",
+        type=_choice("order"),
+        metavar="ORDER",
+        help="digest order: date-desc (default), date-asc, title, input",
+    )
+    build.add_argument(
+        "--jobs",
+        "-j",
+        type=_choice("jobs", int),
+        metavar="N",
+        help="worker processes for several articles (default: one per CPU)",
+    )
+    build.add_argument(
+        "--force",
+        action="store_true",
+        default=None,
+        help="rebuild articles even when nothing they are made from has changed",
+    )
+    build.add_argument(
         "--prefer",
         choices=("pairs", "sections"),
         help="page dumps: keep this copy of the text where the copies disagree (default: error)",
@@ -201,6 +232,14 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     except KeyboardInterrupt:
         print("briefpress: interrupted; earlier outputs are untouched", file=stderr)
         return 130
+    except Exception as exc:  # a bug in briefpress: one line, the traceback only with -v
+        if "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv):
+            raise
+        print(
+            f"briefpress: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)",
+            file=stderr,
+        )
+        return 1
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
@@ -214,23 +253,63 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     options = load(_overrides(args))
     report = Report(echo=lambda line: print(line, file=stderr))
-    result = build(args.paths, options, report)
+    with _progress(options.verbosity, stdout) as progress:
+        result = build(args.paths, options, report, progress)
     for error in result.errors:
         _print_error(error, stderr)
     if options.verbosity > 0:
         for source, steps in result.timings.items():
+            if not steps:
+                continue
             detail = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps.items())
             print(f"{source}: {detail}", file=stdout)
-    if options.verbosity >= 0:
         for path in result.outputs:
             print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", file=stdout)
+    if options.verbosity >= 0:
         print(
             f"{result.built} of {result.articles} article(s) built, {len(result.outputs)} file(s), "
-            f"{len(result.warnings)} warning(s), {len(result.errors)} error(s) "
-            f"in {result.seconds:.1f} s",
+            f"{len(result.warnings)} warning(s), {len(result.errors)} error(s), "
+            f"{result.unchanged} unchanged, in {result.seconds:.1f} s",
             file=stdout,
         )
     return 0 if result.ok else 1
+
+
+@contextmanager
+def _progress(verbosity: int, stdout: TextIO):
+    """A progress bar on a terminal, a line per article elsewhere, nothing with -q."""
+    if verbosity < 0:
+        yield None
+        return
+    if stdout.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("building"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("", total=None)
+
+            def advance(done: int, total: int, outcome) -> None:
+                bar.update(task, completed=done, total=total, description=outcome.path.name)
+
+            yield advance
+        return
+
+    def line(done: int, total: int, outcome) -> None:
+        if outcome.unchanged:
+            state = "unchanged"
+        elif outcome.error is not None:
+            state = "failed"
+        else:
+            state = f"{len(outcome.outputs)} file(s) in {sum(outcome.timings.values()):.1f} s"
+        print(f"[{done}/{total}] {outcome.path}: {state}", file=stdout, flush=True)
+
+    yield line
 
 
 def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

@@ -71,6 +71,13 @@ class Report:
         if self._echo is not None:
             self._echo(text)
 
+    def add(self, text: str, path: str | Path | None) -> None:
+        """A warning already formatted (from a worker process)."""
+        self.warnings.append(text)
+        self._paths.append(str(path) if path is not None else None)
+        if self._echo is not None:
+            self._echo(text)
+
     def count_for(self, path: str | Path) -> int:
         """How many warnings name ``path``."""
         return self._paths.count(str(path))

@@ -20,6 +20,7 @@ LABELS: dict[str, dict[str, str]] = {
         "tags": "标签",
         "contents": "目录",
         "cover": "封面",
+        "digest_count": "{count} 篇文章",
         "handout_attached": "完整的双语讲义(简报、双语对照、原文、讨论引子)见附件 PDF。",
         "read_original": "阅读原文",
         "landmarks": "导览",
@@ -44,6 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
         "tags": "Tags",
         "contents": "Contents",
         "cover": "Cover",
+        "digest_count": "{count} articles",
         "handout_attached": (
             "The full bilingual handout (brief, bilingual text, original, prompts) is attached as a PDF."
         ),

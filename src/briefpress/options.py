@@ -14,6 +14,7 @@ FORMATS = ("html", "pdf", "epub", "newsletter")
 DEFAULT_FORMATS = ("html", "pdf", "epub")
 UI_LANGUAGES = ("zh-Hans", "en")
 PAPERS = ("A4", "Letter", "A5")
+ORDERS = ("date-desc", "date-asc", "title", "input")
 LAYOUTS = ("interleaved", "side-by-side")
 PREFER = ("pairs", "sections")
 CONFIG_FILE = "briefpress.toml"
@@ -58,6 +59,15 @@ class Options:
     #: newsletter: the .eml's From and To (comma-separated); left out when not given
     mail_from: str | None = None
     mail_to: str | None = None
+    #: batch builds: worker processes (None: one per CPU)
+    jobs: int | None = None
+    #: rebuild articles even when nothing they are made from has changed
+    force: bool = False
+    #: also build a digest of all the articles, under this name (e.g. "第 12 期")
+    digest: str | None = None
+    digest_slug: str = "digest"
+    #: order of the articles in a digest
+    order: str = "date-desc"
     #: page dumps: which copy wins when the pairs and the sections disagree (None: error)
     prefer: str | None = None
 
@@ -102,7 +112,23 @@ def coerce(name: str, value: Any, source: str) -> Any:
                 source,
             )
         return result
-    if name in ("strict", "translation_only", "embed_fonts"):
+    if name == "jobs":
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 256:
+            raise ConfigError(f"'jobs' must be a whole number from 1 to 256, not {value!r}", source)
+        return value
+    if name == "order":
+        if value not in ORDERS:
+            raise ConfigError(f"'order' must be one of {', '.join(ORDERS)}, not {value!r}", source)
+        return value
+    if name == "digest_slug":
+        import re
+
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
+            raise ConfigError(
+                f"'digest-slug' may hold only letters, digits, '.', '_' and '-', not {value!r}", source
+            )
+        return value
+    if name in ("strict", "translation_only", "embed_fonts", "force"):
         if not isinstance(value, bool):
             raise ConfigError(f"'{name.replace('_', '-')}' must be true or false, not {value!r}", source)
         return value

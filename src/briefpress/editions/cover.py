@@ -34,6 +34,12 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
 
 def render_cover(article: Article, options: Options) -> bytes:
     meta = article.meta
+    byline = meta.date.isoformat() + (f"  ·  {meta.author}" if meta.author else "")
+    return cover_image(meta.title, meta.summary, byline, options)
+
+
+def cover_image(title: str, summary: str | None, byline: str, options: Options) -> bytes:
+    """A 1600×2560 PNG: site name, title, the verdict (or any line under it), byline."""
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
     inner = WIDTH - 2 * MARGIN
@@ -44,25 +50,24 @@ def render_cover(article: Article, options: Options) -> bytes:
 
     y = 520
     title_font = _font(options.cjk_sans_font, 120, bold=True)
-    title_lines = wrap(meta.title, title_font, inner)
+    title_lines = wrap(title, title_font, inner)
     if len(title_lines) > 6:  # very long titles get a smaller face rather than overflow
         title_font = _font(options.cjk_sans_font, 84, bold=True)
-        title_lines = wrap(meta.title, title_font, inner)
+        title_lines = wrap(title, title_font, inner)
     for line in title_lines[:9]:
         draw.text((MARGIN, y), line, font=title_font, fill=INK)
         y += int(title_font.size * 1.32)
 
-    if meta.summary:
+    if summary:
         y += 90
         top = y
         verdict = _font(options.cjk_font, 60)
-        for line in wrap(meta.summary, verdict, inner - 40)[:8]:
+        for line in wrap(summary, verdict, inner - 40)[:8]:
             draw.text((MARGIN + 40, y), line, font=verdict, fill=MUTED)
             y += int(verdict.size * 1.6)
         draw.rectangle((MARGIN, top + 8, MARGIN + 8, y - 30), fill=ACCENT)
 
     footer = _font(options.cjk_sans_font, 56)
-    byline = meta.date.isoformat() + (f"  ·  {meta.author}" if meta.author else "")
     draw.line((MARGIN, HEIGHT - 330, WIDTH - MARGIN, HEIGHT - 330), fill=MUTED, width=3)
     draw.text((MARGIN, HEIGHT - 270), byline, font=footer, fill=INK)
 

@@ -13,6 +13,7 @@ import mimetypes
 import os
 import uuid
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,28 +38,60 @@ def book_identifier(article: Article) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
-def build_time(article: Article) -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the article's date."""
+def build_time(day: dt.date) -> dt.datetime:
+    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the given day."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
-    return dt.datetime.combine(article.meta.date, dt.time(0, 0))
+    return dt.datetime.combine(day, dt.time(0, 0))
 
 
-def add_metadata(book: epub.EpubBook, article: Article, has_images: bool) -> None:
-    meta = article.meta
-    book.set_identifier(book_identifier(article))
-    book.set_title(meta.title)
-    book.set_language(meta.translation_lang)
-    if meta.author:
-        book.add_author(meta.author)
-    if meta.summary:
-        book.add_metadata("DC", "description", plain_text(meta.summary))
-    for tag in meta.tags:
+@dataclass
+class BookInfo:
+    """What a book says about itself: one article's metadata, or a digest's."""
+
+    identifier: str
+    title: str
+    language: str
+    date: dt.date
+    cover: bytes
+    cover_alt: str
+    authors: list[str] = field(default_factory=list)
+    description: str | None = None
+    subjects: list[str] = field(default_factory=list)
+    source: str | None = None
+
+    @classmethod
+    def for_article(cls, article: Article, options: Options) -> BookInfo:
+        meta = article.meta
+        alt = meta.title + (f". {meta.summary}" if meta.summary else "") + f" ({meta.date.isoformat()})"
+        return cls(
+            identifier=book_identifier(article),
+            title=meta.title,
+            language=meta.translation_lang,
+            date=meta.date,
+            cover=render_cover(article, options),
+            cover_alt=alt,
+            authors=[meta.author] if meta.author else [],
+            description=meta.summary,
+            subjects=list(meta.tags),
+            source=meta.source_url,
+        )
+
+
+def add_metadata(book: epub.EpubBook, info: BookInfo, has_images: bool) -> None:
+    book.set_identifier(info.identifier)
+    book.set_title(info.title)
+    book.set_language(info.language)
+    for author in info.authors:
+        book.add_author(author)
+    if info.description:
+        book.add_metadata("DC", "description", plain_text(info.description))
+    for tag in info.subjects:
         book.add_metadata("DC", "subject", tag)
-    if meta.source_url:
-        book.add_metadata("DC", "source", meta.source_url)
-    book.add_metadata("DC", "date", meta.date.isoformat())
+    if info.source:
+        book.add_metadata("DC", "source", info.source)
+    book.add_metadata("DC", "date", info.date.isoformat())
     book.add_metadata("DC", "publisher", "briefpress")
 
     # EPUB Accessibility 1.1: what the book really is. Every image (the cover included)
@@ -90,7 +123,7 @@ def add_metadata(book: epub.EpubBook, article: Article, has_images: bool) -> Non
     )
 
 
-def toc_entries(article: Article, name: str, file_name: str, title: str) -> Any:
+def toc_entries(article: Article, name: str, file_name: str, title: str, prefix: str = "") -> Any:
     """A chapter's toc entry, with the text's subheadings nested under it."""
     if name == "bilingual":
         blocks, lang = article.translation or [], article.meta.translation_lang
@@ -101,7 +134,8 @@ def toc_entries(article: Article, name: str, file_name: str, title: str) -> Any:
     children: list[Any] = []
     for index, block in enumerate(blocks, start=1):
         level = block.heading_level
-        link = epub.Link(f"{file_name}#{heading_id(name, lang, index)}", block.text, f"{name}-h{index}")
+        ident = heading_id(name, lang, index, prefix)
+        link = epub.Link(f"{file_name}#{ident}", block.text, f"toc-{ident}")
         if level == 2:
             children.append(link)
         elif level == 3 and children:
@@ -111,23 +145,29 @@ def toc_entries(article: Article, name: str, file_name: str, title: str) -> Any:
             else:
                 children[-1] = (epub.Section(last.title, last.href), [link])
     if not children:
-        return epub.Link(file_name, title, f"toc-{name}")
+        return epub.Link(file_name, title, f"toc-{prefix}{name}")
     return (epub.Section(title, file_name), children)
 
 
 def render(article: Article, options: Options, report: Report) -> bytes:
-    meta = article.meta
+    return render_book(BookInfo.for_article(article, options), [article], options, article.path)
+
+
+def render_book(info: BookInfo, articles: list[Article], options: Options, where: Path) -> bytes:
+    """One book: the cover, then every article's sections as chapters, in order.
+
+    With several articles (a digest), chapter files and ids carry a per-article prefix
+    and the toc has an entry per article with its sections nested under it.
+    """
     ui = labels(options.lang_ui)
     images = {
         path: f"images/{n:03d}{path.suffix.lower()}"
-        for n, path in enumerate(dict.fromkeys(article.images), start=1)
+        for n, path in enumerate(dict.fromkeys(p for a in articles for p in a.images), start=1)
     }
-    c = context(article, options, Flavour("xhtml", image_src=lambda path: images[path]))
-
     book = epub.EpubBook()
-    add_metadata(book, article, bool(images))
+    add_metadata(book, info, bool(images))
 
-    text = article.all_text() + "".join(ui.values()) + options.site_name
+    text = "".join(a.all_text() for a in articles) + "".join(ui.values()) + options.site_name + info.title
     font = subset_font(options.cjk_font, text) if options.embed_fonts else None
     css = epub.EpubItem(
         uid="style",
@@ -151,29 +191,39 @@ def render(article: Article, options: Options, report: Report) -> bytes:
             )
         )
 
-    book.set_cover(COVER_IMAGE, render_cover(article, options), create_page=False)
-    cover = epub.EpubHtml(uid="cover", title=ui["cover"], file_name="cover.xhtml", lang=meta.translation_lang)
-    cover.content = render_template("epub/cover.xhtml.j2", c=c, src=COVER_IMAGE, ui=ui)
+    book.set_cover(COVER_IMAGE, info.cover, create_page=False)
+    cover = epub.EpubHtml(uid="cover", title=ui["cover"], file_name="cover.xhtml", lang=info.language)
+    cover.content = render_template(
+        "epub/cover.xhtml.j2", title=ui["cover"], alt=f"{ui['cover']}: {info.cover_alt}", src=COVER_IMAGE
+    )
     cover.add_item(css)
     book.add_item(cover)
 
     chapters, toc = [], []
-    for number, name in enumerate(c["sections"], start=1):
-        title = ui["translation"] if name == "bilingual" and options.translation_only else ui[name]
-        chapter = epub.EpubHtml(
-            uid=f"ch-{name}", title=title, file_name=f"{number:02d}-{name}.xhtml", lang=meta.translation_lang
-        )
-        chapter.content = render_template(
-            "epub/chapter.xhtml.j2",
-            c=c,
-            name=name,
-            title=title,
-            with_title=number == 1,
-        )
-        chapter.add_item(css)
-        book.add_item(chapter)
-        chapters.append(chapter)
-        toc.append(toc_entries(article, name, chapter.file_name, title))
+    digest = len(articles) > 1
+    for position, article in enumerate(articles, start=1):
+        prefix = f"a{position:02d}-" if digest else ""
+        c = context(article, options, Flavour("xhtml", image_src=lambda path: images[path], prefix=prefix))
+        entries = []
+        for number, name in enumerate(c["sections"], start=1):
+            title = ui["translation"] if name == "bilingual" and options.translation_only else ui[name]
+            chapter = epub.EpubHtml(
+                uid=f"ch-{prefix}{name}",
+                title=f"{article.meta.title} · {title}" if digest else title,
+                file_name=f"{prefix}{number:02d}-{name}.xhtml",
+                lang=article.meta.translation_lang,
+            )
+            chapter.content = render_template(
+                "epub/chapter.xhtml.j2", c=c, name=name, title=chapter.title, with_title=number == 1
+            )
+            chapter.add_item(css)
+            book.add_item(chapter)
+            chapters.append(chapter)
+            entries.append(toc_entries(article, name, chapter.file_name, title, prefix))
+        if digest:
+            toc.append((epub.Section(article.meta.title, entries_href(entries)), entries))
+        else:
+            toc.extend(entries)
 
     nav = epub.EpubNav(title=ui["contents"])
     nav.add_item(css)
@@ -188,7 +238,7 @@ def render(article: Article, options: Options, report: Report) -> bytes:
     ]
 
     buffer = io.BytesIO()
-    moment = build_time(article)
+    moment = build_time(info.date)
     try:
         epub.write_epub(
             buffer,
@@ -201,8 +251,13 @@ def render(article: Article, options: Options, report: Report) -> bytes:
             },
         )
     except Exception as exc:  # ebooklib raises bare exceptions on bad content
-        raise BuildError(f"EPUB could not be written: {exc}", article.path) from None
+        raise BuildError(f"EPUB could not be written: {exc}", where) from None
     return normalise_zip(buffer.getvalue(), moment)
+
+
+def entries_href(entries: list[Any]) -> str:
+    first = entries[0]
+    return (first[0] if isinstance(first, tuple) else first).href.partition("#")[0]
 
 
 def normalise_zip(data: bytes, moment: dt.datetime) -> bytes:

@@ -95,7 +95,12 @@ def render(article: Article, options: Options, report: Report) -> bytes:
         paged=True,
         page=render_template("page.css.j2", paper=PAPERS[options.paper]),
     )
-    identifier = hashlib.sha256(f"{article.meta.slug}:{article.meta.date}".encode()).hexdigest()
+    return write_pdf(html, article, options, report, key=f"{article.meta.slug}:{article.meta.date}")
+
+
+def write_pdf(html: str, article: Article, options: Options, report: Report, key: str) -> bytes:
+    """Lay out ``html`` (resources fetched as for ``article``) and write the PDF."""
+    identifier = hashlib.sha256(key.encode()).hexdigest()
     pdf_options = {
         "pdf_identifier": identifier[:32].encode("ascii"),
         "pdf_variant": options.pdf_variant,
