@@ -15,7 +15,6 @@ import io
 from typing import Any
 
 import pydyf
-from fontTools import subset
 from fontTools.ttLib import TTFont
 
 
@@ -41,37 +40,36 @@ def _chunks(stream: list[Any]) -> list[bytes]:
 
 
 def compact_cff(data: bytes) -> bytes | None:
-    """The bare CFF of ``data`` with only its non-empty glyphs, CIDs kept; None if not CID-keyed."""
-    font = TTFont(io.BytesIO(data))
+    """The bare CFF of ``data`` with only its non-empty glyphs, CIDs kept; None if not CID-keyed.
+
+    The glyphs' charstrings are copied as they are (WeasyPrint has already dropped hints
+    and subroutines), so nothing is decompiled: the charset, the CharStrings INDEX and
+    FDSelect are cut down to the glyphs used.
+    """
+    font = TTFont(io.BytesIO(data), recalcBBoxes=False)
     if "CFF " not in font:
         return None
     cff = font["CFF "].cff
     top = cff.topDictIndex[0]
-    if not hasattr(top, "ROS"):
+    if not hasattr(top, "ROS") or not hasattr(top, "FDSelect"):
         return None
     order = font.getGlyphOrder()
     if any(name != ".notdef" and not name.startswith("cid") for name in order):
         return None
-    # lengths straight from the CharStrings INDEX: decompiling 60,000 glyphs is slow
-    offsets = top.CharStrings.charStringsIndex.offsets
+    strings = top.CharStrings
+    index = strings.charStringsIndex
+    offsets = index.offsets  # lengths straight from the INDEX: nothing is decompiled
     used = [0] + [gid for gid in range(1, len(order)) if offsets[gid + 1] - offsets[gid] > 1]
-    options = subset.Options(
-        # WeasyPrint has already desubroutinized and dropped hints: leave charstrings alone
-        retain_gids=False,
-        notdef_outline=True,
-        desubroutinize=False,
-        hinting=True,
-        name_IDs=[],
-        glyph_names=True,
-        ignore_missing_glyphs=True,
-    )
-    options.drop_tables += ["GSUB", "GPOS", "VORG", "vhea", "vmtx"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(gids=used)
-    subsetter.subset(font)
-    kept = font.getGlyphOrder()
-    if [int(n[3:]) for n in kept[1:]] != used[1:]:  # CIDs must survive the subsetting
-        return None
+    names = [order[gid] for gid in used]
+    selectors = top.FDSelect.gidArray
+    items = [index[gid] for gid in used]
+    index.items = items
+    index.offsets = None
+    strings.charStrings = {name: n for n, name in enumerate(names)}
+    top.FDSelect.gidArray = [selectors[gid] for gid in used]
+    top.charset = names
+    font.setGlyphOrder(names)
+    cff.fontNames = list(cff.fontNames)
     output = io.BytesIO()
-    font["CFF "].cff.compile(output, font)
+    cff.compile(output, font)
     return output.getvalue()
