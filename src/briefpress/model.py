@@ -162,3 +162,24 @@ def tokens_text(tokens: list[Token]) -> str:
         elif token.nesting == -1 and token.block:
             parts.append("\n")
     return "".join(parts).strip()
+
+
+#: The order of every edition. Sections an article lacks are skipped.
+EDITION_ORDER = ("brief", "bilingual", "original", "prompts", "discussion")
+
+
+def edition_sections(article: Article) -> list[str]:
+    """The sections this article's editions hold, in the edition order."""
+    present = {
+        "brief": article.has_brief,
+        "bilingual": article.translation is not None,
+        "original": True,
+        "prompts": bool(article.prompts),
+        "discussion": article.discussion is not None,
+    }
+    return [name for name in EDITION_ORDER if present[name]]
+
+
+def section_of(anchor: str) -> str:
+    """The section an in-document anchor (a section id) lives in; "" for the title."""
+    return {"title": "", "key-points": "brief", "relevance": "brief"}.get(anchor, anchor)

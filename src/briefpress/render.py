@@ -24,12 +24,9 @@ from markupsafe import Markup, escape
 
 from . import __version__
 from .l10n import labels
-from .model import Article, Block, RichText
+from .model import Article, Block, RichText, edition_sections
 from .options import Options
 from .sources.markdown import make_parser
-
-#: The order of every edition. Sections an article lacks are skipped.
-EDITION_ORDER = ("brief", "bilingual", "original", "prompts", "discussion")
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 
@@ -81,6 +78,8 @@ class Flavour:
     paged: bool = False
     #: put before every id, so that several articles can share one document (digests)
     prefix: str = ""
+    #: where a link to a section id points, when sections are separate files (EPUB)
+    anchor: Callable[[str], str] | None = None
 
 
 def data_uri(path: Path) -> str:
@@ -140,6 +139,8 @@ def _fragment_parser() -> MarkdownIt:
     md.add_render_rule("footnote_ref", _render_note_ref)
     md.add_render_rule("image", _render_image)
     md.add_render_rule("softbreak", _render_softbreak)
+    md.add_render_rule("link_open", _render_link)
+    md.add_render_rule("link_close", _render_link)
     md.add_render_rule("heading_open", _render_heading)
     md.add_render_rule("heading_close", _render_heading)
     return md
@@ -172,6 +173,32 @@ def _render_image(self, tokens, idx, options, env) -> str:
     to_src = renderer.flavour.image_src or data_uri
     title = f' title="{escape(token.attrs["title"])}"' if token.attrs.get("title") else ""
     return f'<img src="{escape(to_src(token.meta["path"]))}" alt="{alt}"{title} />'
+
+
+def _render_link(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    if token.nesting == -1:  # find the opening token to know whether the link was kept
+        depth = 0
+        for opening in reversed(tokens[:idx]):
+            if opening.type == "link_close":
+                depth += 1
+            elif opening.type == "link_open":
+                if depth == 0:
+                    return "" if opening.meta.get("drop") else "</a>"
+                depth -= 1
+        return "</a>"
+    if token.meta.get("drop"):
+        return ""
+    href = str(token.attrs.get("href", ""))
+    renderer: FragmentRenderer = env["renderer"]
+    if href.startswith("#"):
+        href = (
+            renderer.flavour.anchor(href[1:])
+            if renderer.flavour.anchor
+            else f"#{renderer.flavour.prefix}{href[1:]}"
+        )
+    title = f' title="{escape(token.attrs["title"])}"' if token.attrs.get("title") else ""
+    return f'<a href="{escape(href)}"{title}>'
 
 
 def _render_softbreak(self, tokens, idx, options, env) -> str:
@@ -240,17 +267,7 @@ def context(article: Article, options: Options, flavour: Flavour) -> dict[str, A
                 out.append({"id": fr.note_id(section, note.number), "number": note.number, "parts": parts})
         return out
 
-    sections = []
-    if article.has_brief:
-        sections.append("brief")
-    if article.translation is not None:
-        sections.append("bilingual")
-    sections.append("original")
-    if article.prompts:
-        sections.append("prompts")
-    if article.discussion is not None:
-        sections.append("discussion")
-    assert [s for s in EDITION_ORDER if s in sections] == sections
+    sections = edition_sections(article)
 
     return {
         "meta": meta,

@@ -22,7 +22,7 @@ from ebooklib import epub
 from ..errors import BuildError, Report
 from ..fonts import subset_font
 from ..l10n import labels
-from ..model import Article
+from ..model import Article, edition_sections, section_of
 from ..options import Options
 from ..render import Flavour, context, heading_id, plain_text, render_template, stylesheet
 from .cover import render_cover
@@ -203,7 +203,18 @@ def render_book(info: BookInfo, articles: list[Article], options: Options, where
     digest = len(articles) > 1
     for position, article in enumerate(articles, start=1):
         prefix = f"a{position:02d}-" if digest else ""
-        c = context(article, options, Flavour("xhtml", image_src=lambda path: images[path], prefix=prefix))
+        names = edition_sections(article)
+        files = {name: f"{prefix}{n:02d}-{name}.xhtml" for n, name in enumerate(names, start=1)}
+
+        def anchor(target: str, files=files, prefix=prefix, first=names[0]) -> str:
+            # a section id lives in that section's chapter; the title is in the first one
+            return f"{files.get(section_of(target), files[first])}#{prefix}{target}"
+
+        c = context(
+            article,
+            options,
+            Flavour("xhtml", image_src=lambda path: images[path], prefix=prefix, anchor=anchor),
+        )
         entries = []
         for number, name in enumerate(c["sections"], start=1):
             title = ui["translation"] if name == "bilingual" and options.translation_only else ui[name]

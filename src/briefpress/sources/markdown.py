@@ -21,7 +21,19 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..errors import Report, SourceError
-from ..model import Article, Block, BriefItem, Comment, Footnote, Meta, RichText, tokens_text, walk
+from ..model import (
+    Article,
+    Block,
+    BriefItem,
+    Comment,
+    Footnote,
+    Meta,
+    RichText,
+    edition_sections,
+    section_of,
+    tokens_text,
+    walk,
+)
 from .text import read_source
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -47,6 +59,13 @@ FRONT_MATTER_KEYS = (
     "translation_lang",
 )
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: limits that keep one hostile article from taking the machine's time and memory
+MAX_BLOCKS = 2_000
+MAX_BLOCK_CHARS = 200_000
+#: ids an in-document link may point to: the sections every edition has
+SECTION_IDS = ("title", "brief", "key-points", "relevance", "bilingual", "original", "prompts", "discussion")
+LINK_SCHEMES = ("http", "https", "mailto")
+_SCRIPT_LINK = re.compile(r"(?i)\b(?:javascript|vbscript|data)\s*:")
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
@@ -142,6 +161,7 @@ class _ArticleParser:
         self.path = path
         self.report = report
         self.text = text
+        self.anchors: list[tuple[Token, int]] = []
         # for sources converted to Markdown (page dumps): generated line -> original line
         self.line_map = line_map
 
@@ -179,7 +199,7 @@ class _ArticleParser:
             self.raise_undefined(sections["original"], undefined)
         footnotes = self.pair_footnotes(sections, original, original_notes, translation, translation_notes)
         images = self.check_images([*original, *(translation or [])])
-        return Article(
+        article = Article(
             path=self.path,
             meta=meta,
             key_points=self.brief_list(sections.get("key_points")),
@@ -191,6 +211,13 @@ class _ArticleParser:
             discussion=self.discussion(sections.get("discussion")),
             images=images,
         )
+        present = edition_sections(article)
+        for token, line in self.anchors:
+            target = str(token.attrs["href"])[1:]
+            if section_of(target) not in ("", *present):
+                token.meta["drop"] = True
+                self.warn(f"link to #{target}: this article has no such section; its text stays", line)
+        return article
 
     # -- front matter -----------------------------------------------------------------
 
@@ -325,8 +352,21 @@ class _ArticleParser:
             env: dict = {}
             body = self.md.parse("\n".join(self.lines[start:end]), env)
             _shift_lines(body, start)
+            self.check_nesting(body, line)
             found[key] = _Section(key, title, line, body, env, start + 1)
         return found
+
+    def check_nesting(self, tokens: list[Token], line: int) -> None:
+        """markdown-it stops at its nesting limit and drops what is deeper: refuse instead."""
+        limit = self.md.options["maxNesting"] - 2
+        deep = next((t for t in tokens if t.level >= limit), None)
+        if deep is not None:
+            where = next((t.map[0] + 1 for t in reversed(tokens[: tokens.index(deep) + 1]) if t.map), line)
+            raise self.error(
+                f"lists or quotes are nested too deeply here (more than about {limit // 2} levels); "
+                "flatten them",
+                where,
+            )
 
     def top_level(self, section: _Section) -> Iterator[tuple[str, list[Token], int]]:
         """Yield (kind, tokens, line) for each top-level block, footnote blocks excluded."""
@@ -419,11 +459,22 @@ class _ArticleParser:
     def content(
         self, section: _Section
     ) -> tuple[list[Block], dict[str, tuple[list[Token], int]], list[tuple[str, int]]]:
-        blocks = []
+        blocks: list[Block] = []
         for kind, tokens, line in self.top_level(section):
             if kind == "heading1":  # cannot happen: level-1 headings start sections
                 raise self.error("a level-1 heading inside a section", line)
-            blocks.append(Block(kind, tokens, line))
+            if len(blocks) == MAX_BLOCKS:
+                raise self.error(
+                    f"'# {section.heading}' has more than {MAX_BLOCKS:,} blocks; split the article", line
+                )
+            block = Block(kind, tokens, line)
+            if len(block.text) > MAX_BLOCK_CHARS:
+                raise self.error(
+                    f"this {describe_kind(kind)[2:]} is {len(block.text):,} characters long; the limit is "
+                    f"{MAX_BLOCK_CHARS:,}: split it",
+                    line,
+                )
+            blocks.append(block)
         if not blocks:
             raise self.error(f"section '# {section.heading}' is empty", section.line)
         undefined = self.check_inline_text(section)
@@ -469,7 +520,28 @@ class _ArticleParser:
             # raw in the source (not backslash-escaped) and shown as text (not in code)
             if _RAW_HTML.search(token.content) and any(_RAW_HTML.search(t) for t in texts):
                 self.warn("raw HTML is not trusted: it is shown as text", line)
+            if any(_SCRIPT_LINK.search(t) for t in texts) and _SCRIPT_LINK.search(token.content):
+                self.warn("a javascript:, vbscript: or data: link is not followed: it is shown as text", line)
+            for child in token.children or []:
+                if child.type == "link_open":
+                    self.check_link(child, line)
         return undefined
+
+    def check_link(self, token: Token, line: int) -> None:
+        """Links keep only http(s), mailto and the editions' own section anchors."""
+        href = str(token.attrs.get("href", ""))
+        scheme = urlsplit(href).scheme.lower()
+        if scheme in LINK_SCHEMES:
+            return
+        if href.startswith("#") and href[1:] in SECTION_IDS:
+            self.anchors.append((token, line))  # checked once the article's sections are known
+            return
+        token.meta["drop"] = True
+        self.warn(
+            f"link to {href[:80]!r} is not kept (only http, https, mailto and the section anchors "
+            f"#{', #'.join(SECTION_IDS)} are): its text stays",
+            line,
+        )
 
     def raise_undefined(
         self,

@@ -6,10 +6,20 @@ from pathlib import Path
 
 from ..errors import SourceError
 
+#: inputs larger than this are refused before parsing: an article is not a book
+MAX_BYTES = 10 * 1024 * 1024
+MAX_LINE = 100_000
+
 
 def read_source(path: Path) -> str:
     """The file's text with ``\\n`` line ends, or a SourceError that says what is wrong."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SourceError(
+                f"is {size / 1024 / 1024:.1f} MB; an article may be at most {MAX_BYTES // 1024 // 1024} MB",
+                path,
+            )
         data = path.read_bytes()
     except IsADirectoryError:
         raise SourceError("is a folder, not an article file", path) from None
@@ -29,7 +39,15 @@ def decode(data: bytes, path: Path) -> str:
         raise SourceError(
             f"is not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", path, line
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for number, row in enumerate(text.split("\n"), start=1):
+        if len(row) > MAX_LINE:
+            raise SourceError(
+                f"line is {len(row):,} characters long; the limit is {MAX_LINE:,}: break it into paragraphs",
+                path,
+                number,
+            )
+    return text
 
 
 def read_head(path: Path, size: int = 8192) -> str:
