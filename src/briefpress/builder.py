@@ -10,16 +10,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import multiprocessing
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any
 
 from . import __version__
-from .editions import render_edition
+from .editions import edition, render_edition
 from .errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
 from .fonts import check_fonts
 from .l10n import labels
@@ -186,6 +188,61 @@ def build_article(article: Article, options: Options, stamp: str, earlier_warnin
 Progress = Callable[[int, int, Outcome], None]
 
 
+def _child(connection: Connection, args: tuple) -> None:
+    connection.send(build_article(*args))
+    connection.close()
+
+
+def run_isolated(work: list[tuple], jobs: int, timeout: float | None) -> Iterator[Outcome]:
+    """Build each article in its own process, ``jobs`` at a time, each within ``timeout``.
+
+    A process that runs out of time is killed and its article fails; one that dies
+    (out of memory, a crash in a C library) fails its article alone. Outputs are
+    written by the process itself with an atomic rename, so a killed one leaves none.
+    """
+    context = multiprocessing.get_context("fork")
+    pending = list(work)
+    running: dict[Any, tuple[tuple, Connection, float]] = {}
+    while pending or running:
+        while pending and len(running) < jobs:
+            args = pending.pop(0)
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(sender, args), daemon=True)
+            process.start()
+            sender.close()
+            running[process] = (args, receiver, time.monotonic())
+        ready = wait([connection for _, connection, _ in running.values()], timeout=0.1)
+        for process, (args, connection, started) in list(running.items()):
+            article = args[0]
+            outcome = None
+            if connection in ready:
+                try:
+                    outcome = connection.recv()
+                except EOFError:  # the process died without an answer
+                    process.join()
+                    outcome = Outcome(
+                        article.path,
+                        error=BuildError(
+                            f"the build process ended without a result (exit code {process.exitcode}); "
+                            "nothing written",
+                            article.path,
+                        ),
+                    )
+            elif timeout and time.monotonic() - started > timeout:
+                process.kill()
+                outcome = Outcome(
+                    article.path,
+                    error=BuildError(
+                        f"took longer than {timeout:g} s (--timeout); nothing written", article.path
+                    ),
+                )
+            if outcome is not None:
+                process.join()
+                connection.close()
+                del running[process]
+                yield outcome
+
+
 def build(
     paths: Iterable[str | Path],
     options: Options | None = None,
@@ -245,11 +302,12 @@ def build(
 
     jobs = min(options.jobs or os.cpu_count() or 1, len(todo))
     work = [(a, options, stamps[a.path], report.count_for(a.path)) for a in todo]
-    if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(build_article, *args) for args in work]
-            for future in as_completed(futures):
-                finished(future.result())
+    if work and (jobs > 1 or options.timeout):
+        # import the renderers once here: every forked process then starts with them
+        for name in options.formats:
+            edition(name)
+        for outcome in run_isolated(work, max(jobs, 1), options.timeout):
+            finished(outcome)
     else:
         for args in work:
             finished(build_article(*args))

@@ -61,6 +61,8 @@ class Options:
     mail_to: str | None = None
     #: batch builds: worker processes (None: one per CPU)
     jobs: int | None = None
+    #: seconds one article may take to render before its build is stopped (None: no limit)
+    timeout: float | None = 600.0
     #: rebuild articles even when nothing they are made from has changed
     force: bool = False
     #: also build a digest of all the articles, under this name (e.g. "第 12 期")
@@ -116,6 +118,10 @@ def coerce(name: str, value: Any, source: str) -> Any:
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 256:
             raise ConfigError(f"'jobs' must be a whole number from 1 to 256, not {value!r}", source)
         return value
+    if name == "timeout":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 86400:
+            raise ConfigError(f"'timeout' must be a number of seconds, not {value!r}", source)
+        return float(value)
     if name == "order":
         if value not in ORDERS:
             raise ConfigError(f"'order' must be one of {', '.join(ORDERS)}, not {value!r}", source)
