@@ -156,6 +156,12 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         help="worker processes for several articles (default: one per CPU)",
     )
     build.add_argument(
+        "--timeout",
+        type=_choice("timeout", float),
+        metavar="SECONDS",
+        help="stop an article whose editions take longer than this (default: 600)",
+    )
+    build.add_argument(
         "--force",
         action="store_true",
         default=None,

@@ -168,6 +168,8 @@ def _render_image(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     alt = escape(self.renderInlineAsText(token.children or [], options, env))
     src = str(token.attrs.get("src", ""))
+    if token.meta.get("refused"):
+        return f'<span class="refused-image">[{alt}]</span>'
     if token.meta.get("remote") or "path" not in token.meta:
         return f'<a class="remote-image" href="{escape(src)}">{alt or escape(src)}</a>'
     to_src = renderer.flavour.image_src or data_uri

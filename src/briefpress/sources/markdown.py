@@ -65,7 +65,7 @@ MAX_BLOCK_CHARS = 200_000
 #: ids an in-document link may point to: the sections every edition has
 SECTION_IDS = ("title", "brief", "key-points", "relevance", "bilingual", "original", "prompts", "discussion")
 LINK_SCHEMES = ("http", "https", "mailto")
-_SCRIPT_LINK = re.compile(r"(?i)\b(?:javascript|vbscript|data)\s*:")
+_SCRIPT_LINK = re.compile(r"(?i)\]\(\s*<?\s*(?:javascript|vbscript|data|file)\s*:")
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
@@ -521,7 +521,9 @@ class _ArticleParser:
             if _RAW_HTML.search(token.content) and any(_RAW_HTML.search(t) for t in texts):
                 self.warn("raw HTML is not trusted: it is shown as text", line)
             if any(_SCRIPT_LINK.search(t) for t in texts) and _SCRIPT_LINK.search(token.content):
-                self.warn("a javascript:, vbscript: or data: link is not followed: it is shown as text", line)
+                self.warn(
+                    "a javascript:, vbscript:, data: or file: link is not followed: it is shown as text", line
+                )
             for child in token.children or []:
                 if child.type == "link_open":
                     self.check_link(child, line)
@@ -664,12 +666,33 @@ class _ArticleParser:
                     )
                 if not target.is_file():
                     raise self.error(f"image {unquote(src)!r} not found", block.line)
+                if target.suffix.lower() == ".svg" and _svg_reaches_out(target):
+                    self.warn(
+                        f"SVG image {unquote(src)!r} refers to files or addresses outside itself; "
+                        "it is not embedded (its alt text is shown)",
+                        block.line,
+                    )
+                    token.meta["refused"] = True
+                    continue
                 token.meta["path"] = target
                 images.append(target)
         return images
 
 
 # -- token helpers ----------------------------------------------------------------------
+
+
+_SVG_OUTSIDE = re.compile(
+    r"""(?:href|src)\s*=\s*["'](?!\s*(?:#|data:))|@import|url\(\s*["']?(?!\s*(?:#|data:))""", re.I
+)
+
+
+def _svg_reaches_out(path: Path) -> bool:
+    """Whether an SVG refers to anything but itself (other files, the network)."""
+    try:
+        return bool(_SVG_OUTSIDE.search(path.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return True
 
 
 def _span(token: Token, default: int = 0) -> tuple[int, int]:
