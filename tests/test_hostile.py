@@ -207,7 +207,8 @@ HOSTILE = """\
 
 ![svg](pic.svg)
 """
-SVG = """<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="40">
+SVG = """<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+ width="40" height="40">
 <image href="file:///etc/passwd" width="10" height="10"/>
 <image xlink:href="../secret.txt" width="10" height="10"/>
 <style>@import url("../secret.txt");</style>
