@@ -390,10 +390,18 @@ def article_hash(article: Article, options: Options, shared: str) -> str:
     return digest.hexdigest()
 
 
-def stamp_matches(folder: Path, slug: str, stamp: str, names: list[str] | None = None) -> bool:
+def read_stamp(folder: Path, slug: str) -> dict:
+    """What the last build of ``folder`` recorded: hash, files, source; {} if nothing."""
     try:
         data = json.loads((folder / STAMP.format(slug=slug)).read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def stamp_matches(folder: Path, slug: str, stamp: str, names: list[str] | None = None) -> bool:
+    data = read_stamp(folder, slug)
+    if not data:
         return False
     files = data.get("files", [])
     if names is not None and sorted(files) != sorted(names):
@@ -418,7 +426,9 @@ def write_files(
     except OSError as exc:
         raise BuildError(f"cannot create the output folder {folder}: {exc.strerror or exc}", where) from None
     targets = {folder / name: data for name, data in files.items()}
-    record = json.dumps({"hash": stamp, "files": sorted(files)}).encode()
+    record = json.dumps(
+        {"hash": stamp, "files": sorted(files), "source": str(where.resolve()) if where else None}
+    ).encode()
     try:
         write_all({**targets, folder / STAMP.format(slug=slug): record})
     except OSError as exc:

@@ -194,7 +194,16 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         "--prefer", choices=("pairs", "sections"), help="keep this copy of the text where the copies disagree"
     )
     importer.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1)
-    parser.stream = build.stream = importer.stream = stdout
+    checker = commands.add_parser(
+        "check",
+        help="check built editions against their sources",
+        description="For each article built into DIR: every paragraph of its source is in the PDF "
+        "and EPUB text, in order; the PDF's fonts are embedded; EPUBCheck is clean (when Java is "
+        "installed). Exit 1 on any loss.",
+    )
+    checker.add_argument("directory", metavar="DIR", help="an output folder of 'briefpress build'")
+    checker.add_argument("--no-epubcheck", action="store_true", help="skip EPUBCheck")
+    parser.stream = build.stream = importer.stream = checker.stream = stdout
     loudness = build.add_mutually_exclusive_group()
     loudness.add_argument(
         "-q",
@@ -228,6 +237,8 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
             return 2
         if args.command == "import":
             return _import(args, stdout, stderr)
+        if args.command == "check":
+            return _check(args, stdout, stderr)
         return _build(args, stdout, stderr)
     except UsageError as exc:
         print(f"briefpress: error: {exc.message}", file=stderr)
@@ -316,6 +327,33 @@ def _progress(verbosity: int, stdout: TextIO):
         print(f"[{done}/{total}] {outcome.path}: {state}", file=stdout, flush=True)
 
     yield line
+
+
+def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from pathlib import Path
+
+    from .check import check
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        raise UsageError(f"{directory} is not a folder (see 'briefpress check --help')")
+    reports = check(directory, run_epubcheck=not args.no_epubcheck)
+    if not reports:
+        print(f"{directory}: error: no built articles here (no .<slug>.briefpress stamps)", file=stderr)
+        return 1
+    for report in reports:
+        print(f"{report.folder}  (source: {report.source or 'unknown'})", file=stdout)
+        width = max(len(row.check) for row in report.rows)
+        for row in report.rows:
+            state = {True: "ok", False: "FAIL", None: "skipped"}[row.ok]
+            print(f"  {row.check.ljust(width)}  {state:7}  {row.detail}", file=stdout)
+    failed = [r for r in reports if not r.ok]
+    print(f"{len(reports) - len(failed)} of {len(reports)} article(s) faithful to their sources", file=stdout)
+    for report in failed:
+        for row in report.rows:
+            if row.ok is False:
+                print(f"{report.source or report.folder}: error: {row.check}: {row.detail}", file=stderr)
+    return 1 if failed else 0
 
 
 def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

