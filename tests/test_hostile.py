@@ -288,3 +288,20 @@ def test_weasyprint_fetcher_allows_only_the_article_folder_and_data(tmp_path):
             fetcher.fetch(url)
     assert len(report.warnings) == len(refused)
     assert all("refused to fetch" in w and str(source) in w for w in report.warnings)
+
+
+def test_memory_limit_applies_to_each_article(tmp_path, article_file, monkeypatch):
+    import resource
+
+    from briefpress.errors import BuildError
+
+    source = article_file(BODY)
+
+    def report_limit(article, *args, **kwargs):
+        raise BuildError(f"limit {resource.getrlimit(resource.RLIMIT_AS)[0]}", article.path)
+
+    monkeypatch.setattr(builder, "render_article", report_limit)  # runs in the forked process
+    out = str(tmp_path / "o")
+    code, _, err = run("build", str(source), "-o", out, "--formats", "pdf", "--max-memory", "300")
+    assert code == 1 and f"{source}: error: limit {300 * 1024 * 1024}" in err
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] != 300 * 1024 * 1024  # not this process

@@ -189,6 +189,12 @@ Progress = Callable[[int, int, Outcome], None]
 
 
 def _child(connection: Connection, args: tuple) -> None:
+    options: Options = args[1]
+    if options.max_memory:
+        import resource
+
+        limit = options.max_memory * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # MemoryError, not the OOM killer
     connection.send(build_article(*args))
     connection.close()
 
@@ -223,8 +229,8 @@ def run_isolated(work: list[tuple], jobs: int, timeout: float | None) -> Iterato
                     outcome = Outcome(
                         article.path,
                         error=BuildError(
-                            f"the build process ended without a result (exit code {process.exitcode}); "
-                            "nothing written",
+                            f"the build process ended without a result (exit code {process.exitcode}, "
+                            "often a sign of running out of --max-memory); nothing written",
                             article.path,
                         ),
                     )

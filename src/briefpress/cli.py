@@ -162,6 +162,12 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         help="stop an article whose editions take longer than this (default: 600)",
     )
     build.add_argument(
+        "--max-memory",
+        type=_choice("max_memory", int),
+        metavar="MB",
+        help="address space one article's build may use (default: 4096)",
+    )
+    build.add_argument(
         "--force",
         action="store_true",
         default=None,

@@ -63,6 +63,8 @@ class Options:
     jobs: int | None = None
     #: seconds one article may take to render before its build is stopped (None: no limit)
     timeout: float | None = 600.0
+    #: megabytes of address space one article's build may use (None: no limit)
+    max_memory: int | None = 4096
     #: rebuild articles even when nothing they are made from has changed
     force: bool = False
     #: also build a digest of all the articles, under this name (e.g. "第 12 期")
@@ -114,6 +116,10 @@ def coerce(name: str, value: Any, source: str) -> Any:
                 source,
             )
         return result
+    if name == "max_memory":
+        if not isinstance(value, int) or isinstance(value, bool) or not 256 <= value <= 1 << 20:
+            raise ConfigError(f"'max-memory' must be a number of MB from 256 up, not {value!r}", source)
+        return value
     if name == "jobs":
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 256:
             raise ConfigError(f"'jobs' must be a whole number from 1 to 256, not {value!r}", source)
