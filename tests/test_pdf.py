@@ -176,21 +176,12 @@ def variants(tmp_path_factory) -> dict[tuple[str, str], Path]:
 
 
 def body_text(path: Path, article) -> str:
-    """The PDF's text in reading order, without running heads, folios and page footnotes."""
-    reader = pypdf.PdfReader(path)
-    noise = [squash(article.meta.title)] + [
-        squash(f"{note.number}. {tokens_text(tokens)}")
-        for note in article.footnotes
-        for tokens in (note.original, note.translation)
-        if tokens
-    ]
-    pages = []
-    for number, page in enumerate(reader.pages, start=1):
-        text = squash(page.extract_text())
-        for item in [*noise, f"{number}/{len(reader.pages)}"]:
-            text = text.replace(item, "", 1 if item == noise[0] and number == 1 else -1)
-        pages.append(text)
-    return "".join(pages)
+    """The PDF's text in drawing order, without running heads, folios and page footnotes."""
+    from briefpress.check import pdf_text
+
+    text = pdf_text(path, article)
+    assert text is not None, "pdftotext is needed: run 'make setup'"
+    return text
 
 
 @pytest.mark.parametrize("paper", PAPER_POINTS)
