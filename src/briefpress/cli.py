@@ -13,7 +13,7 @@ from typing import TextIO
 
 from . import __version__
 from .errors import BriefpressError, ConfigError, UsageError, format_location
-from .options import DEFAULT_FORMATS, FORMATS, UI_LANGUAGES, coerce, load, option_names
+from .options import DEFAULT_FORMATS, FORMATS, ORDERS, UI_LANGUAGES, coerce, load, option_names
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,7 +47,108 @@ def _choice(name: str, kind: type = str):
     return convert
 
 
-_formats = _choice("formats")
+#: the build command's options: flags, option name, type, metavar, help. Every value is
+#: checked by the options object (options.coerce), as a briefpress.toml value would be.
+BUILD_FLAGS: list[tuple[tuple[str, ...], str, type, str | None, str]] = [
+    (("-o", "--output"), "output", str, "DIR", "output folder (default: output/)"),
+    (
+        ("--formats",),
+        "formats",
+        str,
+        "LIST",
+        f"comma-separated editions from {','.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)})",
+    ),
+    (("--strict",), "strict", bool, None, "treat warnings as errors"),
+    (("--lang-ui",), "lang_ui", str, "|".join(UI_LANGUAGES), "language of briefpress's labels"),
+    (
+        ("--cjk-font",),
+        "cjk_font",
+        str,
+        "FAMILY",
+        "CJK serif font for reading text (default: Noto Serif CJK SC)",
+    ),
+    (
+        ("--cjk-sans-font",),
+        "cjk_sans_font",
+        str,
+        "FAMILY",
+        "CJK sans font for headings and labels (default: Noto Sans CJK SC)",
+    ),
+    (("--latin-font",), "latin_font", str, "FAMILY", "Latin font for English text (default: Noto Serif)"),
+    (("--latin-sans-font",), "latin_sans_font", str, "FAMILY", "Latin sans font (default: Noto Sans)"),
+    (("--mono-font",), "mono_font", str, "FAMILY", "monospace font (default: Noto Sans Mono CJK SC)"),
+    (("--paper",), "paper", str, "A4|Letter|A5", "PDF paper size (default: A4)"),
+    (
+        ("--bilingual",),
+        "bilingual",
+        str,
+        "interleaved|side-by-side",
+        "PDF bilingual pages: paragraph above paragraph, or two columns",
+    ),
+    (
+        ("--notes-lines",),
+        "notes_lines",
+        int,
+        "N",
+        "PDF: ruled lines for notes under each prompt (default: 4; 0: none)",
+    ),
+    (
+        ("--pdf-variant",),
+        "pdf_variant",
+        str,
+        "VARIANT",
+        "PDF variant for WeasyPrint, e.g. pdf/ua-1 (tagged) or pdf/a-3b",
+    ),
+    (
+        ("--translation-only",),
+        "translation_only",
+        bool,
+        None,
+        "bilingual pages show only the translation (the original text still follows)",
+    ),
+    (
+        ("--embed-fonts",),
+        "embed_fonts",
+        bool,
+        None,
+        "EPUB: embed a subset of the CJK font holding the book's characters",
+    ),
+    (("--site-name",), "site_name", str, "NAME", "newsletter name on the EPUB cover (default: 阿头学)"),
+    (("--from",), "mail_from", str, "ADDRESS", "newsletter: the .eml's From (left out when not given)"),
+    (
+        ("--to",),
+        "mail_to",
+        str,
+        "ADDRESSES",
+        "newsletter: the .eml's To, comma-separated (left out when not given)",
+    ),
+    (
+        ("--digest",),
+        "digest",
+        str,
+        "NAME",
+        "also build one PDF and one EPUB holding every article, under this name",
+    ),
+    (("--digest-slug",), "digest_slug", str, "SLUG", "file name of the digest (default: digest)"),
+    (("--order",), "order", str, "|".join(ORDERS), "digest order (default: date-desc, newest first)"),
+    (("-j", "--jobs"), "jobs", int, "N", "worker processes for several articles (default: one per CPU)"),
+    (
+        ("--timeout",),
+        "timeout",
+        float,
+        "SECONDS",
+        "stop an article whose editions take longer than this (default: 600)",
+    ),
+    (("--max-memory",), "max_memory", int, "MB", "address space one article's build may use (default: 4096)"),
+    (("--force",), "force", bool, None, "rebuild articles even when nothing they are made from has changed"),
+    (
+        ("--prefer",),
+        "prefer",
+        str,
+        "pairs|sections",
+        "page dumps: keep this copy of the text where the copies disagree (default: error)",
+    ),
+]
 
 
 def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
@@ -64,119 +165,27 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         "also be set in ./briefpress.toml (same names as the flags); flags win.",
     )
     build.add_argument("paths", nargs="+", metavar="PATH", help="article .md files or folders of them")
-    build.add_argument("-o", "--output", metavar="DIR", help="output folder (default: output/)")
-    build.add_argument(
-        "--formats",
-        metavar="LIST",
-        type=_formats,
-        help=f"comma-separated editions from {','.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)})",
+    for flags, name, kind, metavar, text in BUILD_FLAGS:
+        if kind is bool:
+            build.add_argument(*flags, dest=name, action="store_true", default=None, help=text)
+        else:
+            build.add_argument(*flags, dest=name, type=_choice(name, kind), metavar=metavar, help=text)
+    loudness = build.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=-1,
+        help="print only warnings and errors",
     )
-    build.add_argument("--strict", action="store_true", default=None, help="treat warnings as errors")
-    build.add_argument("--lang-ui", choices=UI_LANGUAGES, help="language of briefpress's labels")
-    for flag, what in (
-        ("--cjk-font", "CJK serif font for reading text (default: Noto Serif CJK SC)"),
-        ("--cjk-sans-font", "CJK sans font for headings and the brief (default: Noto Sans CJK SC)"),
-        ("--latin-font", "Latin font for English text (default: Noto Serif)"),
-        ("--latin-sans-font", "Latin sans font (default: Noto Sans)"),
-        ("--mono-font", "monospace font (default: Noto Sans Mono CJK SC)"),
-    ):
-        build.add_argument(flag, metavar="FAMILY", help=what)
-    build.add_argument(
-        "--paper", type=_choice("paper"), metavar="A4|Letter|A5", help="PDF paper size (default: A4)"
-    )
-    build.add_argument(
-        "--bilingual",
-        type=_choice("bilingual"),
-        metavar="interleaved|side-by-side",
-        help="PDF bilingual pages: paragraph above paragraph, or two columns",
-    )
-    build.add_argument(
-        "--notes-lines",
-        type=_choice("notes_lines", int),
-        metavar="N",
-        help="PDF: ruled lines for notes under each prompt (default: 4; 0: none)",
-    )
-    build.add_argument(
-        "--pdf-variant",
-        type=_choice("pdf_variant"),
-        metavar="VARIANT",
-        help="PDF variant for WeasyPrint, e.g. pdf/ua-1 (tagged) or pdf/a-3b",
-    )
-    build.add_argument(
-        "--translation-only",
-        action="store_true",
-        default=None,
-        help="bilingual pages show only the translation (the original text still follows)",
-    )
-    build.add_argument(
-        "--embed-fonts",
-        action="store_true",
-        default=None,
-        help="EPUB: embed a subset of the CJK font holding the book's characters",
-    )
-    build.add_argument(
-        "--site-name", metavar="NAME", help="newsletter name on the EPUB cover (default: 阿头学)"
-    )
-    build.add_argument(
-        "--from",
-        dest="mail_from",
-        type=_choice("mail_from"),
-        metavar="ADDRESS",
-        help="newsletter: the .eml's From (left out when not given)",
-    )
-    build.add_argument(
-        "--to",
-        dest="mail_to",
-        type=_choice("mail_to"),
-        metavar="ADDRESSES",
-        help="newsletter: the .eml's To, comma-separated (left out when not given)",
-    )
-    build.add_argument(
-        "--digest",
-        metavar="NAME",
-        help="also build one PDF and one EPUB holding every article, under this name",
-    )
-    build.add_argument(
-        "--digest-slug",
-        type=_choice("digest_slug"),
-        metavar="SLUG",
-        help="file name of the digest (default: digest)",
-    )
-    build.add_argument(
-        "--order",
-        type=_choice("order"),
-        metavar="ORDER",
-        help="digest order: date-desc (default), date-asc, title, input",
-    )
-    build.add_argument(
-        "--jobs",
-        "-j",
-        type=_choice("jobs", int),
-        metavar="N",
-        help="worker processes for several articles (default: one per CPU)",
-    )
-    build.add_argument(
-        "--timeout",
-        type=_choice("timeout", float),
-        metavar="SECONDS",
-        help="stop an article whose editions take longer than this (default: 600)",
-    )
-    build.add_argument(
-        "--max-memory",
-        type=_choice("max_memory", int),
-        metavar="MB",
-        help="address space one article's build may use (default: 4096)",
-    )
-    build.add_argument(
-        "--force",
-        action="store_true",
-        default=None,
-        help="rebuild articles even when nothing they are made from has changed",
-    )
-    build.add_argument(
-        "--prefer",
-        choices=("pairs", "sections"),
-        help="page dumps: keep this copy of the text where the copies disagree (default: error)",
+    loudness.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=1,
+        help="print more detail (time per step, every file written)",
     )
     importer = commands.add_parser(
         "import",
@@ -210,18 +219,6 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
     checker.add_argument("directory", metavar="DIR", help="an output folder of 'briefpress build'")
     checker.add_argument("--no-epubcheck", action="store_true", help="skip EPUBCheck")
     parser.stream = build.stream = importer.stream = checker.stream = stdout
-    loudness = build.add_mutually_exclusive_group()
-    loudness.add_argument(
-        "-q",
-        "--quiet",
-        dest="verbosity",
-        action="store_const",
-        const=-1,
-        help="print only warnings and errors",
-    )
-    loudness.add_argument(
-        "-v", "--verbose", dest="verbosity", action="store_const", const=1, help="print more detail"
-    )
     return parser
 
 

@@ -144,6 +144,10 @@ def coerce(name: str, value: Any, source: str) -> Any:
         if not isinstance(value, bool):
             raise ConfigError(f"'{name.replace('_', '-')}' must be true or false, not {value!r}", source)
         return value
+    if name == "lang_ui":
+        if value not in UI_LANGUAGES:
+            raise ConfigError(f"'lang-ui' must be one of {', '.join(UI_LANGUAGES)}, not {value!r}", source)
+        return value
     if name in ("paper", "bilingual"):
         choices = PAPERS if name == "paper" else LAYOUTS
         match = next((c for c in choices if isinstance(value, str) and c.lower() == value.lower()), None)
