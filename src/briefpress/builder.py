@@ -246,6 +246,9 @@ def run_isolated(work: list[tuple], jobs: int, timeout: float | None) -> Iterato
                 process.join()
                 connection.close()
                 del running[process]
+                if outcome.error is not None:  # a killed process may have left staged files
+                    for staged in (args[1].output / article.meta.slug).glob(".*.tmp"):
+                        staged.unlink(missing_ok=True)
                 yield outcome
 
 
