@@ -26,8 +26,8 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 lint: setup
-	$(BIN)/python -m ruff check src tests
-	$(BIN)/python -m ruff format --check src tests
+	$(BIN)/python -m ruff check src tests bench
+	$(BIN)/python -m ruff format --check src tests bench
 	$(BIN)/python -m mypy
 
 clean:

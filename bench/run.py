@@ -24,8 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "openai-third-phase.md"
 BIN = Path(sys.executable).parent
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--no-pdf-header-footer",
 ]
 
@@ -57,9 +63,15 @@ def make_corpus(folder: Path, count: int) -> list[Path]:
         pairs_en = [en[i] + (f" (Sample {n}.)" if k == 0 else "") for k, i in enumerate(keep)]
         pairs_zh = [zh[i] + (f"(样本 {n}。)" if k == 0 else "") for k, i in enumerate(keep)]
         source = (
-            head + "\n---\n" + body.split("# 原文")[0]
-            + "# 原文\n\n" + "\n\n".join(pairs_en + en_notes) + "\n\n"
-            + "# 译文\n\n" + "\n\n".join(pairs_zh + zh_notes) + "\n\n# 讨论归档\n"
+            head
+            + "\n---\n"
+            + body.split("# 原文")[0]
+            + "# 原文\n\n"
+            + "\n\n".join(pairs_en + en_notes)
+            + "\n\n"
+            + "# 译文\n\n"
+            + "\n\n".join(pairs_zh + zh_notes)
+            + "\n\n# 讨论归档\n"
         )
         path = folder / f"bench-{n:03d}.md"
         path.write_text(source, encoding="utf-8")
@@ -70,8 +82,13 @@ def make_corpus(folder: Path, count: int) -> list[Path]:
 def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of a command, from GNU time."""
     report = Path(tempfile.mktemp(suffix=".time"))
-    subprocess.run(["/usr/bin/time", "-o", str(report), "-f", "%e %M", *command], cwd=cwd,
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        ["/usr/bin/time", "-o", str(report), "-f", "%e %M", *command],
+        cwd=cwd,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wall, rss = report.read_text().split()[-2:]
     report.unlink()
     return float(wall), int(rss) / 1024
@@ -84,29 +101,14 @@ def briefpress(*args: str) -> list[str]:
 def print_html(articles: list[Path], target: Path, digest: bool) -> None:
     """The HTML that briefpress gives WeasyPrint, written out for Chromium."""
     program = f"""
-import sys
 from pathlib import Path
 from briefpress.errors import Report
 from briefpress.options import Options
 from briefpress.sources import read_article
-from briefpress.editions.html import render_html
-from briefpress.editions.pdf import PAPERS
-from briefpress.render import render_template
-from briefpress import digest
-paths = [Path(p) for p in {[str(p) for p in articles]!r}]
-articles = [read_article(p, Report()) for p in paths]
-options = Options()
-if {digest!r}:
-    from briefpress.render import context, Flavour, stylesheet
-    from briefpress.l10n import labels
-    contexts = [context(a, options, Flavour("html", paged=True, prefix=f"a{{n:02d}}-")) for n, a in enumerate(articles, 1)]
-    html = render_template("digest.html.j2", name="Digest", subtitle=digest.subtitle(articles, options),
-        site_name=options.site_name, contexts=contexts, ui=labels(options.lang_ui), lang="zh-Hans",
-        css=stylesheet(options, "base.css", "print.css", "digest.css", paged=True)
-        + render_template("page.css.j2", paper=PAPERS[options.paper]))
-else:
-    html = render_html(articles[0], options, "base.css", "print.css", paged=True,
-                       page=render_template("page.css.j2", paper=PAPERS[options.paper]))
+from briefpress.editions.pdf import handout_html
+from briefpress.digest import digest_html
+articles = [read_article(Path(p), Report()) for p in {[str(p) for p in articles]!r}]
+html = digest_html("Digest", articles, Options()) if {digest!r} else handout_html(articles[0], Options())
 Path({str(target)!r}).write_text(html, encoding="utf-8")
 """
     subprocess.run([sys.executable, "-c", program], check=True)
@@ -162,18 +164,26 @@ def main() -> int:
     ratios = []
     if chromium:
         for label, articles, ours, is_digest in (
-            ("1 article", one, single, False), ("30-article digest", thirty, digest_wall, True)
+            ("1 article", one, single, False),
+            ("30-article digest", thirty, digest_wall, True),
         ):
             html = work / f"print-{len(articles)}.html"
             print_html(articles, html, is_digest)
             pdf = work / f"chromium-{len(articles)}.pdf"
-            wall, rss = median_of(3 if not is_digest else 1, lambda: [
-                chromium, *CHROMIUM_FLAGS, f"--user-data-dir={work / 'chromium-profile'}",
-                f"--print-to-pdf={pdf}", html.as_uri()])
+            command = [
+                chromium,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={work / 'chromium-profile'}",
+                f"--print-to-pdf={pdf}",
+                html.as_uri(),
+            ]
+            wall, rss = median_of(1 if is_digest else 3, lambda command=command: command)
             rows.append((f"Chromium --print-to-pdf, same HTML, {label}", wall, rss, "s"))
             ratios.append((label, ours / wall))
-    print(f"briefpress benchmark, {dt.date.today().isoformat()}, {platform.machine()}, {cpus} CPUs, "
-          f"Python {platform.python_version()}")
+    print(
+        f"briefpress benchmark, {dt.date.today().isoformat()}, {platform.machine()}, {cpus} CPUs, "
+        f"Python {platform.python_version()}"
+    )
     print()
     print("| measurement | wall (s) | peak RSS (MB) |")
     print("| --- | ---: | ---: |")

@@ -12,12 +12,12 @@ import uuid
 
 from .editions.cover import cover_image
 from .editions.epub import BookInfo, render_book
-from .editions.pdf import PAPERS, write_pdf
+from .editions.pdf import print_css, write_pdf
 from .errors import Report
 from .l10n import labels
 from .model import Article
 from .options import Options
-from .render import Flavour, context, render_template, stylesheet
+from .render import Flavour, context, render_template
 
 
 def order_articles(articles: list[Article], order: str) -> list[Article]:
@@ -42,12 +42,13 @@ def subtitle(articles: list[Article], options: Options) -> str:
     return ui["digest_count"].format(count=len(articles)) + " · " + date_range(articles)
 
 
-def render_pdf(name: str, articles: list[Article], options: Options, report: Report) -> bytes:
+def digest_html(name: str, articles: list[Article], options: Options) -> str:
+    """The digest as one HTML document for WeasyPrint: cover, contents, every article."""
     contexts = [
         context(article, options, Flavour("html", paged=True, prefix=f"a{n:02d}-"))
         for n, article in enumerate(articles, start=1)
     ]
-    html = render_template(
+    return render_template(
         "digest.html.j2",
         name=name,
         subtitle=subtitle(articles, options),
@@ -55,10 +56,13 @@ def render_pdf(name: str, articles: list[Article], options: Options, report: Rep
         contexts=contexts,
         ui=labels(options.lang_ui),
         lang=articles[0].meta.translation_lang,
-        css=stylesheet(options, "base.css", "print.css", "digest.css", paged=True)
-        + render_template("page.css.j2", paper=PAPERS[options.paper]),
+        css=print_css(options, "digest.css"),
     )
+
+
+def render_pdf(name: str, articles: list[Article], options: Options, report: Report) -> bytes:
     key = ":".join(a.meta.slug for a in articles)
+    html = digest_html(name, articles, options)
     return write_pdf(html, articles[0], options, report, key=f"digest:{name}:{key}")
 
 

@@ -10,15 +10,16 @@ from ..render import Flavour, context, render_template, stylesheet
 EXTENSION = "html"
 
 
-def render_html(article: Article, options: Options, *styles: str, paged: bool = False, page: str = "") -> str:
-    """The article as one HTML document with the given stylesheets (and page rules) embedded."""
+def render_html(article: Article, options: Options, css: str, paged: bool = False) -> str:
+    """The article as one HTML document with ``css`` embedded (``paged``: for the PDF)."""
     return render_template(
         "article.html.j2",
         c=context(article, options, Flavour("html", paged=paged)),
-        css=stylesheet(options, *styles, paged=paged) + page,
+        css=css,
         edition="pdf" if paged else "html",
     )
 
 
 def render(article: Article, options: Options, report: Report) -> bytes:
-    return render_html(article, options, "base.css", "screen.css").encode("utf-8")
+    css = stylesheet(options, "base.css", "screen.css")
+    return render_html(article, options, css).encode("utf-8")

@@ -17,7 +17,7 @@ from weasyprint.logger import LOGGER
 from ..errors import Report
 from ..model import Article
 from ..options import Options
-from ..render import render_template, resource_dir
+from ..render import render_template, resource_dir, stylesheet
 from .html import render_html
 from .pdffonts import compact_cid_fonts
 
@@ -86,15 +86,20 @@ PAPERS = {
 }
 
 
-def render(article: Article, options: Options, report: Report) -> bytes:
-    html = render_html(
-        article,
-        options,
-        "base.css",
-        "print.css",
-        paged=True,
-        page=render_template("page.css.j2", paper=PAPERS[options.paper]),
+def print_css(options: Options, *extra: str) -> str:
+    """The handout's stylesheet: fonts, base and print styles, then the page box for the paper."""
+    return stylesheet(options, "base.css", "print.css", *extra, paged=True) + render_template(
+        "page.css.j2", paper=PAPERS[options.paper]
     )
+
+
+def handout_html(article: Article, options: Options) -> str:
+    """The HTML that WeasyPrint lays out for the handout."""
+    return render_html(article, options, print_css(options), paged=True)
+
+
+def render(article: Article, options: Options, report: Report) -> bytes:
+    html = handout_html(article, options)
     return write_pdf(html, article, options, report, key=f"{article.meta.slug}:{article.meta.date}")
 
 
