@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -103,6 +104,12 @@ def make_parser() -> MarkdownIt:
     )
 
 
+@cache
+def shared_parser() -> MarkdownIt:
+    """One parser for every reader: a parse keeps its state in its own env, not here."""
+    return make_parser()
+
+
 def describe_kind(kind: str) -> str:
     if kind.startswith("heading"):
         return f"a level-{kind[-1]} heading"
@@ -135,7 +142,7 @@ class MarkdownReader:
     file_extensions: tuple[str, ...] = ("md", "markdown")
 
     def __init__(self) -> None:
-        self._md = make_parser()
+        self._md = shared_parser()
 
     def sniff(self, head: str) -> bool:
         return head.lstrip("\ufeff").startswith("---")
