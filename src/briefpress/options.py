@@ -76,7 +76,9 @@ class Options:
     prefer: str | None = None
 
     def replace(self, **changes: Any) -> Options:
-        return validate(dataclasses.replace(self, **changes))
+        """A copy with ``changes``, each checked as a flag or a briefpress.toml value would be."""
+        checked: dict[str, Any] = {k: v if v is None else coerce(k, v, "options") for k, v in changes.items()}
+        return dataclasses.replace(self, **checked)
 
     @property
     def running_title_columns(self) -> int:
@@ -185,14 +187,6 @@ def coerce(name: str, value: Any, source: str) -> Any:
     return value.strip()
 
 
-def validate(options: Options) -> Options:
-    if options.lang_ui not in UI_LANGUAGES:
-        raise ConfigError(
-            f"unknown interface language {options.lang_ui!r}; choose from {', '.join(UI_LANGUAGES)}"
-        )
-    return options
-
-
 def load(
     overrides: dict[str, Any] | None = None,
     config: Path | None = None,
@@ -223,5 +217,5 @@ def load(
             continue
         if key not in option_names():
             raise ConfigError(f"unknown option {key!r}")
-        values[key] = coerce(key, value, "options")
+        values[key] = value
     return (base or Options()).replace(**values)
