@@ -12,6 +12,9 @@ from briefpress.options import Options
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "openai-third-phase.md"
+#: an article with everything that strains a small screen: a wide table, a long URL, an
+#: image in both languages, a quote, long code, a two-paragraph footnote, subheadings
+RICH_SOURCE = ROOT / "tests" / "articles" / "rich" / "rich.md"
 
 FRONT = """\
 ---

@@ -12,7 +12,7 @@ from lxml import etree
 from briefpress.editions import epub as epub_edition
 from briefpress.options import Options
 from briefpress.sources import read_article
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, RICH_SOURCE, ROOT
 
 NS = {
     "c": "urn:oasis:names:tc:opendocument:xmlns:container",
@@ -21,10 +21,12 @@ NS = {
     "x": "http://www.w3.org/1999/xhtml",
     "epub": "http://www.idpf.org/2007/ops",
     "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+    "svg": "http://www.w3.org/2000/svg",
 }
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
-SECTIONS = ["阅读简报", "双语对照", "原文", "讨论引子", "讨论归档"]
+# the example's discussion archive is empty: it gets no chapter
+SECTIONS = ["阅读简报", "双语对照", "原文", "讨论引子"]
 
 
 class Book:
@@ -71,6 +73,27 @@ def test_metadata(book):
     assert identifier == epub_edition.book_identifier(read_article(EXAMPLE, _quiet()))
     assert identifier.startswith("urn:uuid:")
     assert {s.text for s in meta.findall("dc:subject", NS)} == {"AI 战略", "OpenAI"}
+    # the newsletter publishes, not the tool; the package states the book's language (Ace: epub-lang)
+    assert meta.findtext("dc:publisher", namespaces=NS) == "阿头学"
+    assert book.opf.get(XML_LANG) == "zh-Hans"
+
+
+def test_translator_and_editor_credited_with_marc_roles(tmp_path, report):
+    from briefpress.builder import build
+
+    result = build([RICH_SOURCE], Options(output=tmp_path, formats=("epub",)), report)
+    assert result.ok, [str(e) for e in result.errors]
+    book = Book(tmp_path / "rich" / "rich.epub")
+    meta = book.opf.find("opf:metadata", NS)
+    roles = {
+        m.get("refines"): m.text
+        for m in meta.findall("opf:meta[@property='role']", NS)
+        if m.get("scheme") == "marc:relators"
+    }
+    credited = {c.text: roles[f"#{c.get('id')}"] for c in meta.findall("dc:contributor", NS)}
+    assert credited == {"李明": "trl", "王芳": "edt"}
+    title = book.xml("01-brief.xhtml").find(".//x:dl[@class='meta']", NS)
+    assert "译者李明" in "".join(title.itertext()) and "编辑王芳" in "".join(title.itertext())
 
 
 def _quiet():
@@ -92,7 +115,6 @@ def test_spine_within_manifest_and_ids_unique(book):
         "02-bilingual.xhtml",
         "03-original.xhtml",
         "04-prompts.xhtml",
-        "05-discussion.xhtml",
     ]
     for item in book.manifest.values():
         book.read(item.get("href"))  # every manifest item is in the zip
@@ -124,7 +146,7 @@ def test_every_chapter_is_utf8_xhtml_with_the_stylesheet(book):
     for item in book.manifest.values():
         if item.get("media-type") == "application/xhtml+xml":
             data = book.read(item.get("href"))
-            assert data.lower().startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+            assert re.match(rb"<\?xml version=(['\"])1\.0\1 encoding=(['\"])utf-8\2\?>", data.lower())
             assert b"<script" not in data
 
 
@@ -258,9 +280,15 @@ def test_rich_article_images_in_the_epub(tmp_path, article_file, report):
         "images/001.png",
         "images/cover.png",
     ]
+    # the same image in both languages is shown once on the bilingual pages, with the
+    # translation's alt text; the original text has it with its own
     chapter = book.xml("01-bilingual.xhtml")
-    assert [img.get("src") for img in chapter.iterfind(".//x:img", NS)] == ["images/001.png"] * 2
-    assert [img.get("alt") for img in chapter.iterfind(".//x:img", NS)] == ["A red square", "红色方块"]
+    assert [img.get("alt") for img in chapter.iterfind(".//x:img", NS)] == ["红色方块"]
+    original = book.xml("02-original.xhtml")
+    assert [img.get("alt") for img in original.iterfind(".//x:img", NS)] == ["A red square"]
+    assert {
+        img.get("src") for img in [*chapter.iterfind(".//x:img", NS), *original.iterfind(".//x:img", NS)]
+    } == {"images/001.png"}
 
 
 # -- e-readers: cover, navigation, Kindle-safe markup, accessibility, fonts -------------
@@ -276,15 +304,22 @@ def test_cover_image_and_page(book):
     assert image.height >= 1600 and image.format == "PNG"
     spine = [book.manifest[r.get("idref")].get("href") for r in book.opf.findall("opf:spine/opf:itemref", NS)]
     assert spine[0] == "cover.xhtml" and spine.count("cover.xhtml") == 1
+    # an SVG wrapper scales the image to the screen in every reader; its title describes it
     page = book.xml("cover.xhtml")
-    [img] = page.iterfind(".//x:img", NS)
-    assert img.get("src") == cover.get("href")
-    assert img.get("alt").startswith("封面: OpenAI 第三阶段战略")
+    assert page.get("class") == "cover-page"
+    [svg] = page.iterfind(".//svg:svg", NS)
+    assert svg.get("viewBox") == f"0 0 {image.width} {image.height}"
+    assert svg.get("preserveAspectRatio") == "xMidYMid meet" and svg.get("role") == "img"
+    assert svg.find("svg:image", NS).get("{http://www.w3.org/1999/xlink}href") == cover.get("href")
+    assert svg.findtext("svg:title", namespaces=NS).startswith("OpenAI 第三阶段战略")
+    assert "svg" in book.manifest["cover"].get("properties").split()
 
 
 def test_landmarks_and_nested_toc(book):
     nav = book.xml(book.item("nav").get("href"))
     landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
+    assert landmarks.get("hidden") is not None  # for reading systems, never shown to readers
+    assert nav.find(".//x:nav[@epub:type='toc']", NS).get("hidden") is None
     marks = {a.get(EPUB_TYPE): a.get("href") for a in landmarks.iterfind(".//x:a", NS)}
     assert marks == {"cover": "cover.xhtml", "toc": "nav.xhtml", "bodymatter": "01-brief.xhtml"}
     toc = nav.find(".//x:nav[@epub:type='toc']", NS)
@@ -376,13 +411,14 @@ def test_every_book_passes_epubcheck(tmp_path, article_file):
     from briefpress.builder import build
     from briefpress.errors import Report
 
-    rich = article_file(RICH, name="rich.md")
+    rich = article_file(RICH, name="small.md")
     (rich.parent / "img").mkdir()
     Image.new("RGB", (40, 40), "red").save(rich.parent / "img" / "red.png")
     sources = [
         *sorted((ROOT / "examples").glob("*.md")),
         *sorted((ROOT / "tests" / "dumps").glob("*.txt")),
         rich,
+        RICH_SOURCE,
     ]
     variants = {
         "default": Options(),
@@ -398,3 +434,86 @@ def test_every_book_passes_epubcheck(tmp_path, article_file):
     with ThreadPoolExecutor(max_workers=2) as pool:
         problems = [p for found in pool.map(epubcheck_problems, books) for p in found]
     assert problems == []
+
+
+# -- what screen readers and e-readers meet: languages, notes, empty sections ---------
+
+
+@pytest.fixture(scope="module")
+def rich_books(tmp_path_factory):
+    """The rich test article as a book with Chinese labels, and translation-only with English ones."""
+    from briefpress.builder import build
+    from briefpress.errors import Report
+
+    out = tmp_path_factory.mktemp("rich")
+    books = {}
+    for name, options in {"zh": Options(), "en": Options(lang_ui="en", translation_only=True)}.items():
+        result = build([RICH_SOURCE], options.replace(output=out / name, formats=("epub",)), Report())
+        assert result.ok and result.warnings == [], result.errors
+        books[name] = Book(out / name / "rich" / "rich.epub")
+    return books
+
+
+def test_back_links_and_labels_carry_the_interface_language(rich_books):
+    """A screen reader must read "返回正文" in Chinese inside an English note, and the
+    English labels of --lang-ui en in English inside a Chinese book."""
+    chapter = rich_books["zh"].xml("02-bilingual.xhtml")
+    for part in chapter.iterfind(".//x:div[@class='note-part note-original']", NS):
+        assert part.get("lang") == "en"
+        [back] = part.iterfind("x:p[@class='backref']", NS)
+        assert (back.get("lang"), back.get(XML_LANG), back.findtext("x:a", namespaces=NS)) == (
+            "zh-Hans",
+            "zh-Hans",
+            "返回正文",
+        )
+    english = rich_books["en"].xml("02-bilingual.xhtml")
+    [back] = english.iterfind(".//x:p[@class='backref']", NS)
+    assert (back.get("lang"), back.findtext("x:a", namespaces=NS)) == ("en", "Back to text")
+    heading = english.find(".//x:h2", NS)
+    assert (heading.text, heading.get("lang")) == ("Translation", "en")
+
+
+def test_contents_entries_in_their_own_language(rich_books):
+    for name, ui_lang in (("zh", "zh-Hans"), ("en", "en")):
+        nav = rich_books[name].xml("nav.xhtml")
+        assert nav.get("lang") == "zh-Hans"  # the book's language
+        toc = nav.find(".//x:nav[@epub:type='toc']", NS)
+        assert (toc.get("lang") or "zh-Hans") == ui_lang
+        entries = {a.text: a.get("lang") or ui_lang for a in toc.iterfind(".//x:a", NS)}
+        assert entries["Where the numbers come from"] == "en"
+        assert entries["数字从哪里来"] == "zh-Hans"
+        labels = ("阅读简报", "原文") if name == "zh" else ("Brief", "Original text")
+        assert all(entries[label] == ui_lang for label in labels)
+
+
+def test_a_footnote_of_two_paragraphs_keeps_them(rich_books):
+    chapter = rich_books["zh"].xml("03-original.xhtml")
+    [part] = chapter.iterfind(".//x:div[@class='note-part note-original']", NS)
+    paragraphs = [
+        "".join(p.itertext()).strip() for p in part.iterfind("x:p", NS) if p.get("class") != "backref"
+    ]
+    assert paragraphs == [
+        "The dashboard counts a task as passed only when every check in it passes.",
+        "Runs before 2025 used an older schema and are left out of the table.",
+    ]
+    css = rich_books["zh"].read("styles/book.css").decode()
+    assert not re.search(r"\.note-part p \{[^}]*display: inline", css)  # paragraphs stay paragraphs
+    assert re.search(r"\.backref \{[^}]*white-space: nowrap", css)
+
+
+def test_an_archive_with_comments_is_a_chapter(rich_books):
+    """The example's empty archive has no chapter (see SECTIONS); one with comments has."""
+    chapter = rich_books["zh"].xml("05-discussion.xhtml")
+    assert "表格在手机上能横向滚动就够了" in "".join(chapter.itertext())
+
+
+def test_english_asks_for_hyphenation_and_tables_for_borders(rich_books):
+    css = rich_books["zh"].read("styles/book.css").decode()
+    rule = " ".join(re.findall(r"\.orig, \.original-text, \.note-original \{([^}]*)\}", css))
+    assert all(p in rule for p in ("hyphens: auto", "-webkit-hyphens: auto", "-epub-hyphens: auto"))
+    assert re.search(r"th, td \{[^}]*border: 1px solid[^}]*padding", css)
+    chapter = rich_books["zh"].xml("03-original.xhtml")
+    [wrap] = chapter.iterfind(".//x:div[@class='table-wrap']", NS)
+    assert wrap.find("x:table", NS) is not None
+    dates = [s.text for s in wrap.iterfind(".//x:span[@class='nowrap']", NS)]
+    assert "2025-01-15" in dates and "1,204" in dates

@@ -115,7 +115,7 @@ def test_bookmarks(pdf):
 
     found = list(titles(reader.outline))
     top = [title for depth, title in found if depth == 0]
-    assert top == ["阅读简报", "双语对照", "原文", "讨论引子", "讨论归档"]
+    assert top == ["阅读简报", "双语对照", "原文", "讨论引子"]  # no comments: no archive
     assert (1, "核心观点") in found
     assert (1, "目前,OpenAI 有三个主要目标") in found
     assert (1, "Currently at OpenAI we have three main goals") in found

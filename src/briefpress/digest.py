@@ -79,6 +79,7 @@ def render_epub(name: str, slug: str, articles: list[Article], options: Options)
         authors=[options.site_name],
         description=" / ".join(a.meta.title for a in articles),
         subjects=sorted({t for a in articles for t in a.meta.tags}),
+        publisher=options.site_name,
     )
     return render_book(info, articles, options, articles[0].path)
 

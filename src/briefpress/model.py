@@ -52,6 +52,17 @@ class Block:
         return [t.meta["label"] for t in walk(self.tokens) if t.type == "footnote_ref"]
 
     @property
+    def image_only(self) -> Path | None:
+        """The image's file when the block is a paragraph holding one local image and nothing else."""
+        if self.kind != "paragraph":
+            return None
+        inline = [t for t in self.tokens if t.type == "inline"]
+        children = [c for t in inline for c in t.children or [] if c.type != "text" or c.content.strip()]
+        if len(children) == 1 and children[0].type == "image":
+            return children[0].meta.get("path")
+        return None
+
+    @property
     def heading_level(self) -> int | None:
         return int(self.kind[-1]) if self.kind.startswith("heading") else None
 
@@ -88,6 +99,9 @@ class Meta:
     source_url: str | None = None
     source_title: str | None = None
     author: str | None = None
+    #: who translated and who edited the brief, credited in the editions
+    translators: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     original_lang: str = "en"
     translation_lang: str = "zh-Hans"
@@ -122,6 +136,7 @@ class Article:
         """Every piece of text an edition may show, for checks such as font coverage."""
         meta = self.meta
         parts = [meta.title, meta.summary or "", meta.source_title or "", meta.author or "", *meta.tags]
+        parts += [*meta.translators, *meta.editors]
         for item in [*self.key_points, *self.relevance]:
             parts += [item.label or "", item.body.text]
         parts += [prompt.text for prompt in self.prompts]
@@ -175,7 +190,8 @@ def edition_sections(article: Article) -> list[str]:
         "bilingual": article.translation is not None,
         "original": True,
         "prompts": bool(article.prompts),
-        "discussion": article.discussion is not None,
+        # an archive with no comments yet is not worth a page, a chapter or a contents entry
+        "discussion": bool(article.discussion),
     }
     return [name for name in EDITION_ORDER if present[name]]
 

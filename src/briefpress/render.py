@@ -18,13 +18,14 @@ from typing import Any
 
 import jinja2
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from . import __version__
 from .l10n import labels
-from .model import Article, Block, RichText, edition_sections
+from .model import Article, Block, Pair, RichText, edition_sections
 from .options import Options
 from .sources.markdown import make_parser
 
@@ -143,7 +144,36 @@ def _fragment_parser() -> MarkdownIt:
     md.add_render_rule("link_close", _render_link)
     md.add_render_rule("heading_open", _render_heading)
     md.add_render_rule("heading_close", _render_heading)
+    md.add_render_rule("table_open", _render_table)
+    md.add_render_rule("table_close", _render_table)
+    for cell in ("th_open", "th_close", "td_open", "td_close"):
+        md.add_render_rule(cell, _render_cell)
+    md.add_render_rule("text", _render_text)
     return md
+
+
+def _render_table(self, tokens, idx, options, env) -> str:
+    # A wide table scrolls inside its own box (focusable, so keyboards can scroll it)
+    # instead of widening the page on a phone.
+    if tokens[idx].nesting == 1:
+        return '<div class="table-wrap" tabindex="0">\n' + self.renderToken(tokens, idx, options, env)
+    return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+def _render_cell(self, tokens, idx, options, env) -> str:
+    env["in_cell"] = tokens[idx].nesting == 1
+    return self.renderToken(tokens, idx, options, env)
+
+
+#: dates, times and grouped numbers ("2025-01-15", "12:30", "1,204"); possessive, so linear
+_NUMBER_RUN = re.compile(r"\d++(?:[-/.:,]\d++)+")
+
+
+def _render_text(self, tokens, idx, options, env) -> str:
+    text = escapeHtml(tokens[idx].content)
+    if env.get("in_cell"):  # a narrow column must not break a date in two
+        text = _NUMBER_RUN.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', text)
+    return text
 
 
 def _render_note_ref(self, tokens, idx, options, env) -> str:
@@ -200,7 +230,10 @@ def _render_link(self, tokens, idx, options, env) -> str:
             else f"#{renderer.flavour.prefix}{href[1:]}"
         )
     title = f' title="{escape(token.attrs["title"])}"' if token.attrs.get("title") else ""
-    return f'<a href="{escape(href)}"{title}>'
+    # a bare address (<https://…>) fills its lines and breaks anywhere, like a word would not
+    shown = tokens[idx + 1].content if idx + 1 < len(tokens) and tokens[idx + 1].type == "text" else ""
+    kind = ' class="url"' if token.markup in ("autolink", "linkify") or shown == href else ""
+    return f'<a{kind} href="{escape(href)}"{title}>'
 
 
 def _render_softbreak(self, tokens, idx, options, env) -> str:
@@ -290,7 +323,7 @@ def context(article: Article, options: Options, flavour: Flavour) -> dict[str, A
                 "index": pair.index,
                 "kind": pair.original.kind,
                 "original": Markup("")
-                if options.translation_only
+                if options.translation_only or shared_image(pair)
                 else fr.block(pair.original, "bilingual", orig, pair.index),
                 "translation": fr.block(pair.translation, "bilingual", trans, pair.index),
             }
@@ -316,6 +349,12 @@ def context(article: Article, options: Options, flavour: Flavour) -> dict[str, A
         "notes_lines": options.notes_lines if flavour.paged else 0,
         "qr": qr_code(meta.source_url) if flavour.paged and meta.source_url else None,
     }
+
+
+def shared_image(pair: Pair) -> bool:
+    """Both halves of the pair are the same image alone: the bilingual pages show it once."""
+    path = pair.original.image_only
+    return path is not None and pair.translation is not None and pair.translation.image_only == path
 
 
 def qr_code(url: str) -> str:

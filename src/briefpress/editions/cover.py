@@ -12,7 +12,7 @@ from ..model import Article
 from ..options import Options
 from ..wrap import wrap as wrap_text
 
-WIDTH, HEIGHT = 1600, 2560  # 1:1.6, the proportion Kindle and Kobo recommend
+WIDTH, HEIGHT = COVER_SIZE = 1600, 2560  # 1:1.6, the proportion Kindle and Kobo recommend
 MARGIN = 150
 PAPER = (246, 241, 232)
 INK = (32, 30, 28)

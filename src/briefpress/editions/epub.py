@@ -19,13 +19,14 @@ from typing import Any
 
 from ebooklib import epub
 
+from ..cjk import HAN_RANGES, SHARED_PUNCTUATION, unicode_range
 from ..errors import BuildError, Report
 from ..fonts import subset_font
 from ..l10n import labels
 from ..model import Article, edition_sections, section_of
 from ..options import Options
 from ..render import Flavour, context, heading_id, plain_text, render_template, stylesheet
-from .cover import render_cover
+from .cover import COVER_SIZE, render_cover
 
 EXTENSION = "epub"
 COVER_IMAGE = "images/cover.png"
@@ -60,6 +61,10 @@ class BookInfo:
     description: str | None = None
     subjects: list[str] = field(default_factory=list)
     source: str | None = None
+    #: who published it: the newsletter (the site name), never the tool
+    publisher: str = ""
+    #: (name, MARC relator code): "trl" translator, "edt" editor
+    contributors: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def for_article(cls, article: Article, options: Options) -> BookInfo:
@@ -76,6 +81,8 @@ class BookInfo:
             description=meta.summary,
             subjects=list(meta.tags),
             source=meta.source_url,
+            publisher=options.site_name,
+            contributors=[(n, "trl") for n in meta.translators] + [(n, "edt") for n in meta.editors],
         )
 
 
@@ -85,6 +92,15 @@ def add_metadata(book: epub.EpubBook, info: BookInfo, has_images: bool) -> None:
     book.set_language(info.language)
     for author in info.authors:
         book.add_author(author)
+    # translators and editors, with their MARC relator roles (calibre and Apple Books show them)
+    for number, (name, role) in enumerate(info.contributors, start=1):
+        book.add_metadata("DC", "contributor", name, {"id": f"contributor-{number}"})
+        book.add_metadata(
+            None,
+            "meta",
+            role,
+            {"refines": f"#contributor-{number}", "property": "role", "scheme": "marc:relators"},
+        )
     if info.description:
         book.add_metadata("DC", "description", plain_text(info.description))
     for tag in info.subjects:
@@ -92,7 +108,7 @@ def add_metadata(book: epub.EpubBook, info: BookInfo, has_images: bool) -> None:
     if info.source:
         book.add_metadata("DC", "source", info.source)
     book.add_metadata("DC", "date", info.date.isoformat())
-    book.add_metadata("DC", "publisher", "briefpress")
+    book.add_metadata("DC", "publisher", info.publisher)
 
     # EPUB Accessibility 1.1: what the book really is. Every image (the cover included)
     # carries a text alternative, so text alone is sufficient.
@@ -123,7 +139,25 @@ def add_metadata(book: epub.EpubBook, info: BookInfo, has_images: bool) -> None:
     )
 
 
-def toc_entries(article: Article, name: str, file_name: str, title: str, prefix: str = "") -> Any:
+@dataclass
+class TocEntry:
+    """One line of the contents: its text, its language, where it leads, what nests under it."""
+
+    title: str
+    href: str
+    lang: str
+    children: list[TocEntry] = field(default_factory=list)
+
+    def ebooklib(self) -> Any:
+        """The same entry as ebooklib wants it, for the NCX."""
+        if not self.children:
+            return epub.Link(self.href, self.title, "toc-" + self.href.replace("#", "-").replace(".", "-"))
+        return (epub.Section(self.title, self.href), [child.ebooklib() for child in self.children])
+
+
+def toc_entry(
+    article: Article, name: str, file_name: str, title: str, ui_lang: str, prefix: str = ""
+) -> TocEntry:
     """A chapter's toc entry, with the text's subheadings nested under it."""
     if name == "bilingual":
         blocks, lang = article.translation or [], article.meta.translation_lang
@@ -131,22 +165,15 @@ def toc_entries(article: Article, name: str, file_name: str, title: str, prefix:
         blocks, lang = article.original, article.meta.original_lang
     else:
         blocks, lang = [], ""
-    children: list[Any] = []
+    entry = TocEntry(title, file_name, ui_lang)
     for index, block in enumerate(blocks, start=1):
         level = block.heading_level
-        ident = heading_id(name, lang, index, prefix)
-        link = epub.Link(f"{file_name}#{ident}", block.text, f"toc-{ident}")
+        link = TocEntry(block.text, f"{file_name}#{heading_id(name, lang, index, prefix)}", lang)
         if level == 2:
-            children.append(link)
-        elif level == 3 and children:
-            last = children[-1]
-            if isinstance(last, tuple):
-                last[1].append(link)
-            else:
-                children[-1] = (epub.Section(last.title, last.href), [link])
-    if not children:
-        return epub.Link(file_name, title, f"toc-{prefix}{name}")
-    return (epub.Section(title, file_name), children)
+            entry.children.append(link)
+        elif level == 3 and entry.children:
+            entry.children[-1].children.append(link)
+    return entry
 
 
 def render(article: Article, options: Options, report: Report) -> bytes:
@@ -166,23 +193,69 @@ def render_book(info: BookInfo, articles: list[Article], options: Options, where
     }
     book = epub.EpubBook()
     add_metadata(book, info, bool(images))
+    css = add_assets(book, info, articles, images, options)
+    cover = add_cover(book, info, ui)
 
+    chapters: list[epub.EpubHtml] = []
+    toc: list[TocEntry] = []
+    digest = len(articles) > 1
+    for position, article in enumerate(articles, start=1):
+        prefix = f"a{position:02d}-" if digest else ""
+        entries = add_chapters(book, article, options, images, css, prefix, chapters)
+        if digest:
+            toc.append(TocEntry(article.meta.title, entries[0].href, article.meta.translation_lang, entries))
+        else:
+            toc.extend(entries)
+
+    nav = epub.EpubNav(title=ui["contents"])
+    book.toc = [entry.ebooklib() for entry in toc]
+    book.add_item(epub.EpubNcx())
+    book.add_item(nav)
+    book.spine = [cover, "nav", *chapters]
+    landmarks = [
+        {"type": "cover", "href": cover.file_name, "title": ui["cover"]},
+        {"type": "toc", "href": nav.file_name, "title": ui["contents"]},
+        {"type": "bodymatter", "href": chapters[0].file_name, "title": chapters[0].title},
+    ]
+    # the EPUB 2 guide calls the start of the text "text"
+    book.guide = [{**mark, "type": "text"} if mark["type"] == "bodymatter" else mark for mark in landmarks]
+    nav_xhtml = render_template(
+        "epub/nav.xhtml.j2",
+        book_lang=info.language,
+        ui_lang=options.lang_ui,
+        ui=ui,
+        toc=toc,
+        landmarks=landmarks,
+        css=css.file_name,
+    )
+    return write_book(book, info, nav_xhtml.encode("utf-8"), where)
+
+
+def add_assets(
+    book: epub.EpubBook, info: BookInfo, articles: list[Article], images: dict[Path, str], options: Options
+) -> epub.EpubItem:
+    """The stylesheet, the embedded font subset (when asked for) and the article's images."""
+    ui = labels(options.lang_ui)
     text = "".join(a.all_text() for a in articles) + "".join(ui.values()) + options.site_name + info.title
     font = subset_font(options.cjk_font, text) if options.embed_fonts else None
+    embedded = None
+    if font:
+        book.add_item(epub.EpubItem(uid="font-cjk", file_name=FONT_FILE, media_type="font/otf", content=font))
+        embedded = {
+            "family": f"{options.cjk_font} Embedded",
+            "url": f"../{FONT_FILE}",
+            "han": unicode_range(HAN_RANGES),
+            "punctuation": unicode_range(SHARED_PUNCTUATION),
+        }
     css = epub.EpubItem(
         uid="style",
         file_name="styles/book.css",
         media_type="text/css",
-        content=stylesheet(
-            options,
-            "epub.css",
-            fonts_template="epub/fonts.css.j2",
-            embedded=f"../{FONT_FILE}" if font else None,
-        ).encode("utf-8"),
+        content=stylesheet(options, "epub.css", fonts_template="epub/fonts.css.j2", embedded=embedded).encode(
+            "utf-8"
+        ),
     )
     book.add_item(css)
-    if font:
-        book.add_item(epub.EpubItem(uid="font-cjk", file_name=FONT_FILE, media_type="font/otf", content=font))
     for path, name in images.items():
         media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         book.add_item(
@@ -190,85 +263,100 @@ def render_book(info: BookInfo, articles: list[Article], options: Options, where
                 uid=f"img-{Path(name).stem}", file_name=name, media_type=media_type, content=path.read_bytes()
             )
         )
+    return css
 
+
+def add_cover(book: epub.EpubBook, info: BookInfo, ui: dict[str, str]) -> epub.EpubItem:
+    """The cover image, and its page: the image scaled to fit one screen (an SVG wrapper)."""
     book.set_cover(COVER_IMAGE, info.cover, create_page=False)
-    cover = epub.EpubHtml(uid="cover", title=ui["cover"], file_name="cover.xhtml", lang=info.language)
-    cover.content = render_template(
-        "epub/cover.xhtml.j2", title=ui["cover"], alt=f"{ui['cover']}: {info.cover_alt}", src=COVER_IMAGE
+    width, height = COVER_SIZE
+    # written as is, not through ebooklib's HTML parser, which drops SVG namespaces
+    cover = epub.EpubItem(
+        uid="cover",
+        file_name="cover.xhtml",
+        media_type="application/xhtml+xml",
+        content=render_template(
+            "epub/cover.xhtml.j2",
+            title=ui["cover"],
+            alt=info.cover_alt,
+            src=COVER_IMAGE,
+            lang=info.language,
+            width=width,
+            height=height,
+        ).encode("utf-8"),
     )
-    cover.add_item(css)
+    cover.properties = ["svg"]
     book.add_item(cover)
+    return cover
 
-    chapters, toc = [], []
-    digest = len(articles) > 1
-    for position, article in enumerate(articles, start=1):
-        prefix = f"a{position:02d}-" if digest else ""
-        names = edition_sections(article)
-        files = {name: f"{prefix}{n:02d}-{name}.xhtml" for n, name in enumerate(names, start=1)}
 
-        def anchor(target: str, files=files, prefix=prefix, first=names[0]) -> str:
-            # a section id lives in that section's chapter; the title is in the first one
-            return f"{files.get(section_of(target), files[first])}#{prefix}{target}"
+def add_chapters(
+    book: epub.EpubBook,
+    article: Article,
+    options: Options,
+    images: dict[Path, str],
+    css: epub.EpubItem,
+    prefix: str,
+    chapters: list[epub.EpubHtml],
+) -> list[TocEntry]:
+    """One chapter per section of ``article``, appended to ``chapters``; their toc entries."""
+    ui = labels(options.lang_ui)
+    digest = bool(prefix)
+    names = edition_sections(article)
+    files = {name: f"{prefix}{n:02d}-{name}.xhtml" for n, name in enumerate(names, start=1)}
 
-        c = context(
-            article,
-            options,
-            Flavour("xhtml", image_src=lambda path: images[path], prefix=prefix, anchor=anchor),
+    def anchor(target: str) -> str:
+        # a section id lives in that section's chapter; the title is in the first one
+        return f"{files.get(section_of(target), files[names[0]])}#{prefix}{target}"
+
+    c = context(
+        article, options, Flavour("xhtml", image_src=lambda path: images[path], prefix=prefix, anchor=anchor)
+    )
+    entries = []
+    for number, name in enumerate(c["sections"], start=1):
+        title = ui["translation"] if name == "bilingual" and options.translation_only else ui[name]
+        chapter = epub.EpubHtml(
+            uid=f"ch-{prefix}{name}",
+            title=f"{article.meta.title} · {title}" if digest else title,
+            file_name=files[name],
+            lang=article.meta.translation_lang,
         )
-        entries = []
-        for number, name in enumerate(c["sections"], start=1):
-            title = ui["translation"] if name == "bilingual" and options.translation_only else ui[name]
-            chapter = epub.EpubHtml(
-                uid=f"ch-{prefix}{name}",
-                title=f"{article.meta.title} · {title}" if digest else title,
-                file_name=f"{prefix}{number:02d}-{name}.xhtml",
-                lang=article.meta.translation_lang,
-            )
-            chapter.content = render_template(
-                "epub/chapter.xhtml.j2", c=c, name=name, title=chapter.title, with_title=number == 1
-            )
-            chapter.add_item(css)
-            book.add_item(chapter)
-            chapters.append(chapter)
-            entries.append(toc_entries(article, name, chapter.file_name, title, prefix))
-        if digest:
-            toc.append((epub.Section(article.meta.title, entries_href(entries)), entries))
-        else:
-            toc.extend(entries)
+        chapter.content = render_template(
+            "epub/chapter.xhtml.j2", c=c, name=name, title=chapter.title, with_title=number == 1
+        )
+        chapter.add_item(css)
+        book.add_item(chapter)
+        chapters.append(chapter)
+        entries.append(toc_entry(article, name, chapter.file_name, title, options.lang_ui, prefix))
+    return entries
 
-    nav = epub.EpubNav(title=ui["contents"])
-    nav.add_item(css)
-    book.toc = toc
-    book.add_item(epub.EpubNcx())
-    book.add_item(nav)
-    book.spine = [cover, "nav", *chapters]
-    book.guide = [
-        {"type": "cover", "href": cover.file_name, "title": ui["cover"]},
-        {"type": "toc", "href": nav.file_name, "title": ui["contents"]},
-        {"type": "text", "href": chapters[0].file_name, "title": chapters[0].title},
-    ]
 
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer with our nav document and the book's language on the package."""
+
+    def __init__(self, name: Any, book: epub.EpubBook, options: dict[str, Any], nav: bytes):
+        super().__init__(name, book, options)
+        self.nav = nav
+
+    def _write_opf_file(self, root: Any) -> None:
+        # Ace (epub-lang) and reading systems read the package's own language
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
+        super()._write_opf_file(root)
+
+    def _get_nav(self, item: Any) -> bytes:
+        return self.nav
+
+
+def write_book(book: epub.EpubBook, info: BookInfo, nav: bytes, where: Path) -> bytes:
     buffer = io.BytesIO()
     moment = build_time(info.date)
+    writer = _Writer(buffer, book, {"raise_exceptions": True, "mtime": moment, "epub3_pages": False}, nav)
     try:
-        epub.write_epub(
-            buffer,
-            book,
-            {
-                "raise_exceptions": True,
-                "mtime": moment,
-                "landmark_title": ui["landmarks"],
-                "epub3_pages": False,
-            },
-        )
+        writer.process()
+        writer.write()
     except Exception as exc:  # ebooklib raises bare exceptions on bad content
         raise BuildError(f"EPUB could not be written: {exc}", where) from None
     return normalise_zip(buffer.getvalue(), moment)
-
-
-def entries_href(entries: list[Any]) -> str:
-    first = entries[0]
-    return (first[0] if isinstance(first, tuple) else first).href.partition("#")[0]
 
 
 def normalise_zip(data: bytes, moment: dt.datetime) -> bytes:

@@ -54,6 +54,8 @@ FRONT_MATTER_KEYS = (
     "source_url",
     "source_title",
     "author",
+    "translator",
+    "editor",
     "tags",
     "slug",
     "original_lang",
@@ -298,6 +300,15 @@ class _ArticleParser:
         if not isinstance(tags, list) or not all(isinstance(t, (str, int, float)) for t in tags):
             raise self.error("tags must be a list of words, like [AI, 战略]", line_of("tags"))
 
+        def names(key: str) -> list[str]:
+            value = data.get(key) or []
+            value = [value] if isinstance(value, str) else value
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                raise self.error(
+                    f"'{key}' must be a name or a list of names, like [李明, 王芳]", line_of(key)
+                )
+            return [v.strip() for v in value]
+
         slug = text("slug") or self.path.stem
         if not SLUG.fullmatch(slug):
             raise self.error(
@@ -320,6 +331,8 @@ class _ArticleParser:
             source_url=source_url,
             source_title=text("source_title"),
             author=text("author"),
+            translators=names("translator"),
+            editors=names("editor"),
             tags=[str(t) for t in tags],
             **langs,
         )
