@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup system demo test lint bench clean
+NODE_TOOLS := scripts/node/node_modules/.installed
 
-setup: system $(VENV)/.installed
+.PHONY: setup system demo test test-fast lint bench clean
+
+setup: system $(VENV)/.installed $(NODE_TOOLS)
 
 system:
 	bash scripts/setup-system.sh
@@ -16,11 +18,21 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# DAISY Ace and axe-core for the reading checks, pinned by the lock file. They drive the
+# system Chromium: no browser is downloaded, and no install script runs.
+$(NODE_TOOLS): scripts/node/package.json scripts/node/package-lock.json
+	cd scripts/node && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: setup
 	$(BIN)/briefpress build examples/ -o output/
 
 test: setup
 	$(BIN)/python -m pytest
+
+# the quick subset: no WeasyPrint layouts, EPUBCheck, Chromium or Ace
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: setup
 	$(BIN)/python bench/run.py
@@ -31,5 +43,5 @@ lint: setup
 	$(BIN)/python -m mypy
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) build dist .pytest_cache scripts/node/node_modules
 	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -13,6 +13,9 @@ packages=(
   poppler-utils         # pdftotext/pdffonts, used by the tests
   default-jre-headless  # Java for EPUBCheck, used by the tests
   zbar-tools            # zbarimg: the tests read the QR code off the rendered page
+  chromium              # the reading checks lay out the editions in a real browser engine
+  nodejs                # DAISY Ace and axe-core (scripts/node), run by the reading checks
+  npm
   python3-venv
 )
 
@@ -26,6 +29,11 @@ done
 # Java may come from elsewhere (a JDK in the image); any working java will do.
 if command -v java >/dev/null 2>&1; then
   missing=("${missing[@]/default-jre-headless}")
+fi
+# Node.js may come from elsewhere too (NodeSource, nvm): any node with npm will do.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/nodejs}")
+  missing=("${missing[@]/npm}")
 fi
 # A Python with venv built in (pyenv, python.org) does not need python3-venv.
 if python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then

