@@ -185,10 +185,22 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 
 def test_check_runs_the_reading_checks_or_says_it_skipped_them(tmp_path, monkeypatch):
-    assert run("build", str(RICH_SOURCE), "-o", str(tmp_path), "--formats", "html,epub")[0] == 0
-    code, out, err = run("check", str(tmp_path), "--no-epubcheck")
+    """The rich article in every edition, then the whole of briefpress check on it."""
+    assert run("build", str(RICH_SOURCE), "-o", str(tmp_path), "--formats", "html,pdf,epub,newsletter")[0] == 0
+    assert {p.name for p in (tmp_path / "rich").iterdir()} >= {
+        "rich.html",
+        "rich.pdf",
+        "rich.epub",
+        "rich.newsletter.html",
+        "rich.newsletter.txt",
+        "rich.eml",
+    }
+    code, out, err = run("check", str(tmp_path))
     assert (code, err) == (0, "")
     for row in (
+        "PDF text (10 paragraphs)",
+        "EPUB text (10 paragraphs)",
+        "EPUBCheck",
         "HTML: fits a phone",
         "HTML: text contrast ≥ 4.5:1",
         "HTML: axe: no serious or critical violation",
