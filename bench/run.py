@@ -106,7 +106,7 @@ from briefpress.errors import Report
 from briefpress.options import Options
 from briefpress.sources import read_article
 from briefpress.editions.pdf import handout_html
-from briefpress.digest import digest_html
+from briefpress.editions.digest import digest_html
 articles = [read_article(Path(p), Report()) for p in {[str(p) for p in articles]!r}]
 html = digest_html("Digest", articles, Options()) if {digest!r} else handout_html(articles[0], Options())
 Path({str(target)!r}).write_text(html, encoding="utf-8")

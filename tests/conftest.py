@@ -72,7 +72,7 @@ def article_file(tmp_path):
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory):
     """The example built once with all editions, shared by the edition tests."""
-    from briefpress.builder import build
+    from briefpress.build.steps import build
 
     out = tmp_path_factory.mktemp("example")
     report = Report()

@@ -12,8 +12,8 @@ import pypdf
 import pytest
 from lxml import etree
 
-from briefpress import builder
-from briefpress.builder import build
+from briefpress.build import stamps, steps
+from briefpress.build.steps import build
 from briefpress.cli import main
 from briefpress.errors import Report
 from briefpress.options import Options
@@ -121,8 +121,8 @@ def test_incremental_rebuilds(tmp_path, article_file, monkeypatch):
     html.unlink()
     assert build(sources, options.replace(lang_ui="en"), Report()).built == 1  # a missing output
     assert build(sources, options.replace(lang_ui="en", force=True), Report()).built == 3
-    real = builder.resources_hash()
-    monkeypatch.setattr(builder, "resources_hash", lambda: real + "changed template")
+    real = stamps.resources_hash()
+    monkeypatch.setattr(steps, "resources_hash", lambda: real + "changed template")
     assert build(sources, options.replace(lang_ui="en"), Report()).built == 3
 
 
@@ -133,12 +133,12 @@ def test_resources_hash_follows_templates(monkeypatch, tmp_path):
 
     copy = tmp_path / "templates"
     shutil.copytree(render.resource_dir("templates"), copy)
-    before = builder.resources_hash()
+    before = stamps.resources_hash()
     original = render.resource_dir
-    monkeypatch.setattr(builder, "resource_dir", lambda name: copy if name == "templates" else original(name))
-    assert builder.resources_hash() == before
+    monkeypatch.setattr(stamps, "resource_dir", lambda name: copy if name == "templates" else original(name))
+    assert stamps.resources_hash() == before
     (copy / "macros.html.j2").write_text((copy / "macros.html.j2").read_text() + "\n{# x #}\n")
-    assert builder.resources_hash() != before
+    assert stamps.resources_hash() != before
 
 
 def test_progress_lines_and_summary(tmp_path, article_file):

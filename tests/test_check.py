@@ -83,3 +83,19 @@ def test_check_usage(tmp_path):
     assert run("check", str(tmp_path / "nope"))[0] == 2
     code, _, err = run("check", str(tmp_path))
     assert code == 1 and "no built articles here" in err
+
+
+def test_check_reads_a_dump_with_the_options_it_was_built_with(tmp_path):
+    """Regression: a dump whose copies disagree, built with --prefer pairs, failed check
+    because check read it again without --prefer."""
+    from test_import import SEED, mutate
+
+    dump = tmp_path / "page.txt"
+    dump.write_text(mutate(SEED.read_text(encoding="utf-8"), 83), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("build", str(dump), "-o", str(out), "--formats", "epub")[0] == 1  # the copies disagree
+    code, _, err = run("build", str(dump), "-o", str(out), "--formats", "epub", "--prefer", "pairs")
+    assert code == 0 and "kept the pairs' text" in err
+    code, out_text, err = run("check", str(out), "--no-epubcheck", "--no-reading")
+    assert (code, err) == (0, ""), out_text
+    assert "EPUB text (46 paragraphs)" in out_text

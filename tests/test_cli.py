@@ -193,6 +193,22 @@ def test_python_api_shares_the_options(tmp_path):
     assert [p.suffix for p in result.outputs] == [".epub"]
 
 
+def test_an_explicit_options_object_wins_over_briefpress_toml(tmp_path, monkeypatch):
+    """Regression: briefpress.toml used to override the Options passed to briefpress.build."""
+    import briefpress
+    from briefpress.options import Options
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "briefpress.toml").write_text('formats = ["epub"]\nlang-ui = "en"\n', encoding="utf-8")
+    result = briefpress.build(EXAMPLE, Options(output=tmp_path / "explicit", formats=("html",)))
+    assert [p.name for p in result.outputs] == ["openai-third-phase.html"]
+    assert "<h2>阅读简报</h2>" in result.outputs[0].read_text(encoding="utf-8")
+    result = briefpress.build(EXAMPLE, Options(output=tmp_path / "both", formats=("html",)), lang_ui="en")
+    assert "Brief</h2>" in result.outputs[0].read_text(encoding="utf-8")  # keyword overrides still apply
+    result = briefpress.build(EXAMPLE, output=tmp_path / "file")  # no object: the file is read
+    assert [p.suffix for p in result.outputs] == [".epub"]
+
+
 def test_quiet_and_verbose(tmp_path):
     code, out, err = run("build", str(EXAMPLE), "-o", str(tmp_path), "--formats", "html", "-q")
     assert (code, out, err) == (0, "", "")
@@ -200,3 +216,17 @@ def test_quiet_and_verbose(tmp_path):
     assert code == 0
     assert re.search(r"openai-third-phase\.md: fonts \d+\.\d\d s, html \d+\.\d\d s", out)
     assert run("build", str(EXAMPLE), "-q", "-v")[0] == 2
+
+
+def test_readme_table_of_options_is_made_from_the_declarations():
+    import os
+
+    from briefpress.options import markdown_table
+
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    begin = text.index("-->\n", text.index("<!-- options:")) + 4
+    end = text.index("<!-- options: end -->")
+    if os.environ.get("UPDATE_GOLDEN"):
+        readme.write_text(text[:begin] + markdown_table() + text[end:], encoding="utf-8")
+    assert text[begin:end] == markdown_table()

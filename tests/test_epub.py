@@ -79,7 +79,7 @@ def test_metadata(book):
 
 
 def test_translator_and_editor_credited_with_marc_roles(tmp_path, report):
-    from briefpress.builder import build
+    from briefpress.build.steps import build
 
     result = build([RICH_SOURCE], Options(output=tmp_path, formats=("epub",)), report)
     assert result.ok, [str(e) for e in result.errors]
@@ -192,6 +192,17 @@ def test_epubcheck_catches_a_broken_book(tmp_path, path):
     assert any("RSC-012" in p for p in epubcheck_problems(broken))
 
 
+def test_embedded_font_is_reproducible(report, monkeypatch):
+    """Regression: the font subset carried the time it was made, so books differed."""
+    from fontTools.ttLib.tables import _h_e_a_d
+
+    article = read_article(EXAMPLE, report)
+    first = epub_edition.render(article, Options(embed_fonts=True), report)
+    later = _h_e_a_d.timestampNow() + 86400
+    monkeypatch.setattr(_h_e_a_d, "timestampNow", lambda: later)  # a day later
+    assert epub_edition.render(article, Options(embed_fonts=True), report) == first
+
+
 def test_reproducible(tmp_path, report, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     article = read_article(EXAMPLE, report)
@@ -267,7 +278,7 @@ print("你好")
 def test_rich_article_images_in_the_epub(tmp_path, article_file, report):
     from PIL import Image
 
-    from briefpress.builder import build
+    from briefpress.build.steps import build
 
     (tmp_path / "img").mkdir()
     Image.new("RGB", (40, 40), "red").save(tmp_path / "img" / "red.png")
@@ -408,7 +419,7 @@ def test_every_book_passes_epubcheck(tmp_path, article_file):
 
     from PIL import Image
 
-    from briefpress.builder import build
+    from briefpress.build.steps import build
     from briefpress.errors import Report
 
     rich = article_file(RICH, name="small.md")
@@ -442,7 +453,7 @@ def test_every_book_passes_epubcheck(tmp_path, article_file):
 @pytest.fixture(scope="module")
 def rich_books(tmp_path_factory):
     """The rich test article as a book with Chinese labels, and translation-only with English ones."""
-    from briefpress.builder import build
+    from briefpress.build.steps import build
     from briefpress.errors import Report
 
     out = tmp_path_factory.mktemp("rich")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from briefpress import builder
+from briefpress.build import steps as builder
 from briefpress.cli import main
 from conftest import BODY, EXAMPLE, FRONT, ROOT
 

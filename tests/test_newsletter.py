@@ -11,12 +11,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from briefpress.builder import build
+from briefpress.build.steps import build, render_article
+from briefpress.cjk import columns
 from briefpress.editions import newsletter
 from briefpress.errors import Report
 from briefpress.options import Options
 from briefpress.sources import read_article
-from briefpress.wrap import columns
 from conftest import EXAMPLE
 
 SLUG = "openai-third-phase"
@@ -136,8 +136,9 @@ def test_over_budget_is_a_warning_and_strict_fails(tmp_path, monkeypatch):
 
 def test_without_addresses_no_from_or_to_and_same_bytes_twice(tmp_path, article):
     options = Options(formats=("newsletter",))
-    first = newsletter.render_files(article, options, Report(), {})
-    second = newsletter.render_files(article, options, Report(), {})
+    first = render_article(article, options, Report())
+    second = render_article(article, options, Report())
+    assert sorted(first) == [f"{SLUG}.eml", f"{SLUG}.newsletter.html", f"{SLUG}.newsletter.txt"]  # no PDF
     assert first == second
     message = email.message_from_bytes(first[f"{SLUG}.eml"], policy=default)
     assert message["From"] is None and message["To"] is None
@@ -158,3 +159,26 @@ def test_bad_addresses_are_a_usage_error():
         == 2
     )
     assert "'to' must be mail addresses" in err.getvalue()
+
+
+def test_display_names_with_commas(tmp_path):
+    """Regression: '"Doe, John" <john@example.org>' was split at its comma and crashed."""
+    import io
+
+    from briefpress.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["build", str(EXAMPLE), "-o", str(tmp_path), "--formats", "newsletter"]
+    argv += [
+        "--from",
+        '"Lee, Ann" <ann@example.org>',
+        "--to",
+        '"Doe, John" <john@example.org>, b@example.org',
+    ]
+    assert main(argv, stdout=out, stderr=err) == 0, err.getvalue()
+    message = email.message_from_bytes((tmp_path / SLUG / f"{SLUG}.eml").read_bytes(), policy=default)
+    assert [(a.display_name, a.addr_spec) for a in message["To"].addresses] == [
+        ("Doe, John", "john@example.org"),
+        ("", "b@example.org"),
+    ]
+    assert message["From"].addresses[0].display_name == "Lee, Ann"

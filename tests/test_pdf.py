@@ -247,7 +247,7 @@ def test_qr_code_only_with_a_source_url(tmp_path, pdf, article_file):
         return result.stdout.split()
 
     assert codes(pdf) == ["https://example.org/our-approach"]
-    from briefpress.builder import build
+    from briefpress.build.steps import build
     from briefpress.options import Options
 
     source = article_file()
@@ -271,7 +271,7 @@ def test_notes_lines_on_and_off(report):
 
 
 def test_running_title_is_shortened():
-    from briefpress.render import running_title
+    from briefpress.cjk import shorten as running_title
 
     assert running_title("短标题", 72) == "短标题"
     long = "一个非常非常长的标题" * 5

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from briefpress import reading
-from briefpress.builder import build
+from briefpress.build.steps import build
 from briefpress.cli import main
 from briefpress.errors import Report
 from briefpress.options import Options
@@ -186,7 +186,9 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 def test_check_runs_the_reading_checks_or_says_it_skipped_them(tmp_path, monkeypatch):
     """The rich article in every edition, then the whole of briefpress check on it."""
-    assert run("build", str(RICH_SOURCE), "-o", str(tmp_path), "--formats", "html,pdf,epub,newsletter")[0] == 0
+    assert (
+        run("build", str(RICH_SOURCE), "-o", str(tmp_path), "--formats", "html,pdf,epub,newsletter")[0] == 0
+    )
     assert {p.name for p in (tmp_path / "rich").iterdir()} >= {
         "rich.html",
         "rich.pdf",

@@ -11,10 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# The build/ package is imported first (it imports nothing itself), so that the function
+# defined below, not the package, is ``briefpress.build``; the package stays reachable
+# as ``briefpress.build.steps`` and the like through the import system.
+from . import build as _build_package  # noqa: F401
+
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .builder import BuildResult
+    from .build.steps import BuildResult
     from .options import Options
 
 
@@ -23,16 +28,17 @@ def build(
 ) -> BuildResult:
     """Build the articles under ``paths``; ``overrides`` are option names, as in the CLI.
 
-    Options come from ``options`` (or ``./briefpress.toml`` when not given), then
-    ``overrides``. Returns a :class:`~briefpress.builder.BuildResult`; problems are in its
-    ``errors`` rather than raised, so one bad article does not hide the others.
+    Options come from ``options`` when given — an explicit object is complete, and
+    ``./briefpress.toml`` is not read — or else from ``./briefpress.toml``; then
+    ``overrides``. Returns a :class:`~briefpress.build.steps.BuildResult`; problems are
+    in its ``errors`` rather than raised, so one bad article does not hide the others.
     """
-    from .builder import build as run
+    from .build.steps import build as run
     from .options import load
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    return run(paths, load(overrides, base=options) if options or overrides else load())
+    return run(paths, load(overrides, base=options))
 
 
 def import_pages(

@@ -19,7 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .builder import STAMP, read_stamp
+from .build.stamps import STAMP, built_with, read_stamp
 from .errors import BriefpressError, Report
 from .model import Article, tokens_text
 from .reading import Browser, Unavailable, check_book, check_page
@@ -198,8 +198,8 @@ def check_folder(
     if source is None:
         report.rows.append(Row("source", None, "the build recorded no source (a digest?)"))
         return report
-    try:
-        article = read_article(source, Report())
+    try:  # read as it was built: a page dump built with --prefer is read with it again
+        article = read_article(source, Report(), built_with(stamp))
     except BriefpressError as exc:
         report.rows.append(Row("source", False, str(exc)))
         return report

@@ -1,6 +1,15 @@
-"""Chinese text: which characters are Chinese, in one place for every edition."""
+"""Chinese text, in one place for every edition: which characters are Chinese, how wide
+text is in columns, where lines may break, and how to shorten a title.
+
+Line breaking follows Unicode's line-breaking algorithm (UAX #14, through ``uniseg``)
+plus the Chinese prohibition rules of W3C's *Requirements for Chinese Text Layout*:
+no closing punctuation at the start of a line, no opening punctuation at its end.
+"""
 
 from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
 
 #: Han ideographs and the characters that go with them (radicals, CJK punctuation,
 #: bopomofo, full-width forms, extensions A to H), as inclusive code point ranges
@@ -24,11 +33,30 @@ SHARED_PUNCTUATION: tuple[tuple[int, int], ...] = (
     (0x201C, 0x201D),
     (0x2026, 0x2026),
 )
+#: may not start a line (closing brackets and quotes, pauses, stops)
+NO_LINE_START = frozenset("，。、；：？！）］｝〕〉》」』】〗〙〛”’…—·～%‰,.;:?!)]}")
+#: may not end a line (opening brackets and quotes)
+NO_LINE_END = frozenset("（［｛〔〈《「『【〖〘〚“‘([{")
+
+
+#: the ideographs alone (no punctuation or symbols): unified, extensions, compatibility
+IDEOGRAPH_RANGES: tuple[tuple[int, int], ...] = ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
 
 
 def is_han(ch: str) -> bool:
+    """A Chinese character or Chinese punctuation."""
     code = ord(ch)
     return any(low <= code <= high for low, high in HAN_RANGES)
+
+
+def ideographs(text: str) -> int:
+    """How many ideographs ``text`` holds."""
+    return sum(any(low <= ord(ch) <= high for low, high in IDEOGRAPH_RANGES) for ch in text)
+
+
+def js_class(ranges: tuple[tuple[int, int], ...] = HAN_RANGES) -> str:
+    """The ranges as a JavaScript regular expression character class (for the ``u`` flag)."""
+    return "[" + "".join(f"\\u{{{low:x}}}-\\u{{{high:x}}}" for low, high in ranges) + "]"
 
 
 def unicode_range(*groups: tuple[tuple[int, int], ...]) -> str:
@@ -37,3 +65,49 @@ def unicode_range(*groups: tuple[tuple[int, int], ...]) -> str:
     for low, high in (r for group in groups for r in group):
         parts.append(f"U+{low:X}" if low == high else f"U+{low:X}-{high:X}")
     return ", ".join(parts)
+
+
+def columns(text: str) -> int:
+    """Terminal columns: a wide (Chinese) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def break_units(text: str) -> list[str]:
+    """``text`` cut at every place a line may break (a unit keeps its trailing spaces)."""
+    from uniseg.linebreak import line_break_units
+
+    units: list[str] = []
+    for unit in line_break_units(text):
+        if units and (unit[0] in NO_LINE_START or units[-1].rstrip()[-1:] in NO_LINE_END):
+            units[-1] += unit  # a prohibition rule: no break here
+        else:
+            units.append(unit)
+    return units
+
+
+def wrap(text: str, width: float, measure: Callable[[str], float] = columns) -> list[str]:
+    """Greedy line breaking of ``text`` into lines no wider than ``width`` by ``measure``.
+
+    A unit wider than the whole line is left whole on a line of its own.
+    """
+    lines: list[str] = []
+    line = ""
+    for unit in break_units(text):
+        if line.strip() and measure((line + unit).rstrip()) > width:
+            lines.append(line.rstrip())
+            line = unit.lstrip()
+        else:
+            line += unit
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def shorten(title: str, limit: int) -> str:
+    """``title`` cut to ``limit`` columns (a Chinese character is two) with an ellipsis."""
+    width = 0
+    for index, ch in enumerate(title):
+        width += columns(ch)
+        if width > limit:
+            return title[:index].rstrip(" ,.:;，。：；、") + "…"
+    return title

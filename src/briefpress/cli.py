@@ -13,7 +13,7 @@ from typing import TextIO
 
 from . import __version__
 from .errors import BriefpressError, ConfigError, UsageError, format_location
-from .options import DEFAULT_FORMATS, FORMATS, ORDERS, UI_LANGUAGES, coerce, load, option_names
+from .options import Flag, Options, coerce, declared, flag_name, load, option_names, shown_default, spec
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,122 +33,36 @@ class _Parser(argparse.ArgumentParser):
         )
 
 
-def _choice(name: str, kind: type = str):
+def _value(name: str):
     """An argparse type that checks a value the way the options object does."""
+    kind = spec(name).kind
 
-    def convert(value: str):
+    def convert(text: str):
         try:
-            return coerce(name, kind(value), f"--{name.replace('_', '-')}")
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-        except ConfigError as exc:
-            raise argparse.ArgumentTypeError(exc.message) from None
+            return coerce(name, kind.parse(text), f"--{flag_name(name)}")
+        except (ValueError, ConfigError) as exc:
+            raise argparse.ArgumentTypeError(getattr(exc, "message", str(exc))) from None
 
     return convert
 
 
-#: the build command's options: flags, option name, type, metavar, help. Every value is
-#: checked by the options object (options.coerce), as a briefpress.toml value would be.
-BUILD_FLAGS: list[tuple[tuple[str, ...], str, type, str | None, str]] = [
-    (("-o", "--output"), "output", str, "DIR", "output folder (default: output/)"),
-    (
-        ("--formats",),
-        "formats",
-        str,
-        "LIST",
-        f"comma-separated editions from {','.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)})",
-    ),
-    (("--strict",), "strict", bool, None, "treat warnings as errors"),
-    (("--lang-ui",), "lang_ui", str, "|".join(UI_LANGUAGES), "language of briefpress's labels"),
-    (
-        ("--cjk-font",),
-        "cjk_font",
-        str,
-        "FAMILY",
-        "CJK serif font for reading text (default: Noto Serif CJK SC)",
-    ),
-    (
-        ("--cjk-sans-font",),
-        "cjk_sans_font",
-        str,
-        "FAMILY",
-        "CJK sans font for headings and labels (default: Noto Sans CJK SC)",
-    ),
-    (("--latin-font",), "latin_font", str, "FAMILY", "Latin font for English text (default: Noto Serif)"),
-    (("--latin-sans-font",), "latin_sans_font", str, "FAMILY", "Latin sans font (default: Noto Sans)"),
-    (("--mono-font",), "mono_font", str, "FAMILY", "monospace font (default: Noto Sans Mono CJK SC)"),
-    (("--paper",), "paper", str, "A4|Letter|A5", "PDF paper size (default: A4)"),
-    (
-        ("--bilingual",),
-        "bilingual",
-        str,
-        "interleaved|side-by-side",
-        "PDF bilingual pages: paragraph above paragraph, or two columns",
-    ),
-    (
-        ("--notes-lines",),
-        "notes_lines",
-        int,
-        "N",
-        "PDF: ruled lines for notes under each prompt (default: 4; 0: none)",
-    ),
-    (
-        ("--pdf-variant",),
-        "pdf_variant",
-        str,
-        "VARIANT",
-        "PDF variant for WeasyPrint, e.g. pdf/ua-1 (tagged) or pdf/a-3b",
-    ),
-    (
-        ("--translation-only",),
-        "translation_only",
-        bool,
-        None,
-        "bilingual pages show only the translation (the original text still follows)",
-    ),
-    (
-        ("--embed-fonts",),
-        "embed_fonts",
-        bool,
-        None,
-        "EPUB: embed a subset of the CJK font holding the book's characters",
-    ),
-    (("--site-name",), "site_name", str, "NAME", "newsletter name on the EPUB cover (default: 阿头学)"),
-    (("--from",), "mail_from", str, "ADDRESS", "newsletter: the .eml's From (left out when not given)"),
-    (
-        ("--to",),
-        "mail_to",
-        str,
-        "ADDRESSES",
-        "newsletter: the .eml's To, comma-separated (left out when not given)",
-    ),
-    (
-        ("--digest",),
-        "digest",
-        str,
-        "NAME",
-        "also build one PDF and one EPUB holding every article, under this name",
-    ),
-    (("--digest-slug",), "digest_slug", str, "SLUG", "file name of the digest (default: digest)"),
-    (("--order",), "order", str, "|".join(ORDERS), "digest order (default: date-desc, newest first)"),
-    (("-j", "--jobs"), "jobs", int, "N", "worker processes for several articles (default: one per CPU)"),
-    (
-        ("--timeout",),
-        "timeout",
-        float,
-        "SECONDS",
-        "stop an article whose editions take longer than this (default: 600)",
-    ),
-    (("--max-memory",), "max_memory", int, "MB", "address space one article's build may use (default: 4096)"),
-    (("--force",), "force", bool, None, "rebuild articles even when nothing they are made from has changed"),
-    (
-        ("--prefer",),
-        "prefer",
-        str,
-        "pairs|sections",
-        "page dumps: keep this copy of the text where the copies disagree (default: error)",
-    ),
-]
+def add_option(parser: argparse.ArgumentParser, name: str, *flags: str, help: str | None = None) -> None:
+    """A flag for option ``name``, as it is declared in :class:`~briefpress.options.Options`."""
+    declared = spec(name)
+    default = shown_default(Options.__dataclass_fields__[name])
+    text = help or declared.help
+    if isinstance(declared.kind, Flag):
+        parser.add_argument(
+            *(flags or declared.flags), dest=name, action="store_true", default=None, help=text
+        )
+        return
+    parser.add_argument(
+        *(flags or declared.flags),
+        dest=name,
+        type=_value(name),
+        metavar=declared.value_name,
+        help=f"{text} (default: {default})",
+    )
 
 
 def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
@@ -158,19 +72,14 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"briefpress {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    build = commands.add_parser(
-        "build",
-        help="build the editions of articles",
-        description="Build DIR/<slug>/<slug>.html, .pdf and .epub for each article. Options can "
-        "also be set in ./briefpress.toml (same names as the flags); flags win.",
-    )
-    build.add_argument("paths", nargs="+", metavar="PATH", help="article .md files or folders of them")
-    for flags, name, kind, metavar, text in BUILD_FLAGS:
-        if kind is bool:
-            build.add_argument(*flags, dest=name, action="store_true", default=None, help=text)
-        else:
-            build.add_argument(*flags, dest=name, type=_choice(name, kind), metavar=metavar, help=text)
-    loudness = build.add_mutually_exclusive_group()
+    parser.stream = stdout
+    for command in (_build_command, _import_command, _check_command):
+        command(commands).stream = stdout
+    return parser
+
+
+def _loudness(command: argparse.ArgumentParser) -> None:
+    loudness = command.add_mutually_exclusive_group()
     loudness.add_argument(
         "-q",
         "--quiet",
@@ -187,6 +96,24 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         const=1,
         help="print more detail (time per step, every file written)",
     )
+
+
+def _build_command(commands) -> _Parser:
+    build = commands.add_parser(
+        "build",
+        help="build the editions of articles",
+        description="Build DIR/<slug>/<slug>.html, .pdf and .epub for each article. Options can "
+        "also be set in ./briefpress.toml (same names as the flags); flags win.",
+    )
+    build.add_argument("paths", nargs="+", metavar="PATH", help="article .md files or folders of them")
+    for f, option in declared():
+        if option.flags:
+            add_option(build, f.name)
+    _loudness(build)
+    return build
+
+
+def _import_command(commands) -> _Parser:
     importer = commands.add_parser(
         "import",
         help="turn page dumps into article sources",
@@ -205,10 +132,12 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
     importer.add_argument(
         "--slug", help="file name for the article (one dump only; default: the dump's file name)"
     )
-    importer.add_argument(
-        "--prefer", choices=("pairs", "sections"), help="keep this copy of the text where the copies disagree"
-    )
+    add_option(importer, "prefer")
     importer.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1)
+    return importer
+
+
+def _check_command(commands) -> _Parser:
     checker = commands.add_parser(
         "check",
         help="check built editions against their sources",
@@ -223,8 +152,7 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
     checker.add_argument(
         "--no-reading", action="store_true", help="skip the reading checks in Chromium and DAISY Ace"
     )
-    parser.stream = build.stream = importer.stream = checker.stream = stdout
-    return parser
+    return checker
 
 
 def _print_error(error: BriefpressError, stream: TextIO) -> None:
@@ -273,7 +201,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .builder import build  # imports the editions' libraries only when needed
+    from .build.steps import build  # imports the editions' libraries only when needed
     from .errors import Report
 
     options = load(_overrides(args))

@@ -122,7 +122,9 @@ def subset_font(family: str, text: str) -> bytes:
     if found is None:
         raise BuildError(f"font {family!r} is not installed, so it cannot be embedded; {INSTALL_HINT}")
     path, index = found
-    font = TTFont(path, fontNumber=index, lazy=False)
+    # the font keeps its own modification date: saving must not stamp today's, or two
+    # builds of the same book would differ
+    font = TTFont(path, fontNumber=index, lazy=False, recalcTimestamp=False)
     options = subset.Options()
     options.name_IDs = ["*"]
     options.name_languages = ["*"]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .builder import write_all
+from .build.output import write_all
 from .errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
 from .options import Options
 from .sources.markdown import SLUG, MarkdownReader

@@ -9,9 +9,40 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
 from markdown_it.token import Token
+
+# -- the reader's decisions about links and images, for every renderer ------------------
+# The reader checks each link and image against the link policy and records its
+# decision in the token's ``meta``; renderers only read it, through these functions.
+
+
+class Mark(Enum):
+    #: a link that is not kept (a refused scheme, a section the article lacks): its text stays
+    DROP = "drop"
+    #: an image that is not a file of the article's folder: shown as a link to it
+    REMOTE = "remote"
+    #: an image refused (an SVG reaching outside itself): its alt text stays
+    REFUSED = "refused"
+
+
+def mark(token: Token, which: Mark) -> None:
+    token.meta[which.value] = True
+
+
+def marked(token: Token, which: Mark) -> bool:
+    return bool(token.meta.get(which.value))
+
+
+def set_image_file(token: Token, path: Path) -> None:
+    """The resolved local file an image token shows (inside the article's folder)."""
+    token.meta["path"] = path
+
+
+def image_file(token: Token) -> Path | None:
+    return token.meta.get("path")
 
 
 @dataclass
@@ -59,7 +90,7 @@ class Block:
         inline = [t for t in self.tokens if t.type == "inline"]
         children = [c for t in inline for c in t.children or [] if c.type != "text" or c.content.strip()]
         if len(children) == 1 and children[0].type == "image":
-            return children[0].meta.get("path")
+            return image_file(children[0])
         return None
 
     @property

@@ -1,79 +1,364 @@
-"""The one options object shared by the Python API, ``briefpress.toml`` and the CLI."""
+"""The one options object shared by the Python API, ``briefpress.toml`` and the CLI.
+
+Every option is declared once, as a field of :class:`Options`: its type (the
+annotation), its default, and, through :func:`option`, the checker of its values, its
+command-line flags, its help and whether it changes the editions. The CLI's flags,
+the validation of ``briefpress.toml`` and of API values, the build hash and the
+README's table all come from these declarations (MkDocs' ``config/defaults.py`` with
+``config_options.py`` is the model).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
-from dataclasses import dataclass, fields
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .editions import DEFAULT_FORMATS, FORMATS
 from .errors import ConfigError
 
-FORMATS = ("html", "pdf", "epub", "newsletter")
-DEFAULT_FORMATS = ("html", "pdf", "epub")
-UI_LANGUAGES = ("zh-Hans", "en")
-PAPERS = ("A4", "Letter", "A5")
-ORDERS = ("date-desc", "date-asc", "title", "input")
-LAYOUTS = ("interleaved", "side-by-side")
-PREFER = ("pairs", "sections")
 CONFIG_FILE = "briefpress.toml"
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper size the handout knows: the page box and the type set on it."""
+
+    css_size: str
+    margin: str
+    font_size: str
+    #: how wide the running title may be, in columns (a Chinese character counts two)
+    title_columns: int
+
+
+PAPERS = {
+    "A4": Paper("A4", "22mm 20mm 20mm 20mm", "10.5pt", 72),
+    "Letter": Paper("letter", "0.85in 0.8in 0.8in 0.8in", "10.5pt", 72),
+    "A5": Paper("A5", "16mm 14mm 15mm 14mm", "9.5pt", 52),
+}
+
+
+# -- value checkers: each turns a TOML, API or command-line value into the field's type,
+#    or raises ValueError saying what is expected ----------------------------------------
+
+
+class Kind:
+    """What values an option takes."""
+
+    #: shown for the value in --help and the README
+    metavar = "TEXT"
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("must be text")
+        return value.strip()
+
+    def parse(self, text: str) -> Any:
+        """A command-line string as the value the TOML file would hold."""
+        return text
+
+
+class Text(Kind):
+    pass
+
+
+class FontName(Kind):
+    metavar = "FAMILY"
+
+    def check(self, value: Any) -> Any:
+        value = super().check(value)
+        if re.search(r'["\\;{}<>\x00-\x1f\x7f]', value):
+            raise ValueError(
+                "must be a font family name (no quotes, semicolons, braces or control characters)"
+            )
+        return value
+
+
+class Flag(Kind):
+    metavar = ""
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+
+
+@dataclass
+class Whole(Kind):
+    low: int
+    high: int
+    metavar: str = "N"
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, int) or isinstance(value, bool) or not self.low <= value <= self.high:
+            raise ValueError(f"must be a whole number from {self.low} to {self.high}")
+        return value
+
+    def parse(self, text: str) -> Any:
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"must be a whole number from {self.low} to {self.high}") from None
+
+
+@dataclass
+class Seconds(Kind):
+    high: float
+    metavar: str = "SECONDS"
+
+    def check(self, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= self.high:
+            raise ValueError("must be a number of seconds")
+        return float(value)
+
+    def parse(self, text: str) -> Any:
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError("must be a number of seconds") from None
+
+
+class Choice(Kind):
+    """One of a few names (matched without regard to case)."""
+
+    def __init__(self, *choices: str):
+        self.choices = choices
+        self.metavar = "|".join(choices)
+
+    def check(self, value: Any) -> Any:
+        for choice in self.choices:
+            if isinstance(value, str) and choice.lower() == value.strip().lower():
+                return choice
+        raise ValueError(f"must be one of {', '.join(self.choices)}")
+
+
+class Folder(Kind):
+    metavar = "DIR"
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, (str, Path)) or not str(value).strip():
+            raise ValueError("must be a folder name")
+        return Path(value)
+
+
+class Formats(Kind):
+    metavar = "LIST"
+
+    def check(self, value: Any) -> Any:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+            raise ValueError("must list editions, like 'html,pdf'")
+        result = tuple(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
+        unknown = [i for i in result if i not in FORMATS]
+        if unknown or not result:
+            raise ValueError(
+                f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}"
+            )
+        return result
+
+
+class Slug(Kind):
+    metavar = "SLUG"
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", value):
+            raise ValueError("may hold only letters, digits, '.', '_' and '-'")
+        return value
+
+
+class Addresses(Kind):
+    metavar = "ADDRESSES"
+
+    def check(self, value: Any) -> Any:
+        from email.utils import getaddresses
+
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("must be mail addresses")
+        found = getaddresses([value])
+        if not found or not all("@" in address for _, address in found):
+            raise ValueError("must be mail addresses")
+        return value.strip()
+
+
+class PdfVariant(Kind):
+    metavar = "VARIANT"
+
+    def check(self, value: Any) -> Any:
+        from weasyprint.pdf import VARIANTS  # only when the option is used
+
+        if value not in VARIANTS:
+            raise ValueError(f"must be a PDF variant: {', '.join(sorted(VARIANTS))}")
+        return value
+
+
+class Verbosity(Kind):
+    metavar = ""
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError("must be -1, 0 or 1")
+        return max(-1, min(1, value))
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How an option is set and what it does, besides its type and default."""
+
+    kind: Kind
+    flags: tuple[str, ...]
+    help: str
+    #: the option changes the editions (and so is part of the build hash)
+    output: bool = True
+    #: the default as the README and --help show it, when not the plain value
+    shown_default: str | None = None
+    #: the value's name in --help and the README, when not the kind's
+    metavar: str | None = None
+
+    @property
+    def value_name(self) -> str:
+        return self.kind.metavar if self.metavar is None else self.metavar
+
+
+def option(
+    default: Any,
+    kind: Kind,
+    *flags: str,
+    help: str,
+    output: bool = True,
+    shown: str | None = None,
+    metavar: str | None = None,
+) -> Any:
+    """Declare one option: a dataclass field that carries its :class:`Spec`."""
+    return field(default=default, metadata={"spec": Spec(kind, flags, help, output, shown, metavar)})
 
 
 @dataclass(frozen=True)
 class Options:
     """Everything a build can be told. Field names are the flag names with '_' for '-'."""
 
-    #: folder the editions are written to, one subfolder per article
-    output: Path = Path("output")
-    #: editions to build, in any order
-    formats: tuple[str, ...] = DEFAULT_FORMATS
-    #: turn warnings (missing glyphs, unknown keys, ...) into a failed build
-    strict: bool = False
-    #: -1 quiet, 0 normal, 1 verbose
-    verbosity: int = 0
-    #: language of the labels briefpress adds (section names, "page n of N", ...)
-    lang_ui: str = "zh-Hans"
-    #: CJK fonts for Chinese text: serif for reading text, sans for headings and the brief
-    cjk_font: str = "Noto Serif CJK SC"
-    cjk_sans_font: str = "Noto Sans CJK SC"
-    #: Latin fonts set before the CJK ones, so that English gets a matching Latin design
-    latin_font: str = "Noto Serif"
-    latin_sans_font: str = "Noto Sans"
-    #: monospace font for code; the CJK mono face covers Latin and Chinese
-    mono_font: str = "Noto Sans Mono CJK SC"
-    #: PDF paper size
-    paper: str = "A4"
-    #: PDF bilingual pages: each English paragraph above its Chinese one, or in two columns
-    bilingual: str = "interleaved"
-    #: PDF: ruled lines for handwritten notes under each discussion prompt (0: none)
-    notes_lines: int = 4
-    #: PDF variant passed to WeasyPrint, e.g. "pdf/ua-1" or "pdf/a-3b"
-    pdf_variant: str | None = None
-    #: the bilingual pages show only the translation (the original text still follows)
-    translation_only: bool = False
-    #: EPUB: embed a subset of the CJK font covering the book's characters
-    embed_fonts: bool = False
-    #: name of the newsletter, shown on the EPUB cover
-    site_name: str = "阿头学"
-    #: newsletter: the .eml's From and To (comma-separated); left out when not given
-    mail_from: str | None = None
-    mail_to: str | None = None
-    #: batch builds: worker processes (None: one per CPU)
-    jobs: int | None = None
-    #: seconds one article may take to render before its build is stopped (None: no limit)
-    timeout: float | None = 600.0
-    #: megabytes of address space one article's build may use (None: no limit)
-    max_memory: int | None = 4096
-    #: rebuild articles even when nothing they are made from has changed
-    force: bool = False
-    #: also build a digest of all the articles, under this name (e.g. "第 12 期")
-    digest: str | None = None
-    digest_slug: str = "digest"
-    #: order of the articles in a digest
-    order: str = "date-desc"
-    #: page dumps: which copy wins when the pairs and the sections disagree (None: error)
-    prefer: str | None = None
+    output: Path = option(Path("output"), Folder(), "-o", "--output", help="output folder", output=False)
+    formats: tuple[str, ...] = option(
+        DEFAULT_FORMATS, Formats(), "--formats", help=f"comma-separated editions from {','.join(FORMATS)}"
+    )
+    # in the build hash although it changes no byte: a strict build must see the warnings again
+    strict: bool = option(
+        False,
+        Flag(),
+        "--strict",
+        help="warnings (unknown keys, characters no font can show, ...) fail the article; nothing is written",
+    )
+    verbosity: int = option(0, Verbosity(), help="-1 quiet, 0 normal, 1 verbose (-q, -v)", output=False)
+    lang_ui: str = option(
+        "zh-Hans", Choice("zh-Hans", "en"), "--lang-ui", help="language of the labels briefpress adds"
+    )
+    cjk_font: str = option(
+        "Noto Serif CJK SC", FontName(), "--cjk-font", help="CJK serif face for reading text"
+    )
+    cjk_sans_font: str = option(
+        "Noto Sans CJK SC", FontName(), "--cjk-sans-font", help="CJK sans face for headings and labels"
+    )
+    latin_font: str = option(
+        "Noto Serif", FontName(), "--latin-font", help="Latin face set before the CJK one for English"
+    )
+    latin_sans_font: str = option("Noto Sans", FontName(), "--latin-sans-font", help="Latin sans face")
+    mono_font: str = option("Noto Sans Mono CJK SC", FontName(), "--mono-font", help="face for code")
+    paper: str = option("A4", Choice(*PAPERS), "--paper", help="PDF paper size")
+    bilingual: str = option(
+        "interleaved",
+        Choice("interleaved", "side-by-side"),
+        "--bilingual",
+        help="PDF bilingual pages: paragraph above paragraph, or two columns",
+    )
+    notes_lines: int = option(
+        4, Whole(0, 30), "--notes-lines", help="PDF: ruled lines for notes under each prompt (0: none)"
+    )
+    pdf_variant: str | None = option(
+        None, PdfVariant(), "--pdf-variant", help="passed to WeasyPrint, e.g. pdf/ua-1 (tagged) or pdf/a-3b"
+    )
+    translation_only: bool = option(
+        False,
+        Flag(),
+        "--translation-only",
+        help="the bilingual pages show only the translation (the original text still follows)",
+    )
+    embed_fonts: bool = option(
+        False,
+        Flag(),
+        "--embed-fonts",
+        help="EPUB: embed a subset of the CJK font with exactly the book's characters",
+    )
+    site_name: str = option(
+        "阿头学", Text(), "--site-name", help="the newsletter's name, on the EPUB cover", metavar="NAME"
+    )
+    mail_from: str | None = option(
+        None,
+        Addresses(),
+        "--from",
+        help="newsletter: the .eml's From (left out when not given)",
+        metavar="ADDRESS",
+    )
+    mail_to: str | None = option(
+        None, Addresses(), "--to", help="newsletter: the .eml's To, comma-separated (left out when not given)"
+    )
+    jobs: int | None = option(
+        None,
+        Whole(1, 256),
+        "-j",
+        "--jobs",
+        help="worker processes when building several articles",
+        output=False,
+        shown="one per CPU",
+    )
+    timeout: float | None = option(
+        600.0,
+        Seconds(86400),
+        "--timeout",
+        help="stop an article whose editions take longer; nothing is written for it",
+        output=False,
+        shown="600",
+    )
+    max_memory: int | None = option(
+        4096,
+        Whole(256, 1 << 20),
+        "--max-memory",
+        help="address space of one article's build process",
+        output=False,
+        metavar="MB",
+    )
+    force: bool = option(
+        False,
+        Flag(),
+        "--force",
+        help="rebuild even articles whose sources, images, templates, styles and options are unchanged",
+        output=False,
+    )
+    digest: str | None = option(
+        None,
+        Text(),
+        "--digest",
+        help="also build DIR/<digest-slug>/<digest-slug>.pdf and .epub with every article, under this name",
+        output=False,
+        metavar="NAME",
+    )
+    digest_slug: str = option("digest", Slug(), "--digest-slug", help="the digest's file name", output=False)
+    order: str = option(
+        "date-desc",
+        Choice("date-desc", "date-asc", "title", "input"),
+        "--order",
+        help="digest order (date-desc: newest first)",
+        output=False,
+    )
+    prefer: str | None = option(
+        None,
+        Choice("pairs", "sections"),
+        "--prefer",
+        help="page dumps: which copy of the text wins where they disagree",
+        shown="error",
+    )
 
     def replace(self, **changes: Any) -> Options:
         """A copy with ``changes``, each checked as a flag or a briefpress.toml value would be."""
@@ -83,108 +368,85 @@ class Options:
     @property
     def running_title_columns(self) -> int:
         """How wide the PDF's running title may be (a Chinese character counts two)."""
-        return 52 if self.paper == "A5" else 72
+        return PAPERS[self.paper].title_columns
 
     @property
     def font_families(self) -> tuple[str, ...]:
-        return (
-            self.latin_font,
-            self.latin_sans_font,
-            self.cjk_font,
-            self.cjk_sans_font,
-            self.mono_font,
-        )
+        return (self.latin_font, self.latin_sans_font, self.cjk_font, self.cjk_sans_font, self.mono_font)
+
+    def output_settings(self) -> dict[str, Any]:
+        """The options that change the editions: part of the build hash, kept in the stamp."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if spec(f.name).output}
+
+
+def declared() -> Iterator[tuple[dataclasses.Field, Spec]]:
+    for f in fields(Options):
+        yield f, f.metadata["spec"]
 
 
 def option_names() -> list[str]:
     return [f.name for f in fields(Options)]
 
 
+def spec(name: str) -> Spec:
+    return Options.__dataclass_fields__[name].metadata["spec"]
+
+
+def flag_name(name: str) -> str:
+    """How people write the option: its long flag, or the TOML key."""
+    flags = spec(name).flags
+    return flags[-1].lstrip("-") if flags else name.replace("_", "-")
+
+
 def coerce(name: str, value: Any, source: str) -> Any:
-    """Turn a value from TOML or the API into the field's type, or say what is wrong."""
-    if name == "output":
-        if not isinstance(value, (str, Path)):
-            raise ConfigError(f"'output' must be a folder name, not {value!r}", source)
-        return Path(value)
-    if name == "formats":
-        items = value.split(",") if isinstance(value, str) else value
-        if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
-            raise ConfigError(f"'formats' must list formats, like 'html,pdf', not {value!r}", source)
-        result = tuple(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
-        unknown = [i for i in result if i not in FORMATS]
-        if unknown or not result:
-            raise ConfigError(
-                f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}",
-                source,
-            )
-        return result
-    if name == "max_memory":
-        if not isinstance(value, int) or isinstance(value, bool) or not 256 <= value <= 1 << 20:
-            raise ConfigError(f"'max-memory' must be a number of MB from 256 up, not {value!r}", source)
-        return value
-    if name == "jobs":
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 256:
-            raise ConfigError(f"'jobs' must be a whole number from 1 to 256, not {value!r}", source)
-        return value
-    if name == "timeout":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 86400:
-            raise ConfigError(f"'timeout' must be a number of seconds, not {value!r}", source)
-        return float(value)
-    if name == "order":
-        if value not in ORDERS:
-            raise ConfigError(f"'order' must be one of {', '.join(ORDERS)}, not {value!r}", source)
-        return value
-    if name == "digest_slug":
-        import re
+    """Turn a value from TOML, a flag or the API into the field's type, or say what is wrong."""
+    try:
+        return spec(name).kind.check(value)
+    except ValueError as exc:
+        raise ConfigError(f"'{flag_name(name)}' {exc}, not {value!r}", source) from None
 
-        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
-            raise ConfigError(
-                f"'digest-slug' may hold only letters, digits, '.', '_' and '-', not {value!r}", source
-            )
-        return value
-    if name in ("strict", "translation_only", "embed_fonts", "force"):
-        if not isinstance(value, bool):
-            raise ConfigError(f"'{name.replace('_', '-')}' must be true or false, not {value!r}", source)
-        return value
-    if name == "lang_ui":
-        if value not in UI_LANGUAGES:
-            raise ConfigError(f"'lang-ui' must be one of {', '.join(UI_LANGUAGES)}, not {value!r}", source)
-        return value
-    if name in ("paper", "bilingual"):
-        choices = PAPERS if name == "paper" else LAYOUTS
-        match = next((c for c in choices if isinstance(value, str) and c.lower() == value.lower()), None)
-        if match is None:
-            raise ConfigError(f"'{name}' must be one of {', '.join(choices)}, not {value!r}", source)
-        return match
-    if name == "notes_lines":
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 30:
-            raise ConfigError(f"'notes-lines' must be a whole number from 0 to 30, not {value!r}", source)
-        return value
-    if name == "pdf_variant":
-        from weasyprint.pdf import VARIANTS  # only when the option is used
 
-        if value not in VARIANTS:
-            raise ConfigError(
-                f"unknown PDF variant {value!r}; choose from {', '.join(sorted(VARIANTS))}", source
-            )
-        return value
-    if name in ("mail_from", "mail_to"):
-        from email.utils import getaddresses
+def shown_default(f: dataclasses.Field) -> str:
+    """The default as people write it."""
+    own = f.metadata["spec"].shown_default
+    if own is not None:
+        return own
+    value = f.default
+    if isinstance(value, tuple):
+        return ",".join(value)
+    if isinstance(value, bool):
+        return "off" if not value else "on"
+    return "none" if value is None else str(value)
 
-        if not isinstance(value, str) or not all("@" in a for _, a in getaddresses([value])):
-            raise ConfigError(f"'{name.replace('mail_', '')}' must be mail addresses, not {value!r}", source)
-        return value.strip()
-    if name == "verbosity":
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ConfigError(f"'verbosity' must be -1, 0 or 1, not {value!r}", source)
-        return max(-1, min(1, value))
-    if name == "prefer":
-        if value not in PREFER:
-            raise ConfigError(f"'prefer' must be one of {', '.join(PREFER)}, not {value!r}", source)
-        return value
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"'{name.replace('_', '-')}' must be text, not {value!r}", source)
-    return value.strip()
+
+def markdown_table() -> str:
+    """The README's table of build options, made from the declarations."""
+    rows = ["| flag | meaning | default |", "| --- | --- | --- |"]
+    for f, declared_spec in declared():
+        metavar = declared_spec.value_name
+        flags = ", ".join(f"`{flag} {metavar}`" if metavar else f"`{flag}`" for flag in declared_spec.flags)
+        if flags:
+            cells = [flags, declared_spec.help, shown_default(f)]
+            rows.append("| " + " | ".join(cell.replace("|", r"\|") for cell in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def read_config(config: Path) -> dict[str, Any]:
+    """The checked values of a ``briefpress.toml``."""
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid TOML: {exc}", config) from None
+    # a key is the long flag without its dashes ("lang-ui", "from"), or the field's name
+    keys = {alias: name for name in option_names() for alias in (name.replace("_", "-"), flag_name(name))}
+    values = {}
+    for key, value in data.items():
+        name = keys.get(str(key).replace("_", "-"))
+        if name is None:
+            known = ", ".join(flag_name(n) for n in option_names())
+            raise ConfigError(f"unknown option {key!r} (known: {known})", config)
+        values[name] = coerce(name, value, str(config))
+    return values
 
 
 def load(
@@ -192,26 +454,15 @@ def load(
     config: Path | None = None,
     base: Options | None = None,
 ) -> Options:
-    """Options from ``briefpress.toml`` (in the working folder by default), then overrides.
+    """Options from ``base``, or from ``briefpress.toml`` when no ``base`` is given, then ``overrides``.
 
-    Overrides that are ``None`` are ignored, so the CLI can pass every flag as it is.
+    An explicit ``base`` is complete: the file is not read. Overrides that are ``None``
+    are ignored, so the CLI can pass every flag as it is.
     """
     values: dict[str, Any] = {}
     config = config if config is not None else Path(CONFIG_FILE)
-    if config.is_file():
-        try:
-            data = tomllib.loads(config.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"not valid TOML: {exc}", config) from None
-        for key, value in data.items():
-            name = key.replace("-", "_")
-            if name not in option_names():
-                raise ConfigError(
-                    f"unknown option {key!r} (known: "
-                    f"{', '.join(n.replace('_', '-') for n in option_names())})",
-                    config,
-                )
-            values[name] = coerce(name, value, str(config))
+    if base is None and config.is_file():
+        values = read_config(config)
     for key, value in (overrides or {}).items():
         if value is None:
             continue

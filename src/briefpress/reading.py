@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cjk import js_class
+
 #: the phone widths every page must fit (an iPhone SE/mini class screen, and 320 px)
 PHONE_WIDTHS = (320, 390)
 #: Ace and axe impacts that fail a check
@@ -40,7 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-_CJK_TEST = r"/[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\u{20000}-\u{3ffff}]/u"
+_CJK_TEST = f"/{js_class()}/u"
 
 
 class Unavailable(Exception):

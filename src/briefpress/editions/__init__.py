@@ -1,38 +1,99 @@
-"""Editions: each module turns an Article into the bytes of one file.
+"""Editions: each module turns an Article (the digest: several) into the bytes of files.
 
-An edition module has ``EXTENSION`` and ``render(article, options, report) -> bytes``,
-or, when it writes several files or uses another edition's, ``render_files(article,
-options, report, done) -> {file name: bytes}``.
-Modules are imported only when their edition is built, so that ``briefpress --help``
-and HTML-only builds never import WeasyPrint.
+:data:`EDITIONS` declares every edition once, as WeasyPrint's ``VARIANTS`` table does:
+the module that renders it, the files it produces, the editions whose files it needs,
+and whether it is built by default. A builder renders what an edition needs first (in
+memory, when it was not asked for) and writes only the files of the editions asked for.
+
+An edition module has ``render(article, options, report) -> bytes`` when it produces one
+file and needs nothing; otherwise ``render_files(article, options, report, needed) ->
+{file name: bytes}``, ``needed`` holding the files of the editions it needs. The digest
+(``several=True``) has ``render_files(articles, options, report)``. Modules are imported
+only when their edition is built, so that ``briefpress --help`` and HTML-only builds
+never import WeasyPrint or ebooklib.
 """
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from ..errors import Report
-from ..model import Article
-from ..options import Options
+if TYPE_CHECKING:
+    from ..errors import Report
+    from ..model import Article
+    from ..options import Options
 
-EDITIONS: dict[str, str] = {
-    "html": "briefpress.editions.html",
-    "pdf": "briefpress.editions.pdf",
-    "epub": "briefpress.editions.epub",
-    "newsletter": "briefpress.editions.newsletter",
+
+@dataclass(frozen=True)
+class Edition:
+    name: str
+    module: str
+    #: file names it writes; ``{slug}`` is the article's (or the digest's) slug
+    produces: tuple[str, ...]
+    #: editions whose files it uses
+    needs: tuple[str, ...] = ()
+    #: built when no formats are chosen
+    default: bool = False
+    #: an edition over several articles (the digest), not one per article
+    several: bool = False
+    help: str = ""
+
+    def files(self, slug: str) -> list[str]:
+        return [name.format(slug=slug) for name in self.produces]
+
+
+EDITIONS: dict[str, Edition] = {
+    edition.name: edition
+    for edition in (
+        Edition(
+            "html", "briefpress.editions.html", ("{slug}.html",), default=True, help="one self-contained page"
+        ),
+        Edition("pdf", "briefpress.editions.pdf", ("{slug}.pdf",), default=True, help="the printed handout"),
+        Edition("epub", "briefpress.editions.epub", ("{slug}.epub",), default=True, help="the e-book"),
+        Edition(
+            "newsletter",
+            "briefpress.editions.newsletter",
+            ("{slug}.newsletter.html", "{slug}.newsletter.txt", "{slug}.eml"),
+            needs=("pdf",),
+            help="the brief as an email, the handout attached",
+        ),
+    )
 }
+#: several articles in one PDF and one EPUB, built with --digest
+DIGEST = Edition(
+    "digest", "briefpress.editions.digest", ("{slug}.pdf", "{slug}.epub"), needs=("pdf", "epub"), several=True
+)
+FORMATS = tuple(EDITIONS)
+DEFAULT_FORMATS = tuple(name for name, edition in EDITIONS.items() if edition.default)
 
 
-def edition(name: str) -> ModuleType:
-    return importlib.import_module(EDITIONS[name])
+def module(name: str) -> ModuleType:
+    return importlib.import_module(DIGEST.module if name == DIGEST.name else EDITIONS[name].module)
+
+
+def plan(formats: tuple[str, ...]) -> list[str]:
+    """The editions to render for ``formats``, each after the editions it needs."""
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        for needed in EDITIONS[name].needs:
+            visit(needed)
+        if name not in order:
+            order.append(name)
+
+    for name in formats:
+        visit(name)
+    return order
 
 
 def render_edition(
-    name: str, article: Article, options: Options, report: Report, done: dict[str, bytes]
+    name: str, article: Article, options: Options, report: Report, needed: dict[str, bytes]
 ) -> dict[str, bytes]:
-    """The files of one edition, by name; ``done`` holds the files already rendered."""
-    module = edition(name)
-    if hasattr(module, "render_files"):
-        return module.render_files(article, options, report, done)
-    return {f"{article.meta.slug}.{module.EXTENSION}": module.render(article, options, report)}
+    """The files of one edition, by name; ``needed`` holds the files rendered before it."""
+    edition, renderer = EDITIONS[name], module(name)
+    if edition.needs or len(edition.produces) > 1:
+        return renderer.render_files(article, options, report, needed)
+    [file_name] = edition.files(article.meta.slug)
+    return {file_name: renderer.render(article, options, report)}

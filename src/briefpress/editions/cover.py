@@ -6,11 +6,11 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ..cjk import wrap as wrap_text
 from ..errors import BuildError
 from ..fonts import INSTALL_HINT, font_file
 from ..model import Article
 from ..options import Options
-from ..wrap import wrap as wrap_text
 
 WIDTH, HEIGHT = COVER_SIZE = 1600, 2560  # 1:1.6, the proportion Kindle and Kobo recommend
 MARGIN = 150

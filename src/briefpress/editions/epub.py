@@ -310,10 +310,10 @@ def add_chapters(
         return f"{files.get(section_of(target), files[names[0]])}#{prefix}{target}"
 
     c = context(
-        article, options, Flavour("xhtml", image_src=lambda path: images[path], prefix=prefix, anchor=anchor)
+        article, options, Flavour("epub", image_src=lambda path: images[path], prefix=prefix, anchor=anchor)
     )
     entries = []
-    for number, name in enumerate(c["sections"], start=1):
+    for number, name in enumerate(c.sections, start=1):
         title = ui["translation"] if name == "bilingual" and options.translation_only else ui[name]
         chapter = epub.EpubHtml(
             uid=f"ch-{prefix}{name}",

@@ -10,13 +10,10 @@ from ..render import Flavour, context, render_template, stylesheet
 EXTENSION = "html"
 
 
-def render_html(article: Article, options: Options, css: str, paged: bool = False) -> str:
-    """The article as one HTML document with ``css`` embedded (``paged``: for the PDF)."""
+def render_html(article: Article, options: Options, css: str, edition: str = "html") -> str:
+    """The article as one HTML document with ``css`` embedded, for the HTML page or the PDF."""
     return render_template(
-        "article.html.j2",
-        c=context(article, options, Flavour("html", paged=paged)),
-        css=css,
-        edition="pdf" if paged else "html",
+        "article.html.j2", c=context(article, options, Flavour(edition)), css=css, edition=edition
     )
 
 

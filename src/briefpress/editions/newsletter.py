@@ -13,16 +13,16 @@ import re
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime
+from email.utils import format_datetime, getaddresses
 
 import css_inline
 
+from ..cjk import wrap
 from ..errors import Report
 from ..l10n import labels
 from ..model import Article
 from ..options import Options
 from ..render import Flavour, context, read_style, render_template
-from ..wrap import wrap
 
 EXTENSION = "newsletter.html"
 HTML_BUDGET = 100 * 1024  # Gmail clips messages whose HTML is larger than about 102 KB
@@ -33,7 +33,7 @@ TEXT_WIDTH = 72
 def render_html(article: Article, options: Options) -> str:
     page = render_template(
         "newsletter.html.j2",
-        c=context(article, options, Flavour("html")),
+        c=context(article, options, Flavour("newsletter")),
         css=read_style("newsletter.css"),
         site_name=options.site_name,
     )
@@ -95,11 +95,9 @@ def _boundary(article: Article, part: str) -> str:
     return f"=_briefpress_{part}_{digest[:24]}"
 
 
-def _address(value: str) -> Address:
-    display, _, rest = value.rpartition("<")
-    if rest:
-        return Address(display.strip().strip('"'), addr_spec=rest.rstrip(">").strip())
-    return Address(addr_spec=value.strip())
+def addresses(value: str) -> list[Address]:
+    """Mail addresses as people write them: ``"Doe, John" <john@example.org>, b@example.org``."""
+    return [Address(display, addr_spec=address) for display, address in getaddresses([value]) if address]
 
 
 def build_message(article: Article, options: Options, html: str, text: str, pdf: bytes) -> bytes:
@@ -109,9 +107,9 @@ def build_message(article: Article, options: Options, html: str, text: str, pdf:
     message["Date"] = format_datetime(moment)
     message["Message-ID"] = f"<{article.meta.slug}.{article.meta.date.isoformat()}@briefpress.invalid>"
     if options.mail_from:
-        message["From"] = _address(options.mail_from)
+        message["From"] = addresses(options.mail_from)[0]
     if options.mail_to:
-        message["To"] = [_address(a) for a in options.mail_to.split(",") if a.strip()]
+        message["To"] = addresses(options.mail_to)
     message.set_content(text, subtype="plain", charset="utf-8", cte="base64")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=attachment_name(article))
@@ -133,15 +131,13 @@ def html_part_size(eml: bytes) -> int:
 
 
 def render_files(
-    article: Article, options: Options, report: Report, done: dict[str, bytes]
+    article: Article, options: Options, report: Report, needed: dict[str, bytes]
 ) -> dict[str, bytes]:
-    from . import pdf as pdf_edition
-
+    """The newsletter's three files; ``needed`` holds the PDF handout it attaches."""
     slug = article.meta.slug
     html = render_html(article, options)
     text = render_text(article, options)
-    handout = done.get(f"{slug}.pdf") or pdf_edition.render(article, options, report)
-    eml = build_message(article, options, html, text, handout)
+    eml = build_message(article, options, html, text, needed[f"{slug}.pdf"])
     if (size := html_part_size(eml)) > HTML_BUDGET:
         report.warn(
             f"the newsletter's HTML part is {size / 1024:.0f} KB encoded; Gmail clips messages "

@@ -6,7 +6,6 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -16,7 +15,7 @@ from weasyprint.logger import LOGGER
 
 from ..errors import Report
 from ..model import Article
-from ..options import Options
+from ..options import PAPERS, Options
 from ..render import render_template, resource_dir, stylesheet
 from .html import render_html
 from .pdffonts import compact_cid_fonts
@@ -72,20 +71,6 @@ def weasyprint_warnings(article: Article, report: Report) -> Iterator[None]:
         LOGGER.removeHandler(handler)
 
 
-@dataclass(frozen=True)
-class Paper:
-    size: str
-    margin: str
-    font_size: str
-
-
-PAPERS = {
-    "A4": Paper("A4", "22mm 20mm 20mm 20mm", "10.5pt"),
-    "Letter": Paper("letter", "0.85in 0.8in 0.8in 0.8in", "10.5pt"),
-    "A5": Paper("A5", "16mm 14mm 15mm 14mm", "9.5pt"),
-}
-
-
 def print_css(options: Options, *extra: str) -> str:
     """The handout's stylesheet: fonts, base and print styles, then the page box for the paper."""
     return stylesheet(options, "base.css", "print.css", *extra, paged=True) + render_template(
@@ -95,7 +80,7 @@ def print_css(options: Options, *extra: str) -> str:
 
 def handout_html(article: Article, options: Options) -> str:
     """The HTML that WeasyPrint lays out for the handout."""
-    return render_html(article, options, print_css(options), paged=True)
+    return render_html(article, options, print_css(options), edition="pdf")
 
 
 def render(article: Article, options: Options, report: Report) -> bytes:

@@ -28,10 +28,13 @@ from ..model import (
     BriefItem,
     Comment,
     Footnote,
+    Mark,
     Meta,
     RichText,
     edition_sections,
+    mark,
     section_of,
+    set_image_file,
     tokens_text,
     walk,
 )
@@ -224,7 +227,7 @@ class _ArticleParser:
         for token, line in self.anchors:
             target = str(token.attrs["href"])[1:]
             if section_of(target) not in ("", *present):
-                token.meta["drop"] = True
+                mark(token, Mark.DROP)
                 self.warn(f"link to #{target}: this article has no such section; its text stays", line)
         return article
 
@@ -558,7 +561,7 @@ class _ArticleParser:
         if href.startswith("#") and href[1:] in SECTION_IDS:
             self.anchors.append((token, line))  # checked once the article's sections are known
             return
-        token.meta["drop"] = True
+        mark(token, Mark.DROP)
         self.warn(
             f"link to {href[:80]!r} is not kept (only http, https, mailto and the section anchors "
             f"#{', #'.join(SECTION_IDS)} are): its text stays",
@@ -671,7 +674,7 @@ class _ArticleParser:
                 scheme = urlsplit(src).scheme.lower()
                 if scheme in ("http", "https"):
                     self.warn(f"remote image {src} is not downloaded; it is shown as a link", block.line)
-                    token.meta["remote"] = True
+                    mark(token, Mark.REMOTE)
                     continue
                 if scheme or src.startswith("/"):
                     raise self.error(
@@ -692,9 +695,9 @@ class _ArticleParser:
                         "it is not embedded (its alt text is shown)",
                         block.line,
                     )
-                    token.meta["refused"] = True
+                    mark(token, Mark.REFUSED)
                     continue
-                token.meta["path"] = target
+                set_image_file(token, target)
                 images.append(target)
         return images
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from ..cjk import ideographs
 from ..errors import Report, SourceError, SourceErrors
 from ..model import Article
 from .markdown import MarkdownReader
@@ -29,7 +30,6 @@ ARCHIVE = {"📋 讨论归档", "讨论归档"}
 _DATE_LINE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\s+原文链接\s*↗?)?")
 _BULLET = re.compile(r"[•·●▪‣]\s*")
 _PROMPT_START = re.compile(r"1[.．、]\s*")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _COMMENT = re.compile(
     r"(?:\*\*)?(?P<author>[^*()（）]+?)(?:\*\*)?\s*[(（](?P<date>\d{4}-\d{2}-\d{2})[)）]\s*[:：]\s*(?P<text>.+)"
@@ -61,7 +61,7 @@ class Dump:
 
 def is_chinese(text: str) -> bool:
     """Chinese when Han characters are a fair share of the letters (names in Latin are fine)."""
-    han = len(_HAN.findall(text))
+    han = ideographs(text)
     return han > 0 and han * 3 >= len(_LATIN.findall(text))
 
 

@@ -1,86 +1,50 @@
-"""Article -> HTML: Markdown tokens to HTML fragments, then Jinja2 templates.
-
-Every edition starts here. ``templates/`` and ``styles/`` sit at the top of the
-repository and inside the installed package; :func:`resource_dir` finds either.
-"""
+"""Markdown tokens to HTML fragments, with ids, note links and the link policy's
+decisions, for one place in one edition (markdown-it-py's renderer, with our rules)."""
 
 from __future__ import annotations
 
 import base64
 import mimetypes
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from . import __version__
-from .l10n import labels
-from .model import Article, Block, Pair, RichText, edition_sections
-from .options import Options
-from .sources.markdown import make_parser
-
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
-
-
-def resource_dir(name: str) -> Path:
-    """``styles`` or ``templates``: inside the installed wheel, else at the repository top."""
-    packaged = Path(__file__).parent / name
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / name
-
-
-@cache
-def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.globals["version"] = __version__
-    return env
-
-
-def read_style(name: str) -> str:
-    return (resource_dir("styles") / name).read_text(encoding="utf-8")
-
-
-def stylesheet(options: Options, *names: str, fonts_template: str = "fonts.css.j2", **values: Any) -> str:
-    """The font rules for ``options`` followed by the named files from ``styles/``."""
-    fonts = environment().get_template(fonts_template).render(options=options, **values)
-    return "\n".join([fonts, *(read_style(name) for name in names)])
-
-
-# -- Markdown tokens to HTML -------------------------------------------------------------
+from ..cjk import is_han
+from ..model import Article, Block, Mark, RichText, image_file, marked
+from ..sources.markdown import make_parser
 
 
 @dataclass
 class Flavour:
     """What differs between editions when a fragment is rendered."""
 
-    #: "html" or "xhtml"; xhtml uses epub:type for notes
-    markup: str = "html"
-    #: turns an image's local path into the src the edition uses
+    #: the edition: "html", "pdf", "epub" or "newsletter"
+    edition: str = "html"
+    #: turns an image's local path into the src the edition uses (default: a data: URI)
     image_src: Callable[[Path], str] | None = None
-    #: paged media (the PDF): notes at the foot of the page, QR code, ruled notes space
-    paged: bool = False
     #: put before every id, so that several articles can share one document (digests)
     prefix: str = ""
     #: where a link to a section id points, when sections are separate files (EPUB)
     anchor: Callable[[str], str] | None = None
+
+    @property
+    def markup(self) -> str:
+        """ "xhtml" for the EPUB (notes carry epub:type), else "html"."""
+        return "xhtml" if self.edition == "epub" else "html"
+
+    @property
+    def printed(self) -> bool:
+        """Paper: notes at the foot of each page, a QR code, ruled space for notes."""
+        return self.edition == "pdf"
 
 
 def data_uri(path: Path) -> str:
@@ -181,7 +145,7 @@ def _render_note_ref(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     number = renderer.numbers[token.meta["label"]]
     section, lang = env["section"], env["lang"]
-    if renderer.flavour.paged:
+    if renderer.flavour.printed:
         return renderer.page_note(token.meta["label"], number, env)
     ref_id = renderer.ref_id(section, lang, number, token.meta.get("subId", 0))
     href = "#" + renderer.note_id(section, number)
@@ -198,13 +162,14 @@ def _render_image(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     alt = escape(self.renderInlineAsText(token.children or [], options, env))
     src = str(token.attrs.get("src", ""))
-    if token.meta.get("refused"):
+    path = image_file(token)
+    if marked(token, Mark.REFUSED):
         return f'<span class="refused-image">[{alt}]</span>'
-    if token.meta.get("remote") or "path" not in token.meta:
+    if marked(token, Mark.REMOTE) or path is None:
         return f'<a class="remote-image" href="{escape(src)}">{alt or escape(src)}</a>'
     to_src = renderer.flavour.image_src or data_uri
     title = f' title="{escape(token.attrs["title"])}"' if token.attrs.get("title") else ""
-    return f'<img src="{escape(to_src(token.meta["path"]))}" alt="{alt}"{title} />'
+    return f'<img src="{escape(to_src(path))}" alt="{alt}"{title} />'
 
 
 def _render_link(self, tokens, idx, options, env) -> str:
@@ -216,10 +181,10 @@ def _render_link(self, tokens, idx, options, env) -> str:
                 depth += 1
             elif opening.type == "link_open":
                 if depth == 0:
-                    return "" if opening.meta.get("drop") else "</a>"
+                    return "" if marked(opening, Mark.DROP) else "</a>"
                 depth -= 1
         return "</a>"
-    if token.meta.get("drop"):
+    if marked(token, Mark.DROP):
         return ""
     href = str(token.attrs.get("href", ""))
     renderer: FragmentRenderer = env["renderer"]
@@ -240,7 +205,7 @@ def _render_softbreak(self, tokens, idx, options, env) -> str:
     # A line break in the source between two Chinese characters is not a space.
     before = tokens[idx - 1].content[-1:] if idx > 0 else ""
     after = tokens[idx + 1].content[:1] if idx + 1 < len(tokens) else ""
-    if _CJK.match(before) or _CJK.match(after):
+    if (before and is_han(before)) or (after and is_han(after)):
         return ""
     return "\n"
 
@@ -258,127 +223,3 @@ def _render_heading(self, tokens, idx, options, env) -> str:
 def heading_id(section: str, lang: str, index: int, prefix: str = "") -> str:
     """The id of the subheading that is block ``index`` (1-based) of a text."""
     return f"{prefix}{section}-{lang_key(lang)}-h{index}"
-
-
-# -- the template context ----------------------------------------------------------------
-
-
-def context(article: Article, options: Options, flavour: Flavour) -> dict[str, Any]:
-    """Everything the templates need, with fragments already rendered to HTML."""
-    meta = article.meta
-    fr = FragmentRenderer(article, flavour)
-    ui = labels(options.lang_ui)
-    orig, trans = meta.original_lang, meta.translation_lang
-
-    if flavour.paged:  # notes go to the foot of each page instead of after each section
-        article_notes: list = []
-    else:
-        article_notes = article.footnotes
-    referenced = {
-        "original": {label for b in article.original for label in b.note_labels},
-        "translation": {label for b in article.translation or [] for label in b.note_labels},
-    }
-
-    def notes(section: str, which: tuple[str, ...]) -> list[dict[str, Any]]:
-        out = []
-        for note in article_notes:
-            parts = []
-            for side in which:
-                tokens = note.original if side == "original" else note.translation
-                lang = orig if side == "original" else trans
-                if tokens is not None:
-                    parts.append(
-                        {
-                            "side": side,
-                            "lang": lang,
-                            "html": fr.render(tokens, section, lang),
-                            # a back-link only where this language's text refers to the note
-                            "ref_id": fr.ref_id(section, lang, note.number)
-                            if note.label in referenced[side]
-                            else None,
-                        }
-                    )
-            if parts:
-                out.append({"id": fr.note_id(section, note.number), "number": note.number, "parts": parts})
-        return out
-
-    sections = edition_sections(article)
-
-    return {
-        "meta": meta,
-        "ui": ui,
-        "ui_lang": options.lang_ui,
-        "orig_lang": orig,
-        "trans_lang": trans,
-        "sections": sections,
-        "key_points": [
-            {"label": item.label, "html": fr.inline(item.body, "brief", trans)} for item in article.key_points
-        ],
-        "relevance": [
-            {"label": item.label, "html": fr.inline(item.body, "brief", trans)} for item in article.relevance
-        ],
-        "prompts": [fr.inline(p, "prompts", trans) for p in article.prompts],
-        "pairs": [
-            {
-                "index": pair.index,
-                "kind": pair.original.kind,
-                "original": Markup("")
-                if options.translation_only or shared_image(pair)
-                else fr.block(pair.original, "bilingual", orig, pair.index),
-                "translation": fr.block(pair.translation, "bilingual", trans, pair.index),
-            }
-            for pair in article.pairs
-        ],
-        "translation_only": options.translation_only,
-        "original": [
-            fr.block(block, "original", orig, n) for n, block in enumerate(article.original, start=1)
-        ],
-        "bilingual_notes": notes(
-            "bilingual", ("translation",) if options.translation_only else ("original", "translation")
-        ),
-        "original_notes": notes("original", ("original",)),
-        "discussion": [
-            {"author": c.author, "date": c.date.isoformat(), "html": fr.inline(c.body, "discussion", trans)}
-            for c in article.discussion or []
-        ],
-        "markup": flavour.markup,
-        "paged": flavour.paged,
-        "prefix": flavour.prefix,
-        "running_title": running_title(meta.title, options.running_title_columns),
-        "layout": options.bilingual,
-        "notes_lines": options.notes_lines if flavour.paged else 0,
-        "qr": qr_code(meta.source_url) if flavour.paged and meta.source_url else None,
-    }
-
-
-def shared_image(pair: Pair) -> bool:
-    """Both halves of the pair are the same image alone: the bilingual pages show it once."""
-    path = pair.original.image_only
-    return path is not None and pair.translation is not None and pair.translation.image_only == path
-
-
-def qr_code(url: str) -> str:
-    """A QR code of ``url`` as an SVG data URI, for the printed handout."""
-    import segno
-
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=0, dark="#1b1b1b")
-
-
-def running_title(title: str, limit: int) -> str:
-    """``title`` cut to ``limit`` columns (a Chinese character is two) with an ellipsis."""
-    width = 0
-    for index, ch in enumerate(title):
-        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        if width > limit:
-            return title[:index].rstrip(" ,.:;，。：；、") + "…"
-    return title
-
-
-def render_template(template: str, **values: Any) -> str:
-    return environment().get_template(template).render(**values)
-
-
-def plain_text(value: str) -> str:
-    """Text for metadata fields: no control characters, single spaces."""
-    value = "".join(ch for ch in value if unicodedata.category(ch)[0] != "C" or ch in "\t\n")
-    return " ".join(value.split())

@@ -1,4 +1,5 @@
-"""Digests: several articles in one PDF and one EPUB, with a cover and a table of contents.
+"""The digest: an edition over several articles, in one PDF and one EPUB, with a cover
+and a table of contents.
 
 Each article keeps the edition order and its own ids (prefixed ``a01-``, ``a02-``, …).
 The PDF's table of contents takes its page numbers from ``target-counter``, so they are
@@ -10,14 +11,17 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from .editions.cover import cover_image
-from .editions.epub import BookInfo, render_book
-from .editions.pdf import print_css, write_pdf
-from .errors import Report
-from .l10n import labels
-from .model import Article
-from .options import Options
-from .render import Flavour, context, render_template
+from ..errors import Report
+from ..l10n import labels
+from ..model import Article
+from ..options import Options
+from ..render import Flavour, context, render_template
+from .cover import cover_image
+from .epub import BookInfo, render_book
+from .pdf import print_css, write_pdf
+
+#: the editions a digest is made in, when they are asked for (both when neither is)
+FORMATS = ("pdf", "epub")
 
 
 def order_articles(articles: list[Article], order: str) -> list[Article]:
@@ -45,7 +49,7 @@ def subtitle(articles: list[Article], options: Options) -> str:
 def digest_html(name: str, articles: list[Article], options: Options) -> str:
     """The digest as one HTML document for WeasyPrint: cover, contents, every article."""
     contexts = [
-        context(article, options, Flavour("html", paged=True, prefix=f"a{n:02d}-"))
+        context(article, options, Flavour("pdf", prefix=f"a{n:02d}-"))
         for n, article in enumerate(articles, start=1)
     ]
     return render_template(
@@ -82,6 +86,21 @@ def render_epub(name: str, slug: str, articles: list[Article], options: Options)
         publisher=options.site_name,
     )
     return render_book(info, articles, options, articles[0].path)
+
+
+def formats(options: Options) -> list[str]:
+    return [f for f in FORMATS if f in options.formats] or list(FORMATS)
+
+
+def render_files(articles: list[Article], options: Options, report: Report) -> dict[str, bytes]:
+    """The digest's files, by name, for ``articles`` in the order given."""
+    assert options.digest is not None
+    slug, files = options.digest_slug, {}
+    if "pdf" in formats(options):
+        files[f"{slug}.pdf"] = render_pdf(options.digest, articles, options, report)
+    if "epub" in formats(options):
+        files[f"{slug}.epub"] = render_epub(options.digest, slug, articles, options)
+    return files
 
 
 def digest_hash(name: str, slug: str, article_hashes: list[str]) -> str:

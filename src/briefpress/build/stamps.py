@@ -1,0 +1,83 @@
+"""Stamps: what the last build of an article folder was made from, so that an unchanged
+article is skipped and ``briefpress check`` can read its source again as it was built.
+
+A stamp (``.<slug>.briefpress``, written with the editions, all or none) holds a content
+hash of the briefpress version, templates, styles, the options that change the editions,
+the source and its images; the files written; the source's path; and those options.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..model import Article
+from ..options import Options
+from ..render import resource_dir
+
+STAMP = ".{slug}.briefpress"
+
+
+def resources_hash() -> str:
+    """Everything a build reads besides the sources: templates, styles, the version."""
+    digest = hashlib.sha256(__version__.encode())
+    for folder in (resource_dir("templates"), resource_dir("styles")):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def settings(options: Options) -> dict[str, Any]:
+    """The options that change the editions, as JSON values."""
+    return json.loads(json.dumps(options.output_settings(), sort_keys=True, default=str))
+
+
+def article_hash(article: Article, options: Options, shared: str) -> str:
+    """A content hash of what the article's editions are made from."""
+    digest = hashlib.sha256(shared.encode())
+    digest.update(json.dumps(settings(options), sort_keys=True).encode())
+    digest.update(article.path.read_bytes())
+    for image in article.images:
+        digest.update(image.read_bytes())
+    return digest.hexdigest()
+
+
+def record(stamp: str, files: list[str], source: Path | None, options: Options) -> bytes:
+    return json.dumps(
+        {
+            "hash": stamp,
+            "files": sorted(files),
+            "source": str(source.resolve()) if source else None,
+            "options": settings(options),
+        }
+    ).encode()
+
+
+def read_stamp(folder: Path, slug: str) -> dict:
+    """What the last build of ``folder`` recorded: hash, files, source, options; {} if nothing."""
+    try:
+        data = json.loads((folder / STAMP.format(slug=slug)).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def built_with(data: dict) -> Options:
+    """The options a stamp recorded (those that change the editions); defaults for the rest."""
+    recorded = data.get("options") or {}
+    known = {k: v for k, v in recorded.items() if k in Options.__dataclass_fields__ and v is not None}
+    return Options().replace(**known)
+
+
+def stamp_matches(folder: Path, slug: str, stamp: str, names: list[str] | None = None) -> bool:
+    data = read_stamp(folder, slug)
+    if not data:
+        return False
+    files = data.get("files", [])
+    if names is not None and sorted(files) != sorted(names):
+        return False
+    return data.get("hash") == stamp and all((folder / name).is_file() for name in files)

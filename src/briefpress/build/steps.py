@@ -1,0 +1,250 @@
+"""The ordered steps of a build: find sources, read them all, check, render, write.
+
+Every source is read and validated before anything is written (as MkDocs does), and
+each article's editions are rendered in memory and then moved into place together
+(:mod:`.output`), so a failed build never leaves a truncated or half-replaced edition.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..editions import DIGEST, EDITIONS, module, plan, render_edition
+from ..errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
+from ..fonts import check_fonts
+from ..l10n import labels
+from ..model import Article
+from ..options import Options
+from ..sources import is_source, read_article, source_extensions
+from .output import write_folder
+from .stamps import STAMP, article_hash, record, resources_hash, stamp_matches
+from .workers import Job, Outcome, run_isolated, run_job
+
+
+@dataclass
+class BuildResult:
+    """What a build did: the files it wrote, its warnings and the problems it met."""
+
+    outputs: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[BriefpressError] = field(default_factory=list)
+    articles: int = 0
+    built: int = 0
+    unchanged: int = 0
+    #: seconds per step (font check, each edition) for each article source
+    timings: dict[Path, dict[str, float]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+Progress = Callable[[int, int, Outcome], None]
+
+
+def find_sources(paths: Iterable[str | Path]) -> list[Path]:
+    """The article files named by ``paths``: files as given, folders searched (sorted)."""
+    found: list[Path] = []
+    extensions = source_extensions()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir() and path.suffix.lower().lstrip(".") not in extensions:
+            inside = sorted(
+                p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".") and is_source(p)
+            )
+            if not inside:
+                raise SourceError("the folder holds no article sources (*.md files, or page dumps)", path)
+            found.extend(inside)
+        elif path.exists() or path.is_symlink():
+            found.append(path)
+        else:
+            raise SourceError("no such file or folder", path)
+    return list(dict.fromkeys(found))
+
+
+def read_all(
+    sources: list[Path], report: Report, options: Options
+) -> tuple[list[Article], list[BriefpressError]]:
+    """Every source read and checked; two articles may not share a slug."""
+    articles: list[Article] = []
+    errors: list[BriefpressError] = []
+    for source in sources:
+        try:
+            articles.append(read_article(source, report, options))
+        except SourceErrors as exc:
+            errors.extend(exc.errors)
+        except BriefpressError as exc:
+            errors.append(exc)
+    by_slug: dict[str, Article] = {}
+    for article in articles:
+        other = by_slug.setdefault(article.meta.slug, article)
+        if other is not article:
+            errors.append(
+                SourceError(
+                    f"slug {article.meta.slug!r} is also used by {other.path}; set a different "
+                    "'slug:' in the front matter",
+                    article.path,
+                )
+            )
+    return articles, errors
+
+
+def render_article(
+    article: Article, options: Options, report: Report, timings: dict[str, float] | None = None
+) -> dict[str, bytes]:
+    """The files of the requested editions of one article, as bytes.
+
+    An edition another one needs (the newsletter attaches the PDF) is rendered first,
+    and kept in memory only when it was not asked for. ``timings``, when given,
+    receives the seconds each step took.
+    """
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
+    ui = "".join(labels(options.lang_ui).values())
+    check_fonts(article, options, report, article.all_text() + ui)
+    timings["fonts"] = time.perf_counter() - started
+    rendered: dict[str, bytes] = {}
+    for name in plan(options.formats):
+        started = time.perf_counter()
+        rendered.update(render_edition(name, article, options, report, rendered))
+        timings[name] = time.perf_counter() - started
+    wanted = {file for name in options.formats for file in EDITIONS[name].files(article.meta.slug)}
+    return {name: data for name, data in rendered.items() if name in wanted}
+
+
+def write_article(job: Job, report: Report, timings: dict[str, float]) -> list[Path]:
+    """Render one article and write its editions with their stamp; runs in a worker."""
+    article, options = job.article, job.options
+    files = render_article(article, options, report, timings)
+    warnings = job.earlier_warnings + report.count_for(article.path)
+    if options.strict and warnings:
+        raise BuildError(f"{warnings} warning(s) and --strict: nothing written", article.path)
+    return with_stamp(job.folder, article.meta.slug, files, job.stamp, article.path, options)
+
+
+def with_stamp(
+    folder: Path, slug: str, files: dict[str, bytes], stamp: str, source: Path | None, options: Options
+) -> list[Path]:
+    """Write the files and the stamp that lets the next build skip them, all or none."""
+    stamp_file = STAMP.format(slug=slug)
+    written = write_folder(folder, {**files, stamp_file: record(stamp, list(files), source, options)}, source)
+    return [path for path in written if path.name != stamp_file]
+
+
+def build(
+    paths: Iterable[str | Path],
+    options: Options | None = None,
+    report: Report | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build every article named by ``paths`` into ``options.output``.
+
+    Articles whose sources, images, templates, styles, options and briefpress version
+    are unchanged since their last build are skipped (unless ``options.force``); the
+    others are built in a pool of ``options.jobs`` worker processes. Problems with one
+    article do not stop the others; they are returned in ``BuildResult.errors`` (with
+    ``--strict``, warnings count as problems). ``progress(done, total, outcome)`` is
+    called as each article finishes.
+    """
+    started = time.perf_counter()
+    options = options or Options()
+    report = report or Report()
+    result = BuildResult()
+    try:
+        sources = find_sources(paths)
+    except BriefpressError as exc:
+        result.errors.append(exc)
+        return result
+    result.articles = len(sources)
+    articles, result.errors = read_all(sources, report, options)
+    failed = {Path(e.path) for e in result.errors if e.path}
+    good = [a for a in articles if a.path not in failed]
+    stamps = build_articles(good, options, report, result, progress)
+    if options.digest and good:
+        built = [a for a in good if a.path not in {Path(e.path) for e in result.errors if e.path}]
+        try:
+            result.outputs += build_digest(built, options, report, stamps)
+        except BriefpressError as exc:
+            result.errors.append(exc)
+        except Exception as exc:  # a renderer bug: one line, as for an article
+            if options.verbosity > 0:
+                raise
+            result.errors.append(BuildError(f"could not build the digest: {type(exc).__name__}: {exc}"))
+    result.warnings = list(report.warnings)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def build_articles(
+    articles: list[Article], options: Options, report: Report, result: BuildResult, progress: Progress | None
+) -> dict[Path, str]:
+    """Build the articles that changed, in worker processes; their content hashes."""
+    shared = resources_hash()
+    stamps = {a.path: article_hash(a, options, shared) for a in articles}
+    done = 0
+
+    def finished(outcome: Outcome) -> None:
+        nonlocal done
+        done += 1
+        for warning in outcome.warnings:
+            report.add(warning, outcome.path)
+        result.timings[outcome.path] = outcome.timings
+        if outcome.unchanged:
+            result.unchanged += 1
+        elif outcome.error is not None:
+            result.errors.append(outcome.error)
+        else:
+            result.outputs += outcome.outputs
+            result.built += 1
+        if progress:
+            progress(done, len(articles), outcome)
+
+    jobs = []
+    for article in articles:
+        job = Job(article, options, stamps[article.path], report.count_for(article.path))
+        if not options.force and stamp_matches(job.folder, article.meta.slug, job.stamp):
+            finished(Outcome(article.path, unchanged=True))
+        else:
+            jobs.append(job)
+    processes = min(options.jobs or os.cpu_count() or 1, len(jobs))
+    if jobs and (processes > 1 or options.timeout):
+        for name in plan(options.formats):  # imported once here: every forked process starts with them
+            module(name)
+        for outcome in run_isolated(jobs, write_article, max(processes, 1), options.timeout):
+            finished(outcome)
+    else:
+        for job in jobs:
+            finished(run_job(job, write_article))
+    return stamps
+
+
+def build_digest(
+    articles: list[Article], options: Options, report: Report, stamps: dict[Path, str]
+) -> list[Path]:
+    """The digest edition: ``DIR/<digest-slug>/`` with every article in one PDF and one EPUB."""
+    from ..editions import digest
+
+    assert options.digest is not None
+    slug = options.digest_slug
+    if any(a.meta.slug == slug for a in articles):
+        raise BuildError(
+            f"the digest's slug {slug!r} is also an article's; choose another with --digest-slug"
+        )
+    ordered = digest.order_articles(articles, options.order)
+    formats = digest.formats(options)
+    stamp = digest.digest_hash(options.digest, slug, [stamps[a.path] for a in ordered] + formats)
+    folder = options.output / slug
+    names = [f"{slug}.{f}" for f in formats]
+    if not options.force and stamp_matches(folder, slug, stamp, names):
+        return []
+    before = len(report.warnings)
+    files = digest.render_files(ordered, options, report)
+    if options.strict and len(report.warnings) > before:
+        raise BuildError(f"{len(report.warnings) - before} warning(s) and --strict: digest not written")
+    assert set(files) <= set(DIGEST.files(slug))
+    return with_stamp(folder, slug, files, stamp, None, options)

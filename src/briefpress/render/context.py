@@ -1,0 +1,192 @@
+"""The template context: everything the templates need, typed, with fragments already
+rendered to HTML for one edition (see :class:`~.fragments.Flavour`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from markupsafe import Markup
+
+from ..cjk import shorten
+from ..l10n import labels
+from ..model import Article, Footnote, Meta, Pair, edition_sections
+from ..options import Options
+from .fragments import Flavour, FragmentRenderer
+
+Side = Literal["original", "translation"]
+
+
+@dataclass
+class BriefEntry:
+    """A key point or relevance item: its bold label and its text."""
+
+    label: str | None
+    html: Markup
+
+
+@dataclass
+class PairView:
+    index: int
+    kind: str
+    #: empty when the bilingual pages leave the original out (translation-only, a shared image)
+    original: Markup
+    translation: Markup
+
+
+@dataclass
+class NotePart:
+    """A note in one language, with a back-link where that language's text refers to it."""
+
+    side: Side
+    lang: str
+    html: Markup
+    ref_id: str | None
+
+
+@dataclass
+class NoteView:
+    id: str
+    number: int
+    parts: list[NotePart]
+
+
+@dataclass
+class CommentView:
+    author: str
+    date: str
+    html: Markup
+
+
+@dataclass
+class RenderContext:
+    """What ``templates/`` read as ``c``: one article, rendered for one edition."""
+
+    meta: Meta
+    ui: dict[str, str]
+    ui_lang: str
+    orig_lang: str
+    trans_lang: str
+    #: the article's sections in the edition order
+    sections: list[str]
+    key_points: list[BriefEntry]
+    relevance: list[BriefEntry]
+    prompts: list[Markup]
+    pairs: list[PairView]
+    #: the original's blocks, for the original-text section
+    original: list[Markup]
+    bilingual_notes: list[NoteView]
+    original_notes: list[NoteView]
+    discussion: list[CommentView]
+    translation_only: bool
+    #: "html" or "xhtml"
+    markup: str
+    #: paper: page footnotes, QR code, ruled notes space
+    paged: bool
+    prefix: str
+    running_title: str
+    #: "interleaved" or "side-by-side"
+    layout: str
+    notes_lines: int = 0
+    #: the QR code of the source address, as an SVG data URI (paper only)
+    qr: str | None = None
+
+
+def context(article: Article, options: Options, flavour: Flavour) -> RenderContext:
+    """Everything the templates need for ``article`` in the edition ``flavour`` describes."""
+    meta = article.meta
+    fr = FragmentRenderer(article, flavour)
+    orig, trans = meta.original_lang, meta.translation_lang
+
+    def brief(items) -> list[BriefEntry]:
+        return [BriefEntry(item.label, fr.inline(item.body, "brief", trans)) for item in items]
+
+    return RenderContext(
+        meta=meta,
+        ui=labels(options.lang_ui),
+        ui_lang=options.lang_ui,
+        orig_lang=orig,
+        trans_lang=trans,
+        sections=edition_sections(article),
+        key_points=brief(article.key_points),
+        relevance=brief(article.relevance),
+        prompts=[fr.inline(p, "prompts", trans) for p in article.prompts],
+        pairs=[pair_view(fr, pair, options) for pair in article.pairs],
+        original=[fr.block(block, "original", orig, n) for n, block in enumerate(article.original, start=1)],
+        bilingual_notes=notes(
+            fr,
+            article,
+            "bilingual",
+            ("translation",) if options.translation_only else ("original", "translation"),
+        ),
+        original_notes=notes(fr, article, "original", ("original",)),
+        discussion=[
+            CommentView(c.author, c.date.isoformat(), fr.inline(c.body, "discussion", trans))
+            for c in article.discussion or []
+        ],
+        translation_only=options.translation_only,
+        markup=flavour.markup,
+        paged=flavour.printed,
+        prefix=flavour.prefix,
+        running_title=shorten(meta.title, options.running_title_columns),
+        layout=options.bilingual,
+        notes_lines=options.notes_lines if flavour.printed else 0,
+        qr=qr_code(meta.source_url) if flavour.printed and meta.source_url else None,
+    )
+
+
+def pair_view(fr: FragmentRenderer, pair: Pair, options: Options) -> PairView:
+    meta = fr.article.meta
+    leave_out = options.translation_only or shared_image(pair)
+    return PairView(
+        index=pair.index,
+        kind=pair.original.kind,
+        original=Markup("")
+        if leave_out
+        else fr.block(pair.original, "bilingual", meta.original_lang, pair.index),
+        translation=fr.block(pair.translation, "bilingual", meta.translation_lang, pair.index),
+    )
+
+
+def notes(fr: FragmentRenderer, article: Article, section: str, sides: tuple[Side, ...]) -> list[NoteView]:
+    """The notes listed after ``section``, each in the languages of ``sides``.
+
+    On paper the notes go to the foot of each page instead (see the fragment renderer).
+    """
+    if fr.flavour.printed:
+        return []
+    referenced = {
+        "original": {label for b in article.original for label in b.note_labels},
+        "translation": {label for b in article.translation or [] for label in b.note_labels},
+    }
+    found = []
+    for note in article.footnotes:
+        parts = [note_part(fr, article, note, section, side, referenced[side]) for side in sides]
+        kept = [part for part in parts if part is not None]
+        if kept:
+            found.append(NoteView(fr.note_id(section, note.number), note.number, kept))
+    return found
+
+
+def note_part(
+    fr: FragmentRenderer, article: Article, note: Footnote, section: str, side: Side, referenced: set[str]
+) -> NotePart | None:
+    tokens = note.original if side == "original" else note.translation
+    if tokens is None:
+        return None
+    lang = article.meta.original_lang if side == "original" else article.meta.translation_lang
+    back = fr.ref_id(section, lang, note.number) if note.label in referenced else None
+    return NotePart(side, lang, fr.render(tokens, section, lang), back)
+
+
+def shared_image(pair: Pair) -> bool:
+    """Both halves of the pair are the same image alone: the bilingual pages show it once."""
+    path = pair.original.image_only
+    return path is not None and pair.translation is not None and pair.translation.image_only == path
+
+
+def qr_code(url: str) -> str:
+    """A QR code of ``url`` as an SVG data URI, for the printed handout."""
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=0, dark="#1b1b1b")
