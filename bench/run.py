@@ -20,20 +20,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from briefpress.reading.browser import CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "openai-third-phase.md"
 BIN = Path(sys.executable).parent
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-pdf-header-footer",
-]
+# the reading checks' flags (no sandbox as root, no network chatter), printing headless
+CHROMIUM_FLAGS = ["--headless", *CHROMIUM_ARGS, "--no-pdf-header-footer"]
 
 
 def make_corpus(folder: Path, count: int) -> list[Path]:

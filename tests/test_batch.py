@@ -28,6 +28,8 @@ TITLES_NEWEST_FIRST = [
     "OpenAI 第三阶段战略:AI 权力分配与人类韧性",
 ]
 
+pytestmark = pytest.mark.slow  # WeasyPrint layouts, EPUBCheck or browsers
+
 
 @pytest.fixture(scope="module")
 def digest(tmp_path_factory) -> Path:

@@ -10,6 +10,8 @@ import pytest
 from briefpress.cli import main
 from conftest import EXAMPLE
 
+pytestmark = pytest.mark.slow  # WeasyPrint layouts, EPUBCheck or browsers
+
 
 def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()

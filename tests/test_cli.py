@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from briefpress.cli import main
 from conftest import BODY, EXAMPLE, ROOT
 
@@ -76,6 +78,7 @@ def test_bad_article_one_line_and_other_articles_still_build(tmp_path, article_f
     assert "1 of 2 article(s) built" in out
 
 
+@pytest.mark.slow
 def test_failed_build_keeps_previous_outputs(tmp_path, article_file):
     source = article_file(BODY)
     out_dir = tmp_path / "o"
@@ -108,6 +111,7 @@ def test_unwritable_output_folder(tmp_path, article_file):
     assert err.startswith(f"{source}: error: cannot create the output folder {blocker / 'a'}")
 
 
+@pytest.mark.slow
 def test_config_file_and_flags_win(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "briefpress.toml").write_text(
@@ -181,6 +185,7 @@ def test_console_script_exit_code(tmp_path):
     assert "Traceback" not in result.stderr and "error: no such file" in result.stderr
 
 
+@pytest.mark.slow
 def test_python_api_shares_the_options(tmp_path):
     import briefpress
     from briefpress.options import Options
@@ -193,6 +198,7 @@ def test_python_api_shares_the_options(tmp_path):
     assert [p.suffix for p in result.outputs] == [".epub"]
 
 
+@pytest.mark.slow
 def test_an_explicit_options_object_wins_over_briefpress_toml(tmp_path, monkeypatch):
     """Regression: briefpress.toml used to override the Options passed to briefpress.build."""
     import briefpress
@@ -230,3 +236,19 @@ def test_readme_table_of_options_is_made_from_the_declarations():
     if os.environ.get("UPDATE_GOLDEN"):
         readme.write_text(text[:begin] + markdown_table() + text[end:], encoding="utf-8")
     assert text[begin:end] == markdown_table()
+
+
+def test_every_declared_option_is_a_flag_and_a_briefpress_toml_key(tmp_path, monkeypatch):
+    from briefpress.options import declared, flag_name, load
+
+    _, out, _ = run("build", "--help")
+    for f, spec in declared():
+        for flag in spec.flags:
+            assert flag in out, flag
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "briefpress.toml").write_text('paper = "a5"\nnotes-lines = 2\nto = "a@example.org"\n')
+    options = load()
+    assert (options.paper, options.notes_lines, options.mail_to) == ("A5", 2, "a@example.org")
+    assert flag_name("mail_to") == "to" and flag_name("lang_ui") == "lang-ui"
+    code, _, err = run("build", str(EXAMPLE), "--paper", "B5")
+    assert code == 2 and "'paper' must be one of A4, Letter, A5, not 'B5'" in err

@@ -49,8 +49,15 @@ class Book:
 
 
 @pytest.fixture(scope="module")
-def path(example_build):
-    return example_build / "openai-third-phase.epub"
+def path(tmp_path_factory):
+    """The example as an EPUB alone (no WeasyPrint: these tests are in the quick subset)."""
+    from briefpress.build.steps import build
+    from briefpress.errors import Report
+
+    out = tmp_path_factory.mktemp("epub")
+    result = build([EXAMPLE], Options(output=out, formats=("epub",)), Report())
+    assert result.ok and result.warnings == [], [str(e) for e in result.errors]
+    return out / "openai-third-phase" / "openai-third-phase.epub"
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +65,7 @@ def book(path):
     return Book(path)
 
 
+@pytest.mark.slow
 def test_container_and_mimetype(book):
     first = book.zip.infolist()[0]
     assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
@@ -78,6 +86,7 @@ def test_metadata(book):
     assert book.opf.get(XML_LANG) == "zh-Hans"
 
 
+@pytest.mark.slow
 def test_translator_and_editor_credited_with_marc_roles(tmp_path, report):
     from briefpress.build.steps import build
 
@@ -180,6 +189,7 @@ def epubcheck_problems(path) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_epubcheck_catches_a_broken_book(tmp_path, path):
     """The checker used below really reports problems (a link to a missing fragment)."""
     broken = tmp_path / "broken.epub"
@@ -192,6 +202,7 @@ def test_epubcheck_catches_a_broken_book(tmp_path, path):
     assert any("RSC-012" in p for p in epubcheck_problems(broken))
 
 
+@pytest.mark.slow
 def test_embedded_font_is_reproducible(report, monkeypatch):
     """Regression: the font subset carried the time it was made, so books differed."""
     from fontTools.ttLib.tables import _h_e_a_d
@@ -203,6 +214,7 @@ def test_embedded_font_is_reproducible(report, monkeypatch):
     assert epub_edition.render(article, Options(embed_fonts=True), report) == first
 
 
+@pytest.mark.slow
 def test_reproducible(tmp_path, report, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     article = read_article(EXAMPLE, report)
@@ -275,6 +287,7 @@ print("你好")
 """
 
 
+@pytest.mark.slow
 def test_rich_article_images_in_the_epub(tmp_path, article_file, report):
     from PIL import Image
 
@@ -379,6 +392,7 @@ def test_accessibility_metadata(book):
     assert props["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
 
 
+@pytest.mark.slow
 def test_translation_only(tmp_path, report):
     article = read_article(EXAMPLE, report)
     path = tmp_path / "t.epub"
@@ -395,6 +409,7 @@ def test_translation_only(tmp_path, report):
     ] == "译文"
 
 
+@pytest.mark.slow
 def test_embedded_font_covers_exactly_the_books_characters(tmp_path, report):
     from fontTools.ttLib import TTFont
 
@@ -413,6 +428,7 @@ def test_embedded_font_covers_exactly_the_books_characters(tmp_path, report):
     assert "@font-face" in book.read("styles/book.css").decode()
 
 
+@pytest.mark.slow
 def test_every_book_passes_epubcheck(tmp_path, article_file):
     """examples/, the test dumps, a rich test article, and the option variants: 0 and 0."""
     from concurrent.futures import ThreadPoolExecutor
@@ -465,6 +481,7 @@ def rich_books(tmp_path_factory):
     return books
 
 
+@pytest.mark.slow
 def test_back_links_and_labels_carry_the_interface_language(rich_books):
     """A screen reader must read "返回正文" in Chinese inside an English note, and the
     English labels of --lang-ui en in English inside a Chinese book."""

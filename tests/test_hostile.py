@@ -123,6 +123,7 @@ def test_the_corpus_has_at_least_thirty_cases(tmp_path):
     assert len(CASES) + len(generated(tmp_path)) >= 30
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "line", "fragment"), CASES, ids=[c[0] for c in CASES])
 def test_bad_input(output, name, line, fragment):
     out, before = output
@@ -132,6 +133,7 @@ def test_bad_input(output, name, line, fragment):
     assert {str(p): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.slow
 def test_generated_bad_input(output, tmp_path):
     out, before = output
     (tmp_path / "in").mkdir()
@@ -173,6 +175,7 @@ def test_usage_errors_exit_2():
         assert code == 2 and "Traceback" not in err and err.count("error:") == 1
 
 
+@pytest.mark.slow
 def test_timeout_stops_an_article_and_writes_nothing(tmp_path, article_file, monkeypatch):
     source = article_file(BODY)
 
@@ -215,6 +218,7 @@ SVG = """<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/
 <rect width="40" height="40" fill="red"/></svg>"""
 
 
+@pytest.mark.slow
 def test_hostile_source_leaks_nothing(tmp_path):
     (tmp_path / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
     folder = tmp_path / "article"

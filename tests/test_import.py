@@ -204,6 +204,7 @@ def test_folder_build_picks_dumps_by_content(tmp_path):
     assert "1 of 1 article(s) built" in out
 
 
+@pytest.mark.slow
 def test_import_then_build_holds_every_seed_paragraph(tmp_path):
     code, out, err = run("import", str(SEED), "-o", str(tmp_path / "a"))
     assert (code, err) == (0, "")

@@ -21,6 +21,8 @@ from conftest import EXAMPLE
 
 SLUG = "openai-third-phase"
 
+pytestmark = pytest.mark.slow  # WeasyPrint layouts, EPUBCheck or browsers
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):

@@ -16,6 +16,8 @@ from briefpress.model import tokens_text
 from briefpress.sources import read_article
 from conftest import EXAMPLE
 
+pytestmark = pytest.mark.slow  # WeasyPrint layouts, EPUBCheck or browsers
+
 
 def squash(text: str) -> str:
     """Text without spaces and hyphens, so line wrapping and hyphenation do not matter."""

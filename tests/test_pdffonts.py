@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pypdf
+import pytest
 from fontTools.cffLib import CFFFontSet
 from fontTools.ttLib import TTFont
 
@@ -13,6 +14,8 @@ from briefpress.editions.pdffonts import compact_cff
 from briefpress.options import Options
 from briefpress.sources import read_article
 from conftest import EXAMPLE
+
+pytestmark = pytest.mark.slow  # WeasyPrint layouts, EPUBCheck or browsers
 
 
 def embedded_fonts(data: bytes) -> dict[str, tuple[str, bytes]]:

@@ -8,7 +8,11 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLE, ROOT
+
+pytestmark = pytest.mark.slow  # WeasyPrint layouts, EPUBCheck or browsers
 
 
 def test_wheel_installs_and_builds_outside_the_repo(tmp_path):

@@ -9,7 +9,8 @@ from pathlib import Path
 from .build.output import write_all
 from .errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
 from .options import Options
-from .sources.markdown import SLUG, MarkdownReader
+from .sources.frontmatter import SLUG
+from .sources.markdown import MarkdownReader
 from .sources.pagedump import to_markdown
 from .sources.text import read_source
 

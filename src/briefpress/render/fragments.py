@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from ..cjk import is_han
 from ..model import Article, Block, Mark, RichText, image_file, marked
-from ..sources.markdown import make_parser
+from ..sources.tokens import make_parser
 
 
 @dataclass

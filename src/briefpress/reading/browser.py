@@ -1,34 +1,25 @@
-"""What a reader sees: the built editions in a real browser engine, and DAISY Ace.
-
-Text extraction and EPUBCheck prove nothing is lost; these checks load the HTML page
-and every EPUB content document in Chromium (Debian's, driven through Playwright) at
-phone widths and measure what was laid out: horizontal overflow, text contrast in
-light and dark mode (axe-core), and which font drew each Chinese glyph of a book with
-an embedded font when the machine has no Chinese font at all. DAISY Ace checks each
-book as a whole. Every check that cannot run here says why instead of passing.
-"""
+"""Chromium, driven through Playwright, for the reading checks: where the tools are,
+serving built files over loopback, and what the engine laid out (widths, axe-core,
+the fonts that drew each glyph, a fontconfig without Chinese fonts)."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import http.server
-import json
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
 import zipfile
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cjk import js_class
+from ..cjk import js_class
 
-#: the phone widths every page must fit (an iPhone SE/mini class screen, and 320 px)
 PHONE_WIDTHS = (320, 390)
 #: Ace and axe impacts that fail a check
 FAILING_IMPACTS = ("serious", "critical")
@@ -62,7 +53,7 @@ def node_tools() -> Path:
     """The folder holding node_modules with @daisy/ace-cli and axe-core."""
     configured = os.environ.get("BRIEFPRESS_NODE_TOOLS")
     candidates = [Path(configured)] if configured else []
-    candidates.append(Path(__file__).resolve().parents[2] / "scripts" / "node")
+    candidates.append(Path(__file__).resolve().parents[3] / "scripts" / "node")
     for folder in candidates:
         if (folder / "node_modules" / "axe-core" / "axe.min.js").is_file():
             return folder
@@ -189,19 +180,19 @@ class Browser:
             ctx.close()
 
 
-_SCROLL_WIDTH = "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
-_AXE_RUN = "(options) => axe.run(document, options)"
+SCROLL_WIDTH = "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+AXE_RUN = "(options) => axe.run(document, options)"
 
 
 @functools.cache
-def _axe_script() -> str:
+def axe_script() -> str:
     return (node_tools() / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 
 
 def overflow(browser: Browser, url: str, width: int) -> int:
     """How wide the page is laid out at a viewport ``width`` (equal to it when nothing overflows)."""
     with browser.page(url, width=width) as page:
-        return int(page.evaluate(_SCROLL_WIDTH))
+        return int(page.evaluate(SCROLL_WIDTH))
 
 
 def axe_violations(
@@ -209,9 +200,9 @@ def axe_violations(
 ) -> list[dict[str, Any]]:
     """axe-core's violations on the page (only ``rules`` when given), in a colour scheme."""
     with browser.page(url, width=width, color_scheme=scheme) as page:
-        page.add_script_tag(content=_axe_script())
+        page.add_script_tag(content=axe_script())
         options = {"runOnly": {"type": "rule", "values": rules}} if rules else {}
-        result = page.evaluate(_AXE_RUN, options)
+        result = page.evaluate(AXE_RUN, options)
     return [
         {
             "rule": v["id"],
@@ -285,178 +276,3 @@ def fontconfig_without_chinese() -> Iterator[Path]:
             encoding="utf-8",
         )
         yield conf
-
-
-# -- DAISY Ace ---------------------------------------------------------------------------
-
-
-@dataclass
-class AceResult:
-    #: (rule, impact, document, description) of every violation
-    violations: list[tuple[str, str, str, str]] = field(default_factory=list)
-
-    @property
-    def failing(self) -> list[tuple[str, str, str, str]]:
-        return [v for v in self.violations if v[1] in FAILING_IMPACTS]
-
-    def by_rule(self) -> dict[str, int]:
-        return dict(Counter(f"{rule} ({impact})" for rule, impact, _, _ in self.violations))
-
-
-def ace(book: Path, timeout: float = 300) -> AceResult:
-    """Run DAISY Ace on ``book`` with the system Chromium; its violations."""
-    command = ace_command()
-    env = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=chromium_path(), PUPPETEER_SKIP_DOWNLOAD="1")
-    with tempfile.TemporaryDirectory(prefix="briefpress-ace-") as tmp:
-        done = subprocess.run(
-            [*command, "--force", "--silent", "--outdir", tmp, "--tempdir", tmp + "/work", str(book)],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=timeout,
-        )
-        report = Path(tmp) / "report.json"
-        if not report.is_file():
-            tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or [f"exit {done.returncode}"]
-            raise RuntimeError(f"Ace did not write a report: {tail[0]}")
-        data = json.loads(report.read_text(encoding="utf-8"))
-    result = AceResult()
-    for document in data.get("assertions", []):
-        where = document["earl:testSubject"]["url"]
-        for item in document.get("assertions", []):
-            test = item["earl:test"]
-            result.violations.append(
-                (test["dct:title"], test["earl:impact"], where, item["earl:result"]["dct:description"])
-            )
-    return result
-
-
-# -- the checks, as `briefpress check` and the tests run them ---------------------------
-
-
-@dataclass
-class Finding:
-    check: str
-    ok: bool | None  # None: could not be checked here
-    detail: str = ""
-
-
-@dataclass
-class PageLook:
-    """What one page looks like: laid-out width per viewport width, contrast problems."""
-
-    name: str
-    widths: dict[int, int]
-    contrast: list[str]
-
-
-def look(browser: Browser, url: str) -> PageLook:
-    """Load ``url`` once: its width at each phone width, then axe's contrast rule in light and dark."""
-    script = _axe_script()
-    name = url.rsplit("/", 1)[-1]
-    with browser.page(url, width=PHONE_WIDTHS[-1]) as page:
-        widths = {}
-        for width in PHONE_WIDTHS:
-            page.set_viewport_size({"width": width, "height": 844})
-            widths[width] = int(page.evaluate(_SCROLL_WIDTH))
-        page.add_script_tag(content=script)
-        contrast = []
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            result = page.evaluate(_AXE_RUN, {"runOnly": {"type": "rule", "values": ["color-contrast"]}})
-            for v in result["violations"]:
-                for node in v["nodes"]:
-                    contrast.append(
-                        f"{name} ({scheme}): {node['target'][0]} {node.get('failureSummary', '')[:120]}"
-                    )
-    return PageLook(name, widths, contrast)
-
-
-def _page_findings(looks: list[PageLook]) -> list[Finding]:
-    over = [
-        (laid - width, lk.name, width, laid)
-        for lk in looks
-        for width, laid in lk.widths.items()
-        if laid > width
-    ]
-    widest = max(laid for lk in looks for laid in lk.widths.values())
-    sizes = " and ".join(map(str, PHONE_WIDTHS))
-    if over:
-        _, name, width, laid = max(over)
-        fits = Finding("fits a phone", False, f"{name} is {laid} px wide at a {width} px screen")
-    else:
-        fits = Finding("fits a phone", True, f"{len(looks)} page(s) at {sizes} px, widest {widest} px")
-    problems = [p for lk in looks for p in lk.contrast]
-    if problems:
-        contrast = Finding(
-            "text contrast ≥ 4.5:1", False, f"{len(problems)} problem(s); first: {problems[0]}"
-        )
-    else:
-        contrast = Finding("text contrast ≥ 4.5:1", True, "light and dark")
-    return [fits, contrast]
-
-
-def check_page(browser: Browser, page: Path) -> list[Finding]:
-    """An HTML page: fits phone widths, readable contrast, no serious axe violation."""
-    with serve(page.parent) as base:
-        url = f"{base}/{page.name}"
-        findings = _page_findings([look(browser, url)])
-        serious = [v for v in axe_violations(browser, url) if v["impact"] in FAILING_IMPACTS]
-        findings.append(
-            Finding(
-                "axe: no serious or critical violation",
-                not serious,
-                ", ".join(f"{v['rule']} ({v['impact']}): {v['targets'][0]}" for v in serious) or "none",
-            )
-        )
-    return findings
-
-
-def check_book(browser: Browser, book: Path, run_ace: bool = True) -> list[Finding]:
-    """An EPUB: every content document fits phone widths with readable contrast; with an
-    embedded font, every Chinese glyph is drawn by it on a machine without Chinese fonts;
-    DAISY Ace reports nothing serious or critical."""
-    with tempfile.TemporaryDirectory(prefix="briefpress-book-") as tmp:
-        documents = epub_documents(book, Path(tmp))
-        with serve(Path(tmp)) as base:
-            urls = [f"{base}/{doc}" for doc in documents]
-            findings = _page_findings([look(browser, url) for url in urls])
-            if list(Path(tmp).rglob("*.otf")) or list(Path(tmp).rglob("*.ttf")):
-                findings.append(_embedded_font(urls))
-    if run_ace:
-        findings.append(_ace(book))
-    return findings
-
-
-def _embedded_font(urls: list[str]) -> Finding:
-    """On a machine with no Chinese font, which font draws each Chinese glyph?"""
-    missed = []
-    with fontconfig_without_chinese() as conf, Browser(fontconfig=conf) as fontless:
-        for url in urls:
-            for node in fonts_of_chinese_text(fontless, url):
-                if not node["fonts"]:
-                    continue  # not rendered (the hidden landmarks)
-                drawn = sum(f["glyphs"] for f in node["fonts"] if f["custom"])
-                if drawn < node["chinese"]:
-                    others = ", ".join(f["family"] for f in node["fonts"] if not f["custom"])
-                    missed.append(f"{url.rsplit('/', 1)[-1]} <{node['tag']}> {node['text']!r} ({others})")
-    if missed:
-        return Finding(
-            "embedded font draws all Chinese", False, f"{len(missed)} element(s); first: {missed[0]}"
-        )
-    return Finding(
-        "embedded font draws all Chinese", True, "every Chinese glyph, with no Chinese font installed"
-    )
-
-
-def _ace(book: Path) -> Finding:
-    try:
-        result = ace(book)
-    except Unavailable as exc:
-        return Finding("DAISY Ace", None, f"skipped: {exc}")
-    failing = result.failing
-    summary = ", ".join(f"{rule}: {n}" for rule, n in result.by_rule().items()) or "no violations"
-    if failing:
-        rule, impact, where, text = failing[0]
-        return Finding("DAISY Ace", False, f"{summary}; first: {where}: {text[:120]}")
-    return Finding("DAISY Ace", True, summary)

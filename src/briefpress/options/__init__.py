@@ -11,15 +11,29 @@ README's table all come from these declarations (MkDocs' ``config/defaults.py`` 
 from __future__ import annotations
 
 import dataclasses
-import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .editions import DEFAULT_FORMATS, FORMATS
-from .errors import ConfigError
+from ..editions import DEFAULT_FORMATS, FORMATS
+from ..errors import ConfigError
+from .kinds import (
+    Addresses,
+    Choice,
+    Flag,
+    Folder,
+    FontName,
+    Formats,
+    Kind,
+    PdfVariant,
+    Seconds,
+    Slug,
+    Text,
+    Verbosity,
+    Whole,
+)
 
 CONFIG_FILE = "briefpress.toml"
 
@@ -40,168 +54,6 @@ PAPERS = {
     "Letter": Paper("letter", "0.85in 0.8in 0.8in 0.8in", "10.5pt", 72),
     "A5": Paper("A5", "16mm 14mm 15mm 14mm", "9.5pt", 52),
 }
-
-
-# -- value checkers: each turns a TOML, API or command-line value into the field's type,
-#    or raises ValueError saying what is expected ----------------------------------------
-
-
-class Kind:
-    """What values an option takes."""
-
-    #: shown for the value in --help and the README
-    metavar = "TEXT"
-
-    def check(self, value: Any) -> Any:
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError("must be text")
-        return value.strip()
-
-    def parse(self, text: str) -> Any:
-        """A command-line string as the value the TOML file would hold."""
-        return text
-
-
-class Text(Kind):
-    pass
-
-
-class FontName(Kind):
-    metavar = "FAMILY"
-
-    def check(self, value: Any) -> Any:
-        value = super().check(value)
-        if re.search(r'["\\;{}<>\x00-\x1f\x7f]', value):
-            raise ValueError(
-                "must be a font family name (no quotes, semicolons, braces or control characters)"
-            )
-        return value
-
-
-class Flag(Kind):
-    metavar = ""
-
-    def check(self, value: Any) -> Any:
-        if not isinstance(value, bool):
-            raise ValueError("must be true or false")
-        return value
-
-
-@dataclass
-class Whole(Kind):
-    low: int
-    high: int
-    metavar: str = "N"
-
-    def check(self, value: Any) -> Any:
-        if not isinstance(value, int) or isinstance(value, bool) or not self.low <= value <= self.high:
-            raise ValueError(f"must be a whole number from {self.low} to {self.high}")
-        return value
-
-    def parse(self, text: str) -> Any:
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError(f"must be a whole number from {self.low} to {self.high}") from None
-
-
-@dataclass
-class Seconds(Kind):
-    high: float
-    metavar: str = "SECONDS"
-
-    def check(self, value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= self.high:
-            raise ValueError("must be a number of seconds")
-        return float(value)
-
-    def parse(self, text: str) -> Any:
-        try:
-            return float(text)
-        except ValueError:
-            raise ValueError("must be a number of seconds") from None
-
-
-class Choice(Kind):
-    """One of a few names (matched without regard to case)."""
-
-    def __init__(self, *choices: str):
-        self.choices = choices
-        self.metavar = "|".join(choices)
-
-    def check(self, value: Any) -> Any:
-        for choice in self.choices:
-            if isinstance(value, str) and choice.lower() == value.strip().lower():
-                return choice
-        raise ValueError(f"must be one of {', '.join(self.choices)}")
-
-
-class Folder(Kind):
-    metavar = "DIR"
-
-    def check(self, value: Any) -> Any:
-        if not isinstance(value, (str, Path)) or not str(value).strip():
-            raise ValueError("must be a folder name")
-        return Path(value)
-
-
-class Formats(Kind):
-    metavar = "LIST"
-
-    def check(self, value: Any) -> Any:
-        items = value.split(",") if isinstance(value, str) else value
-        if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
-            raise ValueError("must list editions, like 'html,pdf'")
-        result = tuple(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
-        unknown = [i for i in result if i not in FORMATS]
-        if unknown or not result:
-            raise ValueError(
-                f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}"
-            )
-        return result
-
-
-class Slug(Kind):
-    metavar = "SLUG"
-
-    def check(self, value: Any) -> Any:
-        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", value):
-            raise ValueError("may hold only letters, digits, '.', '_' and '-'")
-        return value
-
-
-class Addresses(Kind):
-    metavar = "ADDRESSES"
-
-    def check(self, value: Any) -> Any:
-        from email.utils import getaddresses
-
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError("must be mail addresses")
-        found = getaddresses([value])
-        if not found or not all("@" in address for _, address in found):
-            raise ValueError("must be mail addresses")
-        return value.strip()
-
-
-class PdfVariant(Kind):
-    metavar = "VARIANT"
-
-    def check(self, value: Any) -> Any:
-        from weasyprint.pdf import VARIANTS  # only when the option is used
-
-        if value not in VARIANTS:
-            raise ValueError(f"must be a PDF variant: {', '.join(sorted(VARIANTS))}")
-        return value
-
-
-class Verbosity(Kind):
-    metavar = ""
-
-    def check(self, value: Any) -> Any:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ValueError("must be -1, 0 or 1")
-        return max(-1, min(1, value))
 
 
 @dataclass(frozen=True)

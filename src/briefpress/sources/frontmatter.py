@@ -1,0 +1,176 @@
+"""The front matter of an article source: YAML between ``---`` lines, checked key by
+key with the line of each problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from markdown_it.token import Token
+
+from ..model import Meta
+from .tokens import SourceFile, span
+
+FRONT_MATTER_KEYS = (
+    "title",
+    "date",
+    "summary",
+    "source_url",
+    "source_title",
+    "author",
+    "translator",
+    "editor",
+    "tags",
+    "slug",
+    "original_lang",
+    "translation_lang",
+)
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+class _NoDatesLoader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as text, so that we validate them with a line number."""
+
+
+_NoDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _Fields:
+    """The front matter's values, read with the line of each key."""
+
+    def __init__(self, src: SourceFile, data: dict, key_lines: dict[str, int]):
+        self.src, self.data, self.key_lines = src, data, key_lines
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 2)
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                raise self.src.error(
+                    f"front matter needs '{key}:'", self.line_of(key) if key in self.data else 1
+                )
+            return None
+        if isinstance(value, (dict, list)):
+            raise self.src.error(f"'{key}' must be text", self.line_of(key))
+        return str(value).strip()
+
+    def names(self, key: str) -> list[str]:
+        value: Any = self.data.get(key) or []
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.src.error(
+                f"'{key}' must be a name or a list of names, like [李明, 王芳]", self.line_of(key)
+            )
+        return [v.strip() for v in value]
+
+    def date(self) -> dt.date:
+        text = self.text("date", required=True)
+        assert text is not None
+        if not _DATE.fullmatch(text):
+            raise self.src.error(f"date {text!r} must be written YYYY-MM-DD", self.line_of("date"))
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError as exc:
+            raise self.src.error(f"date {text!r} is not a real date ({exc})", self.line_of("date")) from None
+
+    def source_url(self) -> str | None:
+        url = self.text("source_url")
+        if url is not None:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise self.src.error(
+                    f"source_url {url!r} must be an http:// or https:// address", self.line_of("source_url")
+                )
+        return url
+
+    def tags(self) -> list[str]:
+        tags = self.data.get("tags") or []
+        if not isinstance(tags, list) or not all(isinstance(t, (str, int, float)) for t in tags):
+            raise self.src.error("tags must be a list of words, like [AI, 战略]", self.line_of("tags"))
+        return [str(t) for t in tags]
+
+    def slug(self) -> str:
+        slug = self.text("slug") or self.src.path.stem
+        if not SLUG.fullmatch(slug):
+            raise self.src.error(
+                f"slug {slug!r} may hold only letters, digits, '.', '_' and '-' "
+                "(set 'slug:' in the front matter)",
+                self.line_of("slug") if "slug" in self.data else 1,
+            )
+        return slug
+
+    def lang(self, key: str, default: str) -> str:
+        value = self.text(key) or default
+        if not _LANG.fullmatch(value):
+            raise self.src.error(f"{key} {value!r} is not a BCP 47 language tag", self.line_of(key))
+        return value
+
+
+def load_yaml(src: SourceFile, token: Token) -> tuple[dict, dict[str, int]]:
+    """The front matter's mapping, and the line of each key."""
+    try:
+        node = yaml.compose(token.content, Loader=_NoDatesLoader)
+        data = yaml.load(token.content, Loader=_NoDatesLoader)  # noqa: S506 (safe loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 1
+        raise src.error(f"front matter is not valid YAML: {exc.problem or exc}", line) from None
+    except yaml.YAMLError as exc:
+        raise src.error(f"front matter is not valid YAML: {exc}", 1) from None
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise src.error("front matter must be 'key: value' lines", 2)
+    key_lines = {
+        key.value: key.start_mark.line + 2 for key, _ in node.value if isinstance(key, yaml.ScalarNode)
+    }
+    return data, key_lines
+
+
+def read_front_matter(src: SourceFile, tokens: list[Token]) -> tuple[Meta, int]:
+    """The article's metadata, and the 0-based index of the line after the front matter."""
+    if not tokens or tokens[0].type != "front_matter" or not tokens[0].map:
+        raise src.error(
+            "no front matter: an article starts with a '---' line, then 'title:' and 'date:', "
+            "then another '---' line",
+            1,
+        )
+    end_line = span(tokens[0])[1]  # 0-based index of the line after the closing '---'
+    if end_line > len(src.lines) or src.lines[end_line - 1].rstrip() not in ("---", "..."):
+        raise src.error("the front matter is not closed: add a '---' line after it", 1)
+    data, key_lines = load_yaml(src, tokens[0])
+    fields = _Fields(src, data, key_lines)
+    for key in data:
+        if key not in FRONT_MATTER_KEYS:
+            src.warn(
+                f"unknown front matter key {key!r} is ignored (known keys: {', '.join(FRONT_MATTER_KEYS)})",
+                fields.line_of(str(key)),
+            )
+    title = fields.text("title", required=True)
+    assert title is not None
+    # checked in this order, so that the first problem reported stays the same
+    date, source_url, tags = fields.date(), fields.source_url(), fields.tags()
+    translators, editors, slug = fields.names("translator"), fields.names("editor"), fields.slug()
+    meta = Meta(
+        title=title,
+        date=date,
+        slug=slug,
+        summary=fields.text("summary"),
+        source_url=source_url,
+        source_title=fields.text("source_title"),
+        author=fields.text("author"),
+        translators=translators,
+        editors=editors,
+        tags=tags,
+        original_lang=fields.lang("original_lang", "en"),
+        translation_lang=fields.lang("translation_lang", "zh-Hans"),
+    )
+    return meta, end_line

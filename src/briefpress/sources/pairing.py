@@ -1,0 +1,131 @@
+"""The original and the translation side by side: blocks pair by position, footnotes
+by label, and every mismatch is an error that says where they stop lining up."""
+
+from __future__ import annotations
+
+from ..model import Block, Footnote
+from .tokens import Notes, Section, SourceFile, children, describe_kind, line_of
+
+
+def footnote_definitions(src: SourceFile, section: Section) -> Notes:
+    """The section's footnote definitions; one that is never referenced is a warning."""
+    notes: Notes = {}
+    tokens = section.tokens
+    for start, end in children(tokens, "footnote_open"):
+        label = tokens[start].meta["label"]
+        body = [t for t in tokens[start + 1 : end] if t.type != "footnote_anchor"]
+        notes[label] = (body, line_of(body, section.line))
+    refs = section.env.get("footnotes", {}).get("refs", {})
+    for key, index in refs.items():
+        if index == -1:
+            label = key[1:]
+            src.warn(
+                f"footnote [^{label}] is defined but never referenced in '# {section.heading}'; "
+                "it is left out",
+                definition_line(src, section, label),
+            )
+    return notes
+
+
+def definition_line(src: SourceFile, section: Section, label: str) -> int:
+    pattern = f"[^{label}]:"
+    for index in range(section.first_line - 1, len(src.lines)):
+        if src.lines[index].lstrip().startswith(pattern):
+            return index + 1
+    return section.line
+
+
+def raise_undefined(
+    src: SourceFile,
+    section: Section,
+    undefined: list[tuple[str, int]],
+    elsewhere: tuple[str, Notes] | None = None,
+) -> None:
+    """The first footnote referenced but not defined in ``section``, as an error."""
+    for label, line in undefined:
+        if elsewhere and label in elsewhere[1]:
+            raise src.error(
+                f"footnote [^{label}] is defined in the {elsewhere[0]} "
+                f"(line {elsewhere[1][label][1]}) but not in '# {section.heading}': "
+                "footnotes pair by label, so define it in both",
+                line,
+            )
+        raise src.error(
+            f"footnote [^{label}] is referenced but never defined in "
+            f"'# {section.heading}': add a line '[^{label}]: text'",
+            line,
+        )
+
+
+def check_pairing(
+    src: SourceFile,
+    original_section: Section,
+    original: list[Block],
+    translation_section: Section,
+    translation: list[Block],
+) -> None:
+    """The n-th block of the original faces the n-th of the translation, of the same kind."""
+    mismatch = next(
+        (i for i, (a, b) in enumerate(zip(original, translation, strict=False)) if a.kind != b.kind), None
+    )
+    if len(original) != len(translation):
+        if mismatch is None:
+            mismatch = min(len(original), len(translation))
+        where = []
+        for name, blocks in (("original", original), ("translation", translation)):
+            if mismatch < len(blocks):
+                block = blocks[mismatch]
+                where.append(f"{describe_kind(block.kind)} (line {block.line}) in the {name}")
+            else:
+                where.append(f"nothing in the {name}")
+        line = (original[mismatch] if mismatch < len(original) else translation[mismatch]).line
+        raise src.error(
+            f"'# {original_section.heading}' has {len(original)} blocks but "
+            f"'# {translation_section.heading}' has {len(translation)}: they stop lining up "
+            f"at block {mismatch + 1}, where {where[0]} faces {where[1]}; "
+            "give each paragraph of the original exactly one paragraph in the translation",
+            line,
+        )
+    if mismatch is not None:
+        a, b = original[mismatch], translation[mismatch]
+        src.warn(
+            f"block {mismatch + 1} is {describe_kind(a.kind)} in the original but "
+            f"{describe_kind(b.kind)} in the translation (line {b.line})",
+            a.line,
+        )
+
+
+def pair_footnotes(
+    src: SourceFile,
+    first_line: int,
+    original: list[Block],
+    original_notes: Notes,
+    translation: list[Block] | None,
+    translation_notes: Notes,
+) -> list[Footnote]:
+    """Every footnote referenced, numbered in order of reference, in both languages."""
+    order: list[str] = []
+    for block in [*original, *(translation or [])]:
+        for label in block.note_labels:
+            if label not in order:
+                order.append(label)
+    if translation is not None:
+        for label in order:
+            for have, lack, notes, other in (
+                ("original", "translation", original_notes, translation_notes),
+                ("translation", "original", translation_notes, original_notes),
+            ):
+                if label in notes and label not in other:
+                    raise src.error(
+                        f"footnote [^{label}] is defined in the {have} but not in the "
+                        f"{lack}: footnotes pair by label, so define it in both",
+                        notes[label][1],
+                    )
+    footnotes = []
+    for number, label in enumerate(order, start=1):
+        orig, trans = original_notes.get(label), translation_notes.get(label)
+        line = (orig or trans or ([], first_line))[1]
+        footnotes.append(
+            Footnote(label, number, orig[0] if orig else None, trans[0] if trans else None, line)
+        )
+    return footnotes
