@@ -242,7 +242,7 @@ def test_every_declared_option_is_a_flag_and_a_briefpress_toml_key(tmp_path, mon
     from briefpress.options import declared, flag_name, load
 
     _, out, _ = run("build", "--help")
-    for f, spec in declared():
+    for _field, spec in declared():
         for flag in spec.flags:
             assert flag in out, flag
     monkeypatch.chdir(tmp_path)
