@@ -8,6 +8,7 @@ no closing punctuation at the start of a line, no opening punctuation at its end
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 
@@ -72,12 +73,22 @@ def columns(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+#: an address is never broken: a mail client can only link it whole
+_URL = re.compile(r"(?:https?|mailto|ftp)://\S+\s*|mailto:\S+\s*")
+
+
 def break_units(text: str) -> list[str]:
     """``text`` cut at every place a line may break (a unit keeps its trailing spaces)."""
     from uniseg.linebreak import line_break_units
 
+    pieces: list[str] = []
+    position = 0
+    for url in _URL.finditer(text):
+        pieces += list(line_break_units(text[position : url.start()])) + [url[0]]
+        position = url.end()
+    pieces += list(line_break_units(text[position:]))
     units: list[str] = []
-    for unit in line_break_units(text):
+    for unit in pieces:
         if units and (unit[0] in NO_LINE_START or units[-1].rstrip()[-1:] in NO_LINE_END):
             units[-1] += unit  # a prohibition rule: no break here
         else:
