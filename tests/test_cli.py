@@ -165,14 +165,16 @@ def test_no_cjk_font_at_all_says_what_to_install(tmp_path, article_file, monkeyp
 
 def test_unreadable_source(tmp_path, article_file, monkeypatch):
     source = article_file(BODY)
-    real_read = Path.read_bytes
+    import os
 
-    def read_bytes(self):  # chmod 0 does not stop root, so refuse the read here
-        if self == source:
+    real_open = os.open
+
+    def refuse(path, *args, **kwargs):  # chmod 0 does not stop root, so refuse the open here
+        if Path(path) == source:
             raise PermissionError(13, "Permission denied")
-        return real_read(self)
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", refuse)
     code, _, err = run("build", str(source), "-o", str(tmp_path / "o"))
     assert code == 1 and err == f"{source}: error: cannot read the file: Permission denied\n"
 

@@ -3,96 +3,23 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
+import hostile_cases
 from briefpress.build import steps as builder
 from briefpress.cli import main
 from conftest import BODY, EXAMPLE, FRONT, ROOT
 
 BAD = ROOT / "tests" / "bad"
-
-# file in tests/bad, the line the message names (None: the file as a whole), a fragment
-CASES = [
-    ("empty.md", 1, "no front matter"),
-    ("no-front-matter.md", 1, "no front matter"),
-    ("unclosed-front-matter.md", 1, "front matter"),
-    ("broken-yaml.md", 3, "not valid YAML"),
-    ("missing-title.md", 1, "needs 'title:'"),
-    ("missing-date.md", 1, "needs 'date:'"),
-    ("impossible-date.md", 3, "not a real date"),
-    ("date-format.md", 3, "YYYY-MM-DD"),
-    ("script-source-url.md", 4, "http:// or https://"),
-    ("slug-escape.md", 4, "slug"),
-    ("unknown-section.md", 18, "unknown section '# Refs'"),
-    ("duplicate-section.md", 18, "appears twice"),
-    ("text-before-section.md", 6, "text before the first section"),
-    ("no-original.md", None, "no '# 原文'"),
-    ("empty-original.md", 6, "is empty"),
-    ("unpaired.md", 10, "they stop lining up at block 2"),
-    ("footnote-undefined.md", 8, "never defined"),
-    ("footnote-one-language.md", 14, "defined in the original (line 10) but not in '# 译文'"),
-    ("image-missing.md", 8, "not found"),
-    ("image-outside.md", 8, "outside the article's folder"),
-    ("image-absolute.md", 8, "relative path"),
-    ("brief-not-a-list.md", 8, "found a paragraph"),
-    ("prompts-not-ordered.md", 8, "ordered list"),
-    ("bad-comment.md", 20, "(YYYY-MM-DD)"),
-    ("not-a-dump.txt", 1, "not a page dump"),
-    ("non-utf8.md", 8, "not UTF-8"),
-    ("nul-bytes.md", 8, "NUL bytes"),
-    ("binary.md", 3, "NUL bytes"),
-]
-
-
-def generated(folder: Path) -> list[tuple[Path, int | None, str]]:
-    """Cases too large to keep in the repository, made at test time."""
-    cases = []
-
-    def write(name: str, text: str) -> Path:
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    line = "A sentence that goes on and on without ever ending, " * 2
-    big = "\n".join([line] * (5 * 1024 * 1024 // len(line)))
-    cases.append(
-        (write("five-mb-paragraph.md", FRONT + "\n# 原文\n\n" + big + "\n"), 8, "characters long; the limit")
-    )
-    many = "\n\n".join(f"Paragraph {n}." for n in range(10_000))
-    cases.append(
-        (write("ten-thousand.md", FRONT + "\n# 原文\n\n" + many + "\n"), 4008, "more than 2,000 blocks")
-    )
-    nested = "".join("  " * depth + "- level\n" for depth in range(500))
-    cases.append((write("nested.md", FRONT + "\n# 原文\n\n" + nested), 16, "nested too deeply"))
-    cases.append(
-        (
-            write("one-mb-line.md", FRONT + "\n# 原文\n\n" + "x" * (1024 * 1024) + "\n"),
-            8,
-            "characters long; the limit is 100,000",
-        )
-    )
-    huge = folder / "eleven-mb.md"
-    huge.write_text(FRONT + "\n# 原文\n\n" + ("word " * 20 + "\n") * 110_000, encoding="utf-8")
-    cases.append((huge, None, "an article may be at most 10 MB"))
-    (folder / "folder.md").mkdir()
-    cases.append((folder / "folder.md", None, "is a folder"))
-    (folder / "article-folder").mkdir()
-    os.symlink("/etc/passwd", folder / "article-folder" / "link.png")
-    cases.append(
-        (
-            write("article-folder/symlink-image.md", FRONT + "\n# 原文\n\n![x](link.png)\n"),
-            8,
-            "outside the article's folder",
-        )
-    )
-    return cases
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -100,49 +27,64 @@ def run(*argv: str) -> tuple[int, str, str]:
     return main(list(argv), stdout=out, stderr=err), out.getvalue(), err.getvalue()
 
 
-@pytest.fixture
-def output(tmp_path) -> tuple[Path, dict[str, bytes]]:
-    """An output folder that already holds a good article's editions."""
-    out = tmp_path / "out"
-    assert run("build", str(EXAMPLE), "-o", str(out), "--formats", "html,epub")[0] == 0
-    before = {str(p): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    return out, before
-
-
-def assert_one_clean_error(code: int, err: str, path: Path, line: int | None, fragment: str) -> None:
+def assert_one_clean_error(code: int, err: str, path: Path | None, line: int | None, fragment: str) -> None:
     assert code == 1, err
-    errors = [row for row in err.splitlines() if ": error: " in row]
+    errors = [row for row in err.splitlines() if ": error: " in row or row.startswith("error: ")]
     assert len(errors) == 1, err
-    where = f"{path}:{line}: error: " if line else f"{path}: error: "
-    assert errors[0].startswith(where), errors[0]
+    if path is None:
+        assert errors[0].startswith("error: "), errors[0]
+    elif line == -1:  # the line is whatever the input makes it
+        assert re.match(re.escape(f"{path}:") + r"\d+: error: ", errors[0]), errors[0]
+    else:
+        where = f"{path}:{line}: error: " if line else f"{path}: error: "
+        assert errors[0].startswith(where), errors[0]
     assert fragment in errors[0]
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "\x1b" not in err
 
 
-def test_the_corpus_has_at_least_thirty_cases(tmp_path):
-    assert len(CASES) + len(generated(tmp_path)) >= 30
+# -- the corpus: tests/hostile_cases.py, run once in a fresh process ----------------------
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> dict:
+    work = tmp_path_factory.mktemp("corpus")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "hostile_cases.py"), str(work)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert report["example"]["code"] == 0
+    return report
+
+
+def test_the_corpus_has_at_least_eighty_cases():
+    assert len(hostile_cases.CASES) >= 80
+    assert len({case.name for case in hostile_cases.CASES}) == len(hostile_cases.CASES)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "line", "fragment"), CASES, ids=[c[0] for c in CASES])
-def test_bad_input(output, name, line, fragment):
-    out, before = output
-    path = BAD / name
-    code, _, err = run("build", str(path), "-o", str(out), "--formats", "html,pdf,epub,newsletter")
-    assert_one_clean_error(code, err, path, line, fragment)
-    assert {str(p): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+@pytest.mark.parametrize("name", [case.name for case in hostile_cases.CASES])
+def test_hostile_case(corpus, name):
+    """Exit 1, one file:line line, no traceback, nothing written, earlier outputs intact, and
+    bounded: no case takes longer than building the example does, in the same process."""
+    result = corpus["cases"][name]
+    where = Path(result["where"]) if result["where"] is not None else None
+    assert_one_clean_error(result["code"], result["stderr"], where, result["line"], result["fragment"])
+    assert result["outputs_unchanged"], "earlier outputs changed"
+    assert result["input_unchanged"], "the input was changed"
+    assert result["seconds"] <= corpus["example"]["seconds"], "slower than building the example"
 
 
 @pytest.mark.slow
-def test_generated_bad_input(output, tmp_path):
-    out, before = output
-    (tmp_path / "in").mkdir()
-    for path, line, fragment in generated(tmp_path / "in"):
-        started = time.perf_counter()
-        code, _, err = run("build", str(path), "-o", str(out), "--formats", "html,pdf,epub")
-        assert_one_clean_error(code, err, path, line, fragment)
-        assert time.perf_counter() - started < 120  # bounded, generously: no render happened
-        assert {str(p): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+def test_the_corpus_uses_no_more_memory_than_the_example(corpus):
+    """Peak memory of the worker processes and of the build process, over the whole
+    corpus, against building the example in the same process first."""
+    example = corpus["example"]
+    assert corpus["children_mb"] <= 1.25 * example["children_mb"]
+    assert corpus["self_mb"] <= 1.25 * example["self_mb"] + 64
 
 
 def test_unreadable_file_and_unwritable_output(tmp_path, article_file, monkeypatch):
@@ -151,14 +93,14 @@ def test_unreadable_file_and_unwritable_output(tmp_path, article_file, monkeypat
     blocker.write_text("x")
     code, _, err = run("build", str(source), "-o", str(blocker), "--formats", "html")
     assert_one_clean_error(code, err, source, None, "cannot create the output folder")
-    real = Path.read_bytes
+    real = os.open
 
-    def refuse(self):
-        if self == source:
+    def refuse(path, *args, **kwargs):
+        if Path(path) == source:
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     code, _, err = run("build", str(source), "-o", str(tmp_path / "o"), "--formats", "html")
     assert_one_clean_error(code, err, source, None, "cannot read the file: Permission denied")
 
@@ -309,3 +251,240 @@ def test_memory_limit_applies_to_each_article(tmp_path, article_file, monkeypatc
     code, _, err = run("build", str(source), "-o", out, "--formats", "pdf", "--max-memory", "300")
     assert code == 1 and f"{source}: error: limit {300 * 1024 * 1024}" in err
     assert resource.getrlimit(resource.RLIMIT_AS)[0] != 300 * 1024 * 1024  # not this process
+
+
+# -- every URL in every section and every edition passes the one policy -----------------
+
+EVERYWHERE = """\
+# 核心观点
+- **链接** 见 [官网](https://example.org/brief) 和 [共享](smb://host/share)。
+
+# 讨论引子
+1. 读 [这篇](http://example.org/prompt) 还是 [那篇](ms-msdt:/id)?
+
+# 原文
+
+Text with a note.[^1] [Mail](mailto:a@example.org) [up](#original)
+
+[^1]: See [the data](https://example.org/note) and [this](file:///etc/passwd).
+
+# 译文
+
+带注释的文字。[^1] [邮件](mailto:a@example.org)
+
+[^1]: 见 [数据](https://example.org/note)。
+
+# 讨论归档
+- **A** (2026-06-01): 另见 [资料](https://example.org/comment) 与 [本地](../secret.txt)。
+"""
+
+
+@pytest.mark.slow
+def test_every_link_in_every_section_and_edition_passes_the_one_policy(tmp_path):
+    source = tmp_path / "a.md"
+    source.write_text(FRONT + "\n" + EVERYWHERE, encoding="utf-8")
+    code, _, err = run(
+        "build", str(source), "-o", str(tmp_path / "out"), "--formats", "html,pdf,epub,newsletter"
+    )
+    assert code == 0, err
+    for refused in ("smb://host/share", "ms-msdt:/id", "../secret.txt"):
+        assert f"link to '{refused}' is not kept" in err
+    allowed = re.compile(r"^(https?://example\.org/|mailto:a@example\.org$|#|\d\d-\w+\.xhtml#)")
+    built = tmp_path / "out" / "a"
+    hrefs = re.findall(r'href="([^"]+)"', (built / "a.html").read_text(encoding="utf-8"))
+    hrefs += re.findall(r'href="([^"]+)"', (built / "a.newsletter.html").read_text(encoding="utf-8"))
+    with zipfile.ZipFile(built / "a.epub") as book:
+        for name in book.namelist():
+            if name.endswith(".xhtml") and "nav" not in name:
+                hrefs += re.findall(r'<a [^>]*href="([^"]+)"', book.read(name).decode())
+    urls = subprocess.run(
+        ["pdfinfo", "-url", str(built / "a.pdf")], capture_output=True, text=True, check=True
+    )
+    pdf_urls = [line.split()[-1] for line in urls.stdout.splitlines()[1:] if line.strip()]
+    assert pdf_urls and all(
+        url.startswith(("https://example.org/", "http://example.org/", "mailto:")) for url in pdf_urls
+    )
+    assert hrefs and [h for h in hrefs if not allowed.match(h)] == []
+    assert {"https://example.org/brief", "http://example.org/prompt", "https://example.org/note"} <= set(
+        hrefs
+    )
+
+
+# -- reading within the limits: linear patterns, capped warnings --------------------------
+
+
+def test_every_pattern_over_user_text_is_linear():
+    """Each regular expression that reads an article's text, on 100 KB of its worst input."""
+    from briefpress import cjk
+    from briefpress.render import fragments
+    from briefpress.sources import frontmatter, images, pagetext, policy, text
+
+    searched = {
+        policy._SCRIPT_LINK: ["](" + " " * 100_000, "](<" + " " * 100_000 + "x", "](" * 50_000],
+        policy._NOTE_REFERENCE: ["[^" * 50_000, "[^" + "a" * 100_000, "\\[^a" * 25_000],
+        policy._RAW_HTML: ["<" + " " * 100_000, "<a" + " " * 100_000, "< /" * 33_000, "<a b" * 25_000],
+        images._OUTSIDE: ["url(" + " " * 100_000, "url(" * 25_000],
+        fragments._NUMBER_RUN: ["1" * 100_000, "1-" * 50_000 + "x"],
+        fragments._UNBREAKABLE: ["x" * 100_000, "x " * 50_000],
+        cjk._URL: ["http://" * 14_000, "mailto:" * 14_000],
+        text._CONTROL: ["a" * 100_000],
+    }
+    # these are only ever matched from the start of a line or field
+    whole = {
+        pagetext._COMMENT: ["a" + " " * 100_000 + "x", "**" + "a " * 50_000, "(" * 100_000],
+        frontmatter._LANG: ["a" * 100_000, "ab-" * 33_000 + "!"],
+    }
+    for pattern, inputs in [*searched.items(), *whole.items()]:
+        for value in inputs:
+            started = time.perf_counter()
+            if pattern in searched:
+                pattern.search(value)
+                list(pattern.finditer(value))
+            pattern.fullmatch(value)
+            pattern.match(value)
+            assert time.perf_counter() - started < 1, (pattern.pattern, value[:20])
+
+
+def test_warnings_are_capped_per_article(tmp_path):
+    keys = "".join(f"key{n}: v\n" for n in range(300))
+    source = tmp_path / "a.md"
+    source.write_text(f"---\ntitle: T\ndate: 2026-06-09\n{keys}---\n\n{BODY}", encoding="utf-8")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html")
+    assert code == 0
+    lines = err.splitlines()
+    assert len(lines) == 101
+    assert lines[-1] == f"{source}: warning: 200 more warning(s) not shown"
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "s"), "--formats", "html", "--strict")
+    assert code == 1 and "300 warning(s) and --strict" in err
+
+
+def test_bidi_controls_in_the_front_matter_are_a_warning(tmp_path):
+    source = tmp_path / "a.md"
+    source.write_text('---\ntitle: "abc\\u202edef"\ndate: 2026-06-09\n---\n\n' + BODY, encoding="utf-8")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html")
+    assert code == 0
+    assert f"{source}:2: warning: 'title' holds a bidirectional control character" in err
+
+
+# -- a killed build writes nothing ---------------------------------------------------------
+
+KILLED = """\
+import sys, time
+from briefpress.build import steps
+from briefpress.cli import main
+real = steps.render_article
+def slow(*args, **kwargs):
+    files = real(*args, **kwargs)
+    time.sleep(3)  # the parent is killed meanwhile
+    return files
+steps.render_article = slow
+sys.exit(main(["build", sys.argv[1], "-o", sys.argv[2], "--formats", "html"]))
+"""
+
+
+@pytest.mark.slow
+def test_workers_die_with_the_build_and_write_nothing(tmp_path, article_file):
+    source = article_file(BODY)
+    out = tmp_path / "out"
+    driver = tmp_path / "driver.py"
+    driver.write_text(KILLED, encoding="utf-8")
+    build = subprocess.Popen([sys.executable, str(driver), str(source), str(out)], stdout=subprocess.DEVNULL)
+    time.sleep(1.5)  # reading done, rendering under way in the worker
+    children = subprocess.run(["pgrep", "-P", str(build.pid)], capture_output=True, text=True).stdout.split()
+    assert children, "no worker process was started"
+    build.kill()
+    build.wait()
+    time.sleep(3.5)  # longer than the worker would have needed to write
+    assert not any(Path(f"/proc/{pid}").exists() for pid in children), "a worker outlived the build"
+    assert not (out / "a").exists() or not list((out / "a").glob("*.html"))
+
+
+# -- outputs that belong to someone else, batches with one bad article --------------------
+
+
+def test_force_takes_over_a_folder_another_source_built(tmp_path, article_file):
+    first = article_file(BODY, name="first.md")
+    second = tmp_path / "other" / "first.md"
+    second.parent.mkdir()
+    second.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    out = str(tmp_path / "out")
+    assert run("build", str(first), "-o", out, "--formats", "html")[0] == 0
+    code, _, err = run("build", str(second), "-o", out, "--formats", "html")
+    assert code == 1 and "already holds the editions of" in err
+    assert run("build", str(second), "-o", out, "--formats", "html", "--force")[0] == 0
+
+
+def test_one_bad_article_does_not_stop_the_batch(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.md").write_text(FRONT + "\n" + BODY, encoding="utf-8")
+        (folder / f"{name}.md").write_text(
+            FRONT.replace("---\n", f"---\nslug: {name}\n", 1) + "\n" + BODY, encoding="utf-8"
+        )
+    long = folder / "c.md"
+    long.write_text(
+        FRONT.replace("---\n", "---\nslug: " + "s" * 300 + "\n", 1) + "\n" + BODY, encoding="utf-8"
+    )
+    code, out, err = run("build", str(folder), "-o", str(tmp_path / "out"), "--formats", "html", "-j", "2")
+    assert code == 1 and err.count("error:") == 1 and f"{long}:2: error:" in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a", "b"]
+
+
+# -- the PDF loses nothing, whatever the shape ---------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_worst_shapes_lose_no_text_in_the_pdf(tmp_path):
+    word = "x" * 99_000
+    head = "| " + " | ".join(f"c{n}" for n in range(50)) + " |\n|" + "---|" * 50 + "\n"
+    row = "| " + " | ".join(f"v{n}" for n in range(50)) + " |\n"
+    url = "https://example.org/" + "segment/" * 36
+    code_line = "```\nprint('" + "y" * 3000 + "')\n```"
+    original = f"# 原文\n\n{word}\n\n{head}{row}\nAt <{url}>\n\n{code_line}\n\n"
+    body = original + f"# 译文\n\n{word}\n\n{head}{row}\n见 <{url}>\n\n{code_line}\n"
+    source = tmp_path / "worst.md"
+    source.write_text(FRONT + "\n" + body, encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run("build", str(source), "-o", str(out), "--formats", "pdf,epub")
+    assert code == 0, err
+    code, report, err = run("check", str(out), "--no-epubcheck", "--no-reading")
+    assert (code, err) == (0, ""), report
+    assert "PDF text (8 paragraphs)   ok       every paragraph, in order" in report
+
+
+# -- smaller holes ---------------------------------------------------------------------------
+
+
+def test_check_opens_only_a_source_a_build_could_have_read(tmp_path, article_file):
+    source = article_file(BODY)
+    out = tmp_path / "out"
+    assert run("build", str(source), "-o", str(out), "--formats", "epub")[0] == 0
+    stamp = out / "a" / ".a.briefpress"
+    data = json.loads(stamp.read_text())
+    for forged in ("/etc/passwd", "relative/a.md", "/dev/zero"):
+        stamp.write_text(json.dumps({**data, "source": forged}))
+        code, report, _ = run("check", str(out), "--no-epubcheck", "--no-reading")
+        assert "(source: unknown)" in report and "root:" not in report
+
+
+def test_page_dumps_keep_numbered_paragraphs_and_literal_note_marks(tmp_path):
+    """A translation paragraph starting "4." after three prompts is the text's, not a
+    fourth prompt (even with --prefer pairs); a literal "[^1]" in a dump is text."""
+    from briefpress.errors import Report
+    from briefpress.options import Options
+    from briefpress.sources import read_article
+
+    dump = (ROOT / "tests" / "dumps" / "prompt-numbers.txt").read_text(encoding="utf-8")
+    numbered = dump.replace("Python 3 的发布是一次冒险。", "4. Python 3 的发布是一次冒险 [^1]。")
+    numbered = numbered.replace(
+        "The release of Python 3 was a gamble.", "4. The release of Python 3 was a gamble [^1]."
+    )
+    path = tmp_path / "numbered.txt"
+    path.write_text(numbered, encoding="utf-8")
+    for prefer in (None, "pairs"):
+        article = read_article(path, Report(), Options(prefer=prefer))
+        assert len(article.prompts) == 3
+        assert article.translation and article.translation[0].text == "4. Python 3 的发布是一次冒险 [^1]。"
+        assert article.original[0].text == "4. The release of Python 3 was a gamble [^1]."
+        assert article.footnotes == []

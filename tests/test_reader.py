@@ -124,7 +124,9 @@ def test_remote_image_becomes_a_link_with_a_warning(article_file, report):
 
 def test_local_image_is_found(article_file, report, tmp_path):
     (tmp_path / "img").mkdir()
-    (tmp_path / "img" / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    from PIL import Image
+
+    Image.new("RGB", (4, 4), "red").save(tmp_path / "img" / "x.png")
     article = read_article(article_file("# 原文\n\n![x](img/x.png)\n"), report)
     assert article.images == [(tmp_path / "img" / "x.png").resolve()]
 

@@ -39,8 +39,9 @@ class ArticleReport:
 
 
 def squash(text: str) -> str:
-    """Text without spaces and hyphens: line breaks and hyphenation do not count."""
-    return re.sub(r"[\s\-\u00ad\u2010]+", "", text)
+    """Text without spaces and hyphens: line breaks, hyphenation and the PDF's zero-width
+    break points in very long words do not count."""
+    return re.sub(r"[\s\-\u00ad\u2010\u200b]+", "", text)
 
 
 def paragraphs(article: Article) -> list[tuple[str, int, str]]:
@@ -188,12 +189,24 @@ def epubcheck(path: Path) -> Row:
     return Row("EPUBCheck", errors == 0 and warnings == 0, f"{errors} errors, {warnings} warnings")
 
 
+def recorded_source(stamp: dict) -> Path | None:
+    """The source a stamp names, when it is one a build could have read: an absolute path
+    to an article file (a stamp is a file anyone can edit; check opens nothing else)."""
+    value = stamp.get("source")
+    if not isinstance(value, str) or not value:
+        return None
+    path = Path(value)
+    if not path.is_absolute() or path.suffix.lower() not in (".md", ".markdown", ".txt"):
+        return None
+    return path
+
+
 def check_folder(
     folder: Path, slug: str, run_epubcheck: bool = True, browser: Browser | str | None = None
 ) -> ArticleReport:
     """One article's folder; ``browser`` runs the reading checks (a string: why they cannot)."""
     stamp = read_stamp(folder, slug)
-    source = Path(stamp["source"]) if stamp.get("source") else None
+    source = recorded_source(stamp)
     report = ArticleReport(folder, source)
     if source is None:
         report.rows.append(Row("source", None, "the build recorded no source (a digest?)"))

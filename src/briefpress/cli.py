@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from . import __version__
-from .errors import BriefpressError, ConfigError, UsageError, format_location
+from .errors import BriefpressError, ConfigError, UsageError, format_location, printable
 from .options import Flag, Options, coerce, declared, flag_name, load, option_names, shown_default, spec
 
 
@@ -155,8 +155,13 @@ def _check_command(commands) -> _Parser:
     return checker
 
 
+def _say(text: str = "", file: TextIO | None = None, flush: bool = False) -> None:
+    """Print one line; whatever came from a source or a file name is shown escaped."""
+    print(printable(text), file=file, flush=flush)
+
+
 def _print_error(error: BriefpressError, stream: TextIO) -> None:
-    print(f"{format_location(error.path, error.line)}error: {error.message}", file=stream)
+    _say(f"{format_location(error.path, error.line)}error: {error.message}", file=stream)
 
 
 def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -177,18 +182,18 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
             return _check(args, stdout, stderr)
         return _build(args, stdout, stderr)
     except UsageError as exc:
-        print(f"briefpress: error: {exc.message}", file=stderr)
+        _say(f"briefpress: error: {exc.message}", file=stderr)
         return 2
     except ConfigError as exc:
         _print_error(exc, stderr)
         return 1
     except KeyboardInterrupt:
-        print("briefpress: interrupted; earlier outputs are untouched", file=stderr)
+        _say("briefpress: interrupted; earlier outputs are untouched", file=stderr)
         return 130
     except Exception as exc:  # a bug in briefpress: one line, the traceback only with -v
         if "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv):
             raise
-        print(
+        _say(
             f"briefpress: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)",
             file=stderr,
         )
@@ -205,7 +210,7 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .errors import Report
 
     options = load(_overrides(args))
-    report = Report(echo=lambda line: print(line, file=stderr))
+    report = Report(echo=lambda line: _say(line, file=stderr))
     with _progress(options.verbosity, stdout) as progress:
         result = build(args.paths, options, report, progress)
     for error in result.errors:
@@ -215,11 +220,11 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             if not steps:
                 continue
             detail = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps.items())
-            print(f"{source}: {detail}", file=stdout)
+            _say(f"{source}: {detail}", file=stdout)
         for path in result.outputs:
-            print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", file=stdout)
+            _say(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", file=stdout)
     if options.verbosity >= 0:
-        print(
+        _say(
             f"{result.built} of {result.articles} article(s) built, {len(result.outputs)} file(s), "
             f"{len(result.warnings)} warning(s), {len(result.errors)} error(s), "
             f"{result.unchanged} unchanged, in {result.seconds:.1f} s",
@@ -260,7 +265,7 @@ def _progress(verbosity: int, stdout: TextIO):
             state = "failed"
         else:
             state = f"{len(outcome.outputs)} file(s) in {sum(outcome.timings.values()):.1f} s"
-        print(f"[{done}/{total}] {outcome.path}: {state}", file=stdout, flush=True)
+        _say(f"[{done}/{total}] {outcome.path}: {state}", file=stdout, flush=True)
 
     yield line
 
@@ -275,20 +280,20 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         raise UsageError(f"{directory} is not a folder (see 'briefpress check --help')")
     reports = check(directory, run_epubcheck=not args.no_epubcheck, reading=not args.no_reading)
     if not reports:
-        print(f"{directory}: error: no built articles here (no .<slug>.briefpress stamps)", file=stderr)
+        _say(f"{directory}: error: no built articles here (no .<slug>.briefpress stamps)", file=stderr)
         return 1
     for report in reports:
-        print(f"{report.folder}  (source: {report.source or 'unknown'})", file=stdout)
+        _say(f"{report.folder}  (source: {report.source or 'unknown'})", file=stdout)
         width = max(len(row.check) for row in report.rows)
         for row in report.rows:
             state = {True: "ok", False: "FAIL", None: "skipped"}[row.ok]
-            print(f"  {row.check.ljust(width)}  {state:7}  {row.detail}", file=stdout)
+            _say(f"  {row.check.ljust(width)}  {state:7}  {row.detail}", file=stdout)
     failed = [r for r in reports if not r.ok]
-    print(f"{len(reports) - len(failed)} of {len(reports)} article(s) faithful to their sources", file=stdout)
+    _say(f"{len(reports) - len(failed)} of {len(reports)} article(s) faithful to their sources", file=stdout)
     for report in failed:
         for row in report.rows:
             if row.ok is False:
-                print(f"{report.source or report.folder}: error: {row.check}: {row.detail}", file=stderr)
+                _say(f"{report.source or report.folder}: error: {row.check}: {row.detail}", file=stderr)
     return 1 if failed else 0
 
 
@@ -299,13 +304,13 @@ def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.slug is not None and len(args.paths) != 1:
         raise UsageError("--slug names one article; give one page dump (see 'briefpress import --help')")
     options = load(_overrides(args))
-    report = Report(echo=lambda line: print(line, file=stderr))
+    report = Report(echo=lambda line: _say(line, file=stderr))
     result = import_pages(args.paths, args.output, options, slug=args.slug, report=report)
     for error in result.errors:
         _print_error(error, stderr)
     if options.verbosity >= 0:
         for path in result.outputs:
-            print(f"wrote {path}", file=stdout)
+            _say(f"wrote {path}", file=stdout)
     return 0 if result.ok else 1
 
 

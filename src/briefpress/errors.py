@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
+
+#: what must not reach a terminal raw: control characters (ANSI escapes start with one),
+#: line and paragraph separators, and bidi controls that reorder what is printed
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, with every control character shown as an escape."""
+    return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 class BriefpressError(Exception):
@@ -18,7 +29,7 @@ class BriefpressError(Exception):
         self.line = line
 
     def __str__(self) -> str:
-        return format_location(self.path, self.line) + self.message
+        return printable(format_location(self.path, self.line) + self.message)
 
 
 class SourceError(BriefpressError):
@@ -32,6 +43,9 @@ class SourceErrors(SourceError):
         first = errors[0]
         super().__init__(first.message, first.path, first.line)
         self.errors = errors
+
+    def __reduce__(self):  # from a worker process to the build, through a pipe
+        return (SourceErrors, (self.errors,))
 
 
 class ConfigError(BriefpressError):
@@ -56,28 +70,51 @@ class Report:
     """Collects the warnings of a build, each one line with its location.
 
     Warnings are kept rather than printed at once so that ``--strict`` can turn them
-    into a failed build, and so that tests can assert that there were none.
+    into a failed build, and so that tests can assert that there were none. With a
+    ``limit``, each file keeps only that many lines (a hostile source cannot flood the
+    terminal); :meth:`close` adds one line saying how many more there were. Every
+    warning is counted, shown or not.
     """
 
-    def __init__(self, echo=None):
+    def __init__(self, echo=None, limit: int | None = None):
         self.warnings: list[str] = []
-        self._paths: list[str | None] = []
+        self._counts: Counter[str | None] = Counter()
         self._echo = echo
+        self.limit = limit
+        self._closed: set[str | None] = set()
 
     def warn(self, message: str, path: str | Path | None = None, line: int | None = None) -> None:
         text = format_location(str(path) if path is not None else None, line) + "warning: " + message
+        self.add(text, path)
+
+    def add(self, text: str, path: str | Path | None) -> None:
+        """A warning already formatted (from a worker process, say)."""
+        key = str(path) if path is not None else None
+        self._counts[key] += 1
+        if self.limit is not None and self._counts[key] > self.limit:
+            return
+        text = printable(text)
         self.warnings.append(text)
-        self._paths.append(str(path) if path is not None else None)
         if self._echo is not None:
             self._echo(text)
 
-    def add(self, text: str, path: str | Path | None) -> None:
-        """A warning already formatted (from a worker process)."""
-        self.warnings.append(text)
-        self._paths.append(str(path) if path is not None else None)
-        if self._echo is not None:
-            self._echo(text)
+    def merge(self, lines: list[str], path: str | Path | None, total: int) -> None:
+        """Warnings from another report (a worker's): its lines, counted as ``total``."""
+        key = str(path) if path is not None else None
+        for line in lines:
+            self.add(line, path)
+        self._counts[key] += total - len(lines)
+
+    def close(self) -> None:
+        """One line for each file whose warnings passed the limit."""
+        for key, count in self._counts.items():
+            if self.limit is not None and count > self.limit and key not in self._closed:
+                self._closed.add(key)
+                hidden = count - self.limit
+                self.warnings.append(
+                    printable(f"{format_location(key, None)}warning: {hidden} more warning(s) not shown")
+                )
 
     def count_for(self, path: str | Path) -> int:
         """How many warnings name ``path``."""
-        return self._paths.count(str(path))
+        return self._counts[str(path)]

@@ -58,10 +58,16 @@ def import_pages(
                     "(letters, digits, '.', '_', '-')",
                     path,
                 )
+            target = output / f"{name}.md"
+            if target.resolve() == path.resolve():
+                raise SourceError(
+                    f"importing would overwrite the page dump itself ({target}); "
+                    "choose another folder with -o",
+                    path,
+                )
             markdown = convert(path, report, options.prefer)
             try:
                 output.mkdir(parents=True, exist_ok=True)
-                target = output / f"{name}.md"
                 write_all({target: markdown.encode("utf-8")})
             except OSError as exc:
                 raise BuildError(f"cannot write to {output}: {exc.strerror or exc}", path) from None

@@ -20,6 +20,8 @@ from markdown_it.token import Token
 
 
 class Mark(Enum):
+    #: a link or image the policy let through; renderers show nothing else as a link or image
+    CHECKED = "checked"
     #: a link that is not kept (a refused scheme, a section the article lacks): its text stays
     DROP = "drop"
     #: an image that is not a file of the article's folder: shown as a link to it

@@ -10,10 +10,23 @@ from pathlib import Path
 
 from ..errors import BuildError
 
+#: in a worker process: the build process that started it (None in the build process)
+_PARENT: int | None = None
+
+
+def watch_parent(pid: int) -> None:
+    """From now on, write nothing into place once process ``pid`` is gone."""
+    global _PARENT
+    _PARENT = pid
+
+
+def _orphaned() -> bool:
+    return _PARENT is not None and os.getppid() != _PARENT
+
 
 def stage(target: Path, data: bytes) -> Path:
     """Write ``data`` to a temporary file beside ``target``; return the temporary path."""
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:80]}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -29,18 +42,46 @@ def stage(target: Path, data: bytes) -> Path:
 def write_all(files: dict[Path, bytes]) -> None:
     """Write several files so that either all are replaced or none is.
 
-    Each is first written in full beside its target; only then are they renamed into
-    place, which cannot fail halfway through one file.
+    Each is first written in full beside its target. Then the targets are checked
+    (a folder in the way fails the whole write before anything moves), the earlier
+    files are set aside, and the new ones renamed into place; if a rename fails, the
+    earlier files are put back. A worker whose build process is gone renames nothing.
     """
     staged: dict[Path, Path] = {}
+    kept: dict[Path, Path] = {}
+    placed: list[Path] = []
     try:
         for target, data in files.items():
             staged[target] = stage(target, data)
+        for target in files:
+            if target.is_dir() and not target.is_symlink():
+                raise IsADirectoryError(21, f"{target.name} is a folder", str(target))
+        if _orphaned():
+            raise BuildError("the build was stopped; nothing written")
         for target, temp in staged.items():
+            if target.exists() or target.is_symlink():
+                kept[target] = _aside(target)
             os.replace(temp, target)
+            placed.append(target)
+    except BaseException:
+        for target in placed:  # take back what went into place, put the earlier files back
+            if target not in kept:
+                target.unlink(missing_ok=True)
+        for target, previous in kept.items():
+            os.replace(previous, target)
+        kept.clear()
+        raise
     finally:
-        for temp in staged.values():
+        for temp in [*staged.values(), *kept.values()]:
             temp.unlink(missing_ok=True)
+
+
+def _aside(target: Path) -> Path:
+    """Move ``target`` to a temporary name beside it; return that name."""
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:80]}.", suffix=".old")
+    os.close(handle)
+    os.replace(target, temp)
+    return Path(temp)
 
 
 def write_folder(folder: Path, files: dict[str, bytes], where: Path | None) -> list[Path]:
@@ -52,6 +93,10 @@ def write_folder(folder: Path, files: dict[str, bytes], where: Path | None) -> l
     targets = {folder / name: data for name, data in files.items()}
     try:
         write_all(targets)
+    except IsADirectoryError as exc:
+        raise BuildError(
+            f"cannot write to {folder}: {exc.strerror}; move it away (nothing was written)", where
+        ) from None
     except OSError as exc:
         raise BuildError(
             f"cannot write to {folder}: {exc.strerror or exc}; choose another folder with -o", where
@@ -61,5 +106,8 @@ def write_folder(folder: Path, files: dict[str, bytes], where: Path | None) -> l
 
 def remove_staged(folder: Path) -> None:
     """Staged files a killed build process left behind."""
-    for staged in folder.glob(".*.tmp"):
-        staged.unlink(missing_ok=True)
+    try:
+        for staged in [*folder.glob(".*.tmp"), *folder.glob(".*.old")]:
+            staged.unlink(missing_ok=True)
+    except OSError:
+        pass

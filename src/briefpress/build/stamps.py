@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import __version__
 from ..model import Article
-from ..options import Options
+from ..options import Options, source_date_epoch
 from ..render import resource_dir
 
 STAMP = ".{slug}.briefpress"
@@ -32,8 +32,9 @@ def resources_hash() -> str:
 
 
 def settings(options: Options) -> dict[str, Any]:
-    """The options that change the editions, as JSON values."""
-    return json.loads(json.dumps(options.output_settings(), sort_keys=True, default=str))
+    """The options that change the editions, as JSON values (and SOURCE_DATE_EPOCH, which does too)."""
+    values = {**options.output_settings(), "source_date_epoch": source_date_epoch()}
+    return json.loads(json.dumps(values, sort_keys=True, default=str))
 
 
 def article_hash(article: Article, options: Options, shared: str) -> str:
@@ -81,3 +82,17 @@ def stamp_matches(folder: Path, slug: str, stamp: str, names: list[str] | None =
     if names is not None and sorted(files) != sorted(names):
         return False
     return data.get("hash") == stamp and all((folder / name).is_file() for name in files)
+
+
+def owner_conflict(folder: Path, slug: str, source: Path | None) -> str | None:
+    """Why this build may not write into ``folder``: it holds another article's (or the
+    digest's) editions, as its stamp says. None when it is free or already this one's."""
+    data = read_stamp(folder, slug)
+    if not data:
+        return None
+    owner = data.get("source")
+    mine = str(source.resolve()) if source is not None else None
+    if owner == mine:
+        return None
+    held = f"the editions of {owner}" if owner else "the digest"
+    return f"{folder} already holds {held}; choose another slug, or --force to replace them"

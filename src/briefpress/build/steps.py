@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,11 +18,11 @@ from ..errors import BriefpressError, BuildError, Report, SourceError, SourceErr
 from ..fonts import check_fonts
 from ..l10n import labels
 from ..model import Article
-from ..options import Options
+from ..options import Options, source_date_epoch
 from ..sources import is_source, read_article, source_extensions
 from .output import write_folder
-from .stamps import STAMP, article_hash, record, resources_hash, stamp_matches
-from .workers import Job, Outcome, run_isolated, run_job
+from .stamps import STAMP, article_hash, owner_conflict, record, resources_hash, stamp_matches
+from .workers import Job, Outcome, Work, run_isolated, run_job
 
 
 @dataclass
@@ -47,9 +47,15 @@ class BuildResult:
 Progress = Callable[[int, int, Outcome], None]
 
 
-def find_sources(paths: Iterable[str | Path]) -> list[Path]:
-    """The article files named by ``paths``: files as given, folders searched (sorted)."""
+def find_sources(paths: Iterable[str | Path]) -> tuple[list[Path], list[BriefpressError]]:
+    """The article files named by ``paths``: files as given, folders searched (sorted).
+
+    A file found in a folder must lie inside that folder once symlinks are resolved (as
+    an image must): a link to a private file elsewhere is refused, not published. A
+    file named on the command line is built wherever it lies.
+    """
     found: list[Path] = []
+    refused: list[BriefpressError] = []
     extensions = source_extensions()
     for raw in paths:
         path = Path(raw)
@@ -59,27 +65,41 @@ def find_sources(paths: Iterable[str | Path]) -> list[Path]:
             )
             if not inside:
                 raise SourceError("the folder holds no article sources (*.md files, or page dumps)", path)
-            found.extend(inside)
+            root = path.resolve()
+            for source in inside:
+                if source.resolve().is_relative_to(root):
+                    found.append(source)
+                else:
+                    refused.append(
+                        SourceError(
+                            f"is a link to a file outside {path}; it is not built "
+                            "(name it on the command line to build it)",
+                            source,
+                        )
+                    )
         elif path.exists() or path.is_symlink():
             found.append(path)
         else:
             raise SourceError("no such file or folder", path)
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(found)), refused
 
 
 def read_all(
     sources: list[Path], report: Report, options: Options
 ) -> tuple[list[Article], list[BriefpressError]]:
-    """Every source read and checked; two articles may not share a slug."""
+    """Every source read and checked, each in a worker within the limits; no two may share a slug."""
     articles: list[Article] = []
     errors: list[BriefpressError] = []
+    outcomes = {o.path: o for o in run_all([Job(path, options) for path in sources], read_source, options)}
     for source in sources:
-        try:
-            articles.append(read_article(source, report, options))
-        except SourceErrors as exc:
-            errors.extend(exc.errors)
-        except BriefpressError as exc:
-            errors.append(exc)
+        outcome = outcomes[source]
+        report.merge(outcome.warnings, source, outcome.warning_count)
+        if isinstance(outcome.error, SourceErrors):
+            errors.extend(outcome.error.errors)
+        elif outcome.error is not None:
+            errors.append(outcome.error)
+        elif outcome.article is not None:
+            articles.append(outcome.article)
     by_slug: dict[str, Article] = {}
     for article in articles:
         other = by_slug.setdefault(article.meta.slug, article)
@@ -92,6 +112,22 @@ def read_all(
                 )
             )
     return articles, errors
+
+
+def read_source(job: Job, report: Report, outcome: Outcome) -> None:
+    """Read one source; runs in a worker."""
+    outcome.article = read_article(job.path, report, job.options)
+
+
+def run_all(jobs: list[Job], work: Work, options: Options) -> Iterator[Outcome]:
+    """``work`` for each job: in worker processes within the limits, or here when there
+    are no limits to keep and one process to use."""
+    processes = min(options.jobs or os.cpu_count() or 1, len(jobs))
+    if jobs and (processes > 1 or options.timeout or options.max_memory):
+        yield from run_isolated(jobs, work, max(processes, 1), options.timeout)
+    else:
+        for job in jobs:
+            yield run_job(job, work)
 
 
 def render_article(
@@ -117,14 +153,15 @@ def render_article(
     return {name: data for name, data in rendered.items() if name in wanted}
 
 
-def write_article(job: Job, report: Report, timings: dict[str, float]) -> list[Path]:
+def write_article(job: Job, report: Report, outcome: Outcome) -> None:
     """Render one article and write its editions with their stamp; runs in a worker."""
-    article, options = job.article, job.options
-    files = render_article(article, options, report, timings)
+    article, options, folder = job.article, job.options, job.folder
+    assert article is not None and folder is not None
+    files = render_article(article, options, report, outcome.timings)
     warnings = job.earlier_warnings + report.count_for(article.path)
     if options.strict and warnings:
         raise BuildError(f"{warnings} warning(s) and --strict: nothing written", article.path)
-    return with_stamp(job.folder, article.meta.slug, files, job.stamp, article.path, options)
+    outcome.outputs = with_stamp(folder, article.meta.slug, files, job.stamp, article.path, options)
 
 
 def with_stamp(
@@ -156,12 +193,14 @@ def build(
     report = report or Report()
     result = BuildResult()
     try:
-        sources = find_sources(paths)
+        source_date_epoch()  # a bad value stops the build here, not in a worker
+        sources, refused = find_sources(paths)
     except BriefpressError as exc:
         result.errors.append(exc)
         return result
-    result.articles = len(sources)
+    result.articles = len(sources) + len(refused)
     articles, result.errors = read_all(sources, report, options)
+    result.errors[:0] = refused
     failed = {Path(e.path) for e in result.errors if e.path}
     good = [a for a in articles if a.path not in failed]
     stamps = build_articles(good, options, report, result, progress)
@@ -191,8 +230,7 @@ def build_articles(
     def finished(outcome: Outcome) -> None:
         nonlocal done
         done += 1
-        for warning in outcome.warnings:
-            report.add(warning, outcome.path)
+        report.merge(outcome.warnings, outcome.path, outcome.warning_count)
         result.timings[outcome.path] = outcome.timings
         if outcome.unchanged:
             result.unchanged += 1
@@ -206,20 +244,20 @@ def build_articles(
 
     jobs = []
     for article in articles:
-        job = Job(article, options, stamps[article.path], report.count_for(article.path))
-        if not options.force and stamp_matches(job.folder, article.meta.slug, job.stamp):
+        job = Job(article.path, options, article, stamps[article.path], report.count_for(article.path))
+        folder, slug = options.output / article.meta.slug, article.meta.slug
+        conflict = None if options.force else owner_conflict(folder, slug, article.path)
+        if conflict:
+            finished(Outcome(article.path, error=BuildError(conflict, article.path)))
+        elif not options.force and stamp_matches(folder, slug, job.stamp):
             finished(Outcome(article.path, unchanged=True))
         else:
             jobs.append(job)
-    processes = min(options.jobs or os.cpu_count() or 1, len(jobs))
-    if jobs and (processes > 1 or options.timeout):
+    if jobs:
         for name in plan(options.formats):  # imported once here: every forked process starts with them
             module(name)
-        for outcome in run_isolated(jobs, write_article, max(processes, 1), options.timeout):
-            finished(outcome)
-    else:
-        for job in jobs:
-            finished(run_job(job, write_article))
+    for outcome in run_all(jobs, write_article, options):
+        finished(outcome)
     return stamps
 
 
@@ -239,6 +277,9 @@ def build_digest(
     formats = digest.formats(options)
     stamp = digest.digest_hash(options.digest, slug, [stamps[a.path] for a in ordered] + formats)
     folder = options.output / slug
+    conflict = None if options.force else owner_conflict(folder, slug, None)
+    if conflict:
+        raise BuildError(conflict)
     names = [f"{slug}.{f}" for f in formats]
     if not options.force and stamp_matches(folder, slug, stamp, names):
         return []

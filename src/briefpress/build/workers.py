@@ -1,10 +1,13 @@
 """Worker processes: each article is rendered and written in its own forked process,
 ``jobs`` at a time, within ``--timeout`` and ``--max-memory``, so that one hostile or
-broken article fails alone and a killed process leaves nothing behind."""
+broken article fails alone and a killed process leaves nothing behind. Reading a source
+runs there too, so that a hostile source meets the same limits as its rendering; and a
+worker dies with the build that started it."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -16,56 +19,76 @@ from typing import Any
 from ..errors import BriefpressError, BuildError, Report
 from ..model import Article
 from ..options import Options
-from .output import remove_staged
+from .output import remove_staged, watch_parent
+
+#: warnings one article may print; the rest are counted in one line
+MAX_WARNINGS = 100
 
 
 @dataclass
 class Job:
-    """One article to build: what it is made from and what the parent already knows."""
+    """One article's work in a worker: reading its source, or rendering and writing it."""
 
-    article: Article
+    #: the source file
+    path: Path
     options: Options
+    #: the article, once read (None: the job is to read it)
+    article: Article | None = None
     #: the content hash the stamp will record
-    stamp: str
+    stamp: str = ""
     #: warnings the article had when it was read (they count for --strict)
     earlier_warnings: int = 0
 
     @property
-    def folder(self) -> Path:
-        return self.options.output / self.article.meta.slug
+    def folder(self) -> Path | None:
+        return self.options.output / self.article.meta.slug if self.article else None
 
 
 @dataclass
 class Outcome:
-    """One article's build, as a worker process reports it back."""
+    """One article's work, as a worker process reports it back."""
 
     path: Path
+    #: the article read (a reading job)
+    article: Article | None = None
+    #: the files written (a building job)
     outputs: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: how many warnings there were, shown or not (a worker shows at most MAX_WARNINGS)
+    warning_count: int = 0
     error: BriefpressError | None = None
     timings: dict[str, float] = field(default_factory=dict)
     unchanged: bool = False
 
 
-def run_job(job: Job, work: Callable[[Job, Report, dict[str, float]], list[Path]]) -> Outcome:
+#: the work of a job: it fills in the outcome, reporting warnings to the report
+Work = Callable[[Job, Report, Outcome], None]
+
+
+def run_job(job: Job, work: Work) -> Outcome:
     """Run ``work`` for ``job``; any failure becomes the outcome's one error line."""
-    report = Report()
-    outcome = Outcome(job.article.path)
+    report = Report(limit=MAX_WARNINGS)
+    outcome = Outcome(job.path)
     try:
-        outcome.outputs = work(job, report, outcome.timings)
+        work(job, report, outcome)
     except BriefpressError as exc:
         outcome.error = exc
+    except RecursionError:
+        outcome.error = BuildError("is nested too deeply to be read; simplify it", job.path)
     except Exception as exc:  # a renderer bug must not hide the other articles
         if job.options.verbosity > 0:
             traceback.print_exc()
         outcome.error = BuildError(
-            f"could not render: {type(exc).__name__}: {exc} (run with -v for details)", job.article.path
+            f"could not render: {type(exc).__name__}: {exc} (run with -v for details)", job.path
         )
+    report.close()
     outcome.warnings = report.warnings
+    outcome.warning_count = report.count_for(job.path)
     return outcome
 
 
-def _child(connection: Connection, job: Job, work: Callable) -> None:
+def _child(connection: Connection, job: Job, work: Work, parent: int) -> None:
+    die_with(parent)
     if job.options.max_memory:
         import resource
 
@@ -75,6 +98,21 @@ def _child(connection: Connection, job: Job, work: Callable) -> None:
     connection.close()
 
 
+def die_with(parent: int) -> None:
+    """Make this (forked) process die with ``parent``, and never write after it is gone."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills us when the parent dies
+    except (OSError, AttributeError):  # not Linux: the rename guard below still holds
+        pass
+    if os.getppid() != parent:  # the parent died before that took effect
+        os._exit(1)
+    watch_parent(parent)
+
+
 @dataclass
 class _Running:
     job: Job
@@ -82,7 +120,7 @@ class _Running:
     started: float
 
 
-def run_isolated(jobs: list[Job], work: Callable, processes: int, timeout: float | None) -> Iterator[Outcome]:
+def run_isolated(jobs: list[Job], work: Work, processes: int, timeout: float | None) -> Iterator[Outcome]:
     """Run ``work`` for each job in its own process, ``processes`` at a time, each within ``timeout``.
 
     A process that runs out of time is killed and its article fails; one that dies
@@ -96,7 +134,7 @@ def run_isolated(jobs: list[Job], work: Callable, processes: int, timeout: float
         while pending and len(running) < processes:
             job = pending.pop(0)
             receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_child, args=(sender, job, work), daemon=True)
+            process = context.Process(target=_child, args=(sender, job, work, os.getpid()), daemon=True)
             process.start()
             sender.close()
             running[process] = _Running(job, receiver, time.monotonic())
@@ -107,14 +145,16 @@ def run_isolated(jobs: list[Job], work: Callable, processes: int, timeout: float
                 process.join()
                 state.connection.close()
                 del running[process]
-                if outcome.error is not None:  # a killed process may have left staged files
+                if (
+                    outcome.error is not None and state.job.folder
+                ):  # a killed process may have left staged files
                     remove_staged(state.job.folder)
                 yield outcome
 
 
 def _finished(process: Any, state: _Running, ready: list, timeout: float | None) -> Outcome | None:
     """The outcome of a process that answered, died or ran out of time; None while it runs."""
-    path = state.job.article.path
+    path = state.job.path
     if state.connection in ready:
         try:
             return state.connection.recv()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import mimetypes
-import os
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from ..errors import BuildError, Report
 from ..fonts import subset_font
 from ..l10n import labels
 from ..model import Article, edition_sections, section_of
-from ..options import Options
+from ..options import Options, source_date_epoch
 from ..render import Flavour, context, heading_id, plain_text, render_template, stylesheet
 from .cover import COVER_SIZE, render_cover
 
@@ -41,9 +40,9 @@ def book_identifier(article: Article) -> str:
 
 def build_time(day: dt.date) -> dt.datetime:
     """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the given day."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).replace(tzinfo=None)
     return dt.datetime.combine(day, dt.time(0, 0))
 
 

@@ -185,7 +185,7 @@ class Options:
         False,
         Flag(),
         "--force",
-        help="rebuild even articles whose sources, images, templates, styles and options are unchanged",
+        help="rebuild even unchanged articles, and write into a folder another source (or the digest) built",
         output=False,
     )
     digest: str | None = option(
@@ -229,6 +229,21 @@ class Options:
     def output_settings(self) -> dict[str, Any]:
         """The options that change the editions: part of the build hash, kept in the stamp."""
         return {f.name: getattr(self, f.name) for f in fields(self) if spec(f.name).output}
+
+
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` (reproducible builds: the time every edition records), checked."""
+    import os
+
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value.strip() == "":
+        return None
+    if not value.strip().isdigit() or int(value) > 253402300799:
+        raise ConfigError(
+            f"SOURCE_DATE_EPOCH must be whole seconds since 1970, like 1780000000, not {value[:40]!r}",
+            "environment",
+        )
+    return int(value)
 
 
 def declared() -> Iterator[tuple[dataclasses.Field, Spec]]:

@@ -113,6 +113,8 @@ def _fragment_parser() -> MarkdownIt:
     for cell in ("th_open", "th_close", "td_open", "td_close"):
         md.add_render_rule(cell, _render_cell)
     md.add_render_rule("text", _render_text)
+    for code in ("fence", "code_block", "code_inline"):
+        md.add_render_rule(code, _render_code)
     return md
 
 
@@ -120,7 +122,15 @@ def _render_table(self, tokens, idx, options, env) -> str:
     # A wide table scrolls inside its own box (focusable, so keyboards can scroll it)
     # instead of widening the page on a phone.
     if tokens[idx].nesting == 1:
-        return '<div class="table-wrap" tabindex="0">\n' + self.renderToken(tokens, idx, options, env)
+        columns = 0
+        for token in tokens[idx:]:
+            if token.type == "tr_close":
+                break
+            columns += token.type in ("th_open", "td_open")
+        # many columns get smaller type and padding on paper, where a table cannot scroll
+        size = " wide" if columns > 8 else ""
+        size += " very-wide" if columns > 16 else ""
+        return f'<div class="table-wrap{size}" tabindex="0">\n' + self.renderToken(tokens, idx, options, env)
     return self.renderToken(tokens, idx, options, env) + "</div>\n"
 
 
@@ -130,11 +140,34 @@ def _render_cell(self, tokens, idx, options, env) -> str:
 
 
 #: dates, times and grouped numbers ("2025-01-15", "12:30", "1,204"); possessive, so linear
-_NUMBER_RUN = re.compile(r"\d++(?:[-/.:,]\d++)+")
+_NUMBER_RUN = re.compile(r"(?<!\d)\d++(?:[-/.:,]\d++)+")
+
+
+#: a run with no break opportunity (no space, no Chinese); WeasyPrint lays such a run out in
+#: time that grows with the square of its length, so on paper it gets zero-width break
+#: points every 24 characters
+_UNBREAKABLE = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U000323af]{48,}")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def breakable(text: str) -> str:
+    return _UNBREAKABLE.sub(
+        lambda m: ZERO_WIDTH_SPACE.join(m[0][i : i + 24] for i in range(0, len(m[0]), 24)), text
+    )
+
+
+def _render_code(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    if env["renderer"].flavour.printed:
+        copy = token.copy()
+        copy.content = breakable(token.content)
+        tokens = [*tokens[:idx], copy, *tokens[idx + 1 :]]
+    return getattr(RendererHTML, token.type)(self, tokens, idx, options, env)
 
 
 def _render_text(self, tokens, idx, options, env) -> str:
-    text = escapeHtml(tokens[idx].content)
+    content = tokens[idx].content
+    text = escapeHtml(breakable(content) if env["renderer"].flavour.printed else content)
     if env.get("in_cell"):  # a narrow column must not break a date in two
         text = _NUMBER_RUN.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', text)
     return text
@@ -163,7 +196,7 @@ def _render_image(self, tokens, idx, options, env) -> str:
     alt = escape(self.renderInlineAsText(token.children or [], options, env))
     src = str(token.attrs.get("src", ""))
     path = image_file(token)
-    if marked(token, Mark.REFUSED):
+    if not marked(token, Mark.CHECKED) or marked(token, Mark.REFUSED):  # fail closed
         return f'<span class="refused-image">[{alt}]</span>'
     if marked(token, Mark.REMOTE) or path is None:
         return f'<a class="remote-image" href="{escape(src)}">{alt or escape(src)}</a>'
@@ -174,17 +207,11 @@ def _render_image(self, tokens, idx, options, env) -> str:
 
 def _render_link(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
-    if token.nesting == -1:  # find the opening token to know whether the link was kept
-        depth = 0
-        for opening in reversed(tokens[:idx]):
-            if opening.type == "link_close":
-                depth += 1
-            elif opening.type == "link_open":
-                if depth == 0:
-                    return "" if marked(opening, Mark.DROP) else "</a>"
-                depth -= 1
-        return "</a>"
-    if marked(token, Mark.DROP):
+    opened: list[bool] = env.setdefault("open_links", [])  # whether each open link was kept
+    if token.nesting == -1:
+        return "</a>" if opened and opened.pop() else ""
+    opened.append(kept(token))
+    if not opened[-1]:  # fail closed: only what the reader's policy let through is a link
         return ""
     href = str(token.attrs.get("href", ""))
     renderer: FragmentRenderer = env["renderer"]
@@ -199,6 +226,10 @@ def _render_link(self, tokens, idx, options, env) -> str:
     shown = tokens[idx + 1].content if idx + 1 < len(tokens) and tokens[idx + 1].type == "text" else ""
     kind = ' class="url"' if token.markup in ("autolink", "linkify") or shown == href else ""
     return f'<a{kind} href="{escape(href)}"{title}>'
+
+
+def kept(token: Token) -> bool:
+    return marked(token, Mark.CHECKED) and not marked(token, Mark.DROP)
 
 
 def _render_softbreak(self, tokens, idx, options, env) -> str:

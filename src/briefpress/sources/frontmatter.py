@@ -28,19 +28,22 @@ FRONT_MATTER_KEYS = (
     "original_lang",
     "translation_lang",
 )
-SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+#: an output name: a file name on every system, short enough for the temporary names beside it
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
-class _NoDatesLoader(yaml.SafeLoader):
-    """Safe YAML that keeps dates as text, so that we validate them with a line number."""
-
-
-_NoDatesLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+#: the front matter of an article is a few lines; a larger one is refused before YAML sees it
+MAX_FRONT_MATTER = 64 * 1024
+#: a title, a verdict or a name longer than this is not one
+MAX_FIELD = 1_000
+#: what a one-line field may not hold: control characters and line or paragraph breaks
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: characters that reorder the text around them when it is shown
+_BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+#: characters that show nothing
+_INVISIBLE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 
 
 class _Fields:
@@ -53,6 +56,7 @@ class _Fields:
         return self.key_lines.get(key, 2)
 
     def text(self, key: str, required: bool = False) -> str | None:
+        """A one-line text field (every scalar is read as text: '010' stays '010', 'no' stays 'no')."""
         value = self.data.get(key)
         if value is None or value == "":
             if required:
@@ -60,9 +64,31 @@ class _Fields:
                     f"front matter needs '{key}:'", self.line_of(key) if key in self.data else 1
                 )
             return None
-        if isinstance(value, (dict, list)):
+        if not isinstance(value, str):
             raise self.src.error(f"'{key}' must be text", self.line_of(key))
-        return str(value).strip()
+        value = self.one_line(key, value)
+        if required and not _INVISIBLE.sub("", value):
+            raise self.src.error(f"'{key}' is empty (only spaces or invisible characters)", self.line_of(key))
+        return value
+
+    def one_line(self, key: str, value: str) -> str:
+        value = value.strip()
+        if len(value) > MAX_FIELD:
+            raise self.src.error(
+                f"'{key}' is {len(value):,} characters long; the limit is {MAX_FIELD:,}", self.line_of(key)
+            )
+        bad = _NOT_ONE_LINE.search(value)
+        if bad is not None:
+            what = "a line break" if bad[0] in "\n\r\x85\u2028\u2029" else "a control character"
+            raise self.src.error(
+                f"'{key}' holds {what} (U+{ord(bad[0]):04X}); write it on one line without it",
+                self.line_of(key),
+            )
+        if _BIDI_CONTROL.search(value):
+            self.src.warn(
+                f"'{key}' holds a bidirectional control character, which reorders the text", self.line_of(key)
+            )
+        return value
 
     def names(self, key: str) -> list[str]:
         value: Any = self.data.get(key) or []
@@ -95,15 +121,15 @@ class _Fields:
 
     def tags(self) -> list[str]:
         tags = self.data.get("tags") or []
-        if not isinstance(tags, list) or not all(isinstance(t, (str, int, float)) for t in tags):
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise self.src.error("tags must be a list of words, like [AI, 战略]", self.line_of("tags"))
-        return [str(t) for t in tags]
+        return [self.one_line("tags", t) for t in tags if t.strip()]
 
     def slug(self) -> str:
         slug = self.text("slug") or self.src.path.stem
         if not SLUG.fullmatch(slug):
             raise self.src.error(
-                f"slug {slug!r} may hold only letters, digits, '.', '_' and '-' "
+                f"slug {slug[:120]!r} may hold only letters, digits, '.', '_' and '-', at most 100 of them "
                 "(set 'slug:' in the front matter)",
                 self.line_of("slug") if "slug" in self.data else 1,
             )
@@ -117,21 +143,35 @@ class _Fields:
 
 
 def load_yaml(src: SourceFile, token: Token) -> tuple[dict, dict[str, int]]:
-    """The front matter's mapping, and the line of each key."""
+    """The front matter's mapping, every scalar as text, and the line of each key."""
+    if len(token.content) > MAX_FRONT_MATTER:
+        raise src.error(
+            f"the front matter is {len(token.content) // 1024} KB; "
+            f"it may be at most {MAX_FRONT_MATTER // 1024} KB",
+            1,
+        )
     try:
-        node = yaml.compose(token.content, Loader=_NoDatesLoader)
-        data = yaml.load(token.content, Loader=_NoDatesLoader)  # noqa: S506 (safe loader)
+        node = yaml.compose(token.content, Loader=yaml.BaseLoader)
+        data = yaml.load(token.content, Loader=yaml.BaseLoader)  # noqa: S506 (every scalar a string)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1
         raise src.error(f"front matter is not valid YAML: {exc.problem or exc}", line) from None
     except yaml.YAMLError as exc:
         raise src.error(f"front matter is not valid YAML: {exc}", 1) from None
+    except RecursionError:
+        raise src.error("the front matter is nested too deeply: it is 'key: value' lines", 2) from None
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise src.error("front matter must be 'key: value' lines", 2)
-    key_lines = {
-        key.value: key.start_mark.line + 2 for key, _ in node.value if isinstance(key, yaml.ScalarNode)
-    }
+    key_lines: dict[str, int] = {}
+    for key, _ in node.value:
+        line = key.start_mark.line + 2
+        if isinstance(key, yaml.ScalarNode) and key.value in key_lines:
+            raise src.error(
+                f"'{key.value}' is set twice (first at line {key_lines[key.value]}); keep one", line
+            )
+        if isinstance(key, yaml.ScalarNode):
+            key_lines[key.value] = line
     return data, key_lines
 
 

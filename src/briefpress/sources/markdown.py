@@ -28,9 +28,11 @@ from .tokens import (
     Notes,
     Section,
     SourceFile,
+    check_brackets,
     children,
     closing,
     describe_kind,
+    outline_parser,
     shared_parser,
     shift_lines,
     span,
@@ -88,7 +90,8 @@ class _ArticleParser(SourceFile):
     def parse(self) -> Article:
         text = self.text if self.text is not None else read_source(self.path)
         self.lines = text.split("\n")
-        tokens = self.md.parse(text, {})
+        check_brackets(self)
+        tokens = outline_parser().parse(text, {})
         meta, body_start = read_front_matter(self, tokens)
         sections = self.sections(tokens, body_start)
         if "original" not in sections:
@@ -96,7 +99,7 @@ class _ArticleParser(SourceFile):
         original, original_notes, translation, translation_notes = self.texts(sections)
         first_line = sections["original"].line
         footnotes = pair_footnotes(self, first_line, original, original_notes, translation, translation_notes)
-        images = self.policy.check_images([*original, *(translation or [])])
+        images = self.policy.check_images(list(sections.values()))
         article = Article(
             path=self.path,
             meta=meta,

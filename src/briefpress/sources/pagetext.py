@@ -9,6 +9,7 @@ the text are compared, never guessed between (``--prefer`` chooses a side).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +25,9 @@ _DATE_LINE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\s+原文链接\s*↗?)?")
 _BULLET = re.compile(r"[•·●▪‣]\s*")
 _PROMPT_START = re.compile(r"1[.．、]\s*")
 _LATIN = re.compile(r"[A-Za-z]")
+# possessive: no backtracking, so a long line that is no comment fails in linear time
 _COMMENT = re.compile(
-    r"(?:\*\*)?(?P<author>[^*()（）]+?)(?:\*\*)?\s*[(（](?P<date>\d{4}-\d{2}-\d{2})[)）]\s*[:：]\s*(?P<text>.+)"
+    r"(?:\*\*)?(?P<author>[^*()（）]++)(?:\*\*)?\s*+[(（](?P<date>\d{4}-\d{2}-\d{2})[)）]\s*+[:：]\s*+(?P<text>.+)"
 )
 _SENTENCE_END = '?？。！!.;；…"”)）'
 FINAL_PUNCT = '.!?:;,"”’)…。！？：；，）*'
@@ -128,8 +130,13 @@ class DumpParser:
             marker = rest[i]
             i += 1
             if key == "prompts":
+                # a prompt is written once; a numbered line the dump repeats is the text's
+                # first paragraph ("4. …" in the translation, then in the pairs)
+                written = Counter(line.text for line in rest)
                 start = i
-                while i < len(rest) and re.match(r"\d+[.．、]\s*", rest[i].text):
+                while (
+                    i < len(rest) and re.match(r"\d+[.．、]\s*", rest[i].text) and written[rest[i].text] == 1
+                ):
                     i += 1
                 dump.prompts = self.prompts(rest[start:i], marker)
                 continue

@@ -14,18 +14,19 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
 
-from ..model import Block, Mark, mark, section_of, set_image_file, walk
+from ..model import Mark, mark, section_of, set_image_file, walk
+from .images import ImageProblem, inspect
 from .tokens import Section, SourceFile
 
 #: ids an in-document link may point to: the sections every edition has
 SECTION_IDS = ("title", "brief", "key-points", "relevance", "bilingual", "original", "prompts", "discussion")
 LINK_SCHEMES = ("http", "https", "mailto")
-_SCRIPT_LINK = re.compile(r"(?i)\]\(\s*<?\s*(?:javascript|vbscript|data|file)\s*:")
-_UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
-_RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>|<!--")
-_SVG_OUTSIDE = re.compile(
-    r"""(?:href|src)\s*=\s*["'](?!\s*(?:#|data:))|@import|url\(\s*["']?(?!\s*(?:#|data:))""", re.I
-)
+# Every pattern that runs over an article's text is linear: possessive quantifiers never
+# give back, and no two quantifiers in a row can match the same characters.
+_SCRIPT_LINK = re.compile(r"(?i)\]\(\s*+<?\s*+(?:javascript|vbscript|data|file)\s*+:")
+#: a footnote reference as written in the source: not after a backslash, no '[' in the label
+_NOTE_REFERENCE = re.compile(r"(?<!\\)\[\^([^\]\s\[]++)\]")
+_RAW_HTML = re.compile(r"<\s*+/?\s*+[A-Za-z][A-Za-z0-9-]*+(?:\s[^<>]*+)?/?>|<!--")
 
 
 class LinkPolicy:
@@ -46,7 +47,12 @@ class LinkPolicy:
                 continue
             line = token.map[0] + 1 if token.map else section.line
             texts = [c.content for c in token.children or [] if c.type == "text"]
-            undefined += [(m[1], line) for text in texts for m in _UNDEFINED_NOTE.finditer(text)]
+            # a reference the parser left as text, and written as one (not escaped: a page
+            # dump's literal "[^1]" is text)
+            written = {m[1] for m in _NOTE_REFERENCE.finditer(token.content)}
+            undefined += [
+                (m[1], line) for text in texts for m in _NOTE_REFERENCE.finditer(text) if m[1] in written
+            ]
             # raw in the source (not backslash-escaped) and shown as text (not in code)
             if _RAW_HTML.search(token.content) and any(_RAW_HTML.search(t) for t in texts):
                 self.src.warn("raw HTML is not trusted: it is shown as text", line)
@@ -54,7 +60,7 @@ class LinkPolicy:
                 self.src.warn(
                     "a javascript:, vbscript:, data: or file: link is not followed: it is shown as text", line
                 )
-            for child in token.children or []:
+            for child in walk(token.children or []):
                 if child.type == "link_open":
                     self.check_link(child, line)
         return undefined
@@ -64,6 +70,7 @@ class LinkPolicy:
         href = str(token.attrs.get("href", ""))
         scheme = urlsplit(href).scheme.lower()
         if scheme in LINK_SCHEMES:
+            mark(token, Mark.CHECKED)
             return
         if href.startswith("#") and href[1:] in SECTION_IDS:
             self.anchors.append((token, line))  # checked once the article's sections are known
@@ -82,15 +89,20 @@ class LinkPolicy:
             if section_of(target) not in ("", *present):
                 mark(token, Mark.DROP)
                 self.src.warn(f"link to #{target}: this article has no such section; its text stays", line)
+            else:
+                mark(token, Mark.CHECKED)
 
-    def check_images(self, blocks: list[Block]) -> list[Path]:
-        """The local image files the blocks show; remote and refused images are marked."""
+    def check_images(self, sections: list[Section]) -> list[Path]:
+        """The local image files every section shows (its footnotes too); remote and refused
+        images are marked, and anything else is an error."""
         images: list[Path] = []
-        for block in blocks:
-            for token in walk(block.tokens):
+        for section in sections:
+            line = section.line
+            for token in walk(section.tokens):
+                line = token.map[0] + 1 if token.map else line
                 if token.type == "image":
-                    target = self.check_image(token, block.line)
-                    if target is not None:
+                    target = self.check_image(token, line)
+                    if target is not None and target not in images:
                         images.append(target)
         return images
 
@@ -98,34 +110,41 @@ class LinkPolicy:
         src = str(token.attrs.get("src", ""))
         scheme = urlsplit(src).scheme.lower()
         if scheme in ("http", "https"):
-            self.src.warn(f"remote image {src} is not downloaded; it is shown as a link", line)
+            self.src.warn(f"remote image {src[:200]} is not downloaded; it is shown as a link", line)
             mark(token, Mark.REMOTE)
+            mark(token, Mark.CHECKED)
             return None
         if scheme or src.startswith("/"):
-            raise self.src.error(f"image {src!r} must be a relative path inside the article's folder", line)
-        folder = self.src.path.parent.resolve()
-        target = (self.src.path.parent / unquote(src)).resolve()
-        if not target.is_relative_to(folder):
             raise self.src.error(
-                f"image {src!r} lies outside the article's folder; copy it next to the article", line
+                f"image {src[:200]!r} must be a relative path inside the article's folder", line
             )
-        if not target.is_file():
-            raise self.src.error(f"image {unquote(src)!r} not found", line)
-        if target.suffix.lower() == ".svg" and svg_reaches_out(target):
+        name = unquote(src)
+        try:
+            folder = self.src.path.parent.resolve()
+            target = (self.src.path.parent / name).resolve()
+            inside, exists = target.is_relative_to(folder), target.is_file()
+        except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL byte, a name too long
+            raise self.src.error(
+                f"image {name[:200]!r} cannot be opened ({exc}); check its name", line
+            ) from None
+        if not inside:
+            raise self.src.error(
+                f"image {src[:200]!r} lies outside the article's folder; copy it next to the article", line
+            )
+        if not exists:
+            raise self.src.error(f"image {name[:200]!r} not found", line)
+        try:
+            info = inspect(target)
+        except ImageProblem as exc:
+            raise self.src.error(f"image {name[:200]!r} {exc}", line) from None
+        if info.reaches_out:
             self.src.warn(
-                f"SVG image {unquote(src)!r} refers to files or addresses outside itself; "
+                f"SVG image {name!r} refers to files or addresses outside itself; "
                 "it is not embedded (its alt text is shown)",
                 line,
             )
             mark(token, Mark.REFUSED)
             return None
         set_image_file(token, target)
+        mark(token, Mark.CHECKED)
         return target
-
-
-def svg_reaches_out(path: Path) -> bool:
-    """Whether an SVG refers to anything but itself (other files, the network)."""
-    try:
-        return bool(_SVG_OUTSIDE.search(path.read_text(encoding="utf-8", errors="replace")))
-    except OSError:
-        return True

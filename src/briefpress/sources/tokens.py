@@ -53,6 +53,32 @@ def shared_parser() -> MarkdownIt:
     return make_parser()
 
 
+@cache
+def outline_parser() -> MarkdownIt:
+    """The blocks alone, inline text unparsed: enough to find the front matter and sections."""
+    return make_parser().disable("inline")
+
+
+#: markdown-it's link and footnote parsing slows down with the square of the number of
+#: brackets in a paragraph; a paragraph holds at most this many
+MAX_BRACKETS = 2_000
+
+
+def check_brackets(src: SourceFile) -> None:
+    """Refuse, before parsing, a paragraph with more '[' than :data:`MAX_BRACKETS`."""
+    count, start = 0, 1
+    for number, line in enumerate(src.lines, start=1):
+        if not line.strip():
+            count, start = 0, number + 1
+            continue
+        count += line.count("[")
+        if count > MAX_BRACKETS:
+            raise src.error(
+                f"this paragraph holds more than {MAX_BRACKETS:,} '[' characters; split it or remove them",
+                start,
+            )
+
+
 def describe_kind(kind: str) -> str:
     if kind.startswith("heading"):
         return f"a level-{kind[-1]} heading"
