@@ -49,6 +49,14 @@ class StrictReport(Report):
         raise AssertionError(f"no warning containing {fragment!r} in {self.warnings}")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory):
+    """A cache of laid-out chapters, covers and fonts for this test run alone."""
+    import os
+
+    os.environ["BRIEFPRESS_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture
 def report():
     report = StrictReport()

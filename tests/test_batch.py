@@ -62,6 +62,113 @@ def test_digest_pdf_contents_page_numbers_match(digest):
     assert "第 12 期" in pages[0]
 
 
+def test_digest_is_assembled_from_chapters_with_everything_a_document_has(digest):
+    """Bookmarks article -> section, numbers 1..N after the front pages, links that land in
+    their own chapter, metadata, every font embedded."""
+    reader = pypdf.PdfReader(digest / "digest.pdf")
+    total = len(reader.pages)
+    top = [item for item in reader.outline]
+    articles = [item for item in top if not isinstance(item, list)]
+    children = [item for item in top if isinstance(item, list)]
+    assert len(children) == len(articles) == 4
+    assert [c.title for c in children[-1] if not isinstance(c, list)][:2] == ["阅读简报", "双语对照"]
+    first = reader.get_destination_page_number(articles[0])
+    for index, page in enumerate(reader.pages):
+        footer = page.extract_text().replace(" ", "").split("\n")[-1]
+        if index < first:
+            assert not re.fullmatch(r"\d+/\d+", footer), index  # the cover and the contents
+        else:
+            assert footer == f"{index + 1}/{total}", (index, footer)
+    for page in reader.pages:
+        for ref in page.get("/Annots", []) or []:
+            annotation = ref.get_object()
+            destination = annotation.get("/Dest")
+            action = annotation.get("/A") or {}
+            assert destination is not None or action.get("/S") == "/URI", annotation
+            if destination is not None:
+                assert isinstance(destination, list), destination  # no named destination is left
+                assert 0 <= reader.get_page_number(destination[0].get_object()) < total
+    info = reader.metadata
+    assert (info.title, info.author) == ("第 12 期", "阿头学")
+    assert reader.trailer["/Root"]["/Lang"] == "zh-Hans"
+    fonts = subprocess.run(["pdffonts", str(digest / "digest.pdf")], capture_output=True, text=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all(row.split()[-5] == "yes" for row in rows)
+    cjk = [row.split()[0].split("+")[1] for row in rows if "CJK" in row]
+    assert len(cjk) == len(set(cjk))  # one font per CJK face, not one per chapter
+
+
+LINKED = """\
+# 原文
+
+Read on [below](#original) and [the prompts](#prompts).
+
+Second paragraph.
+
+# 译文
+
+往下[读](#original),还有[讨论](#prompts)。
+
+第二段。
+
+# 讨论引子
+1. 问题?
+"""
+
+
+@pytest.mark.parametrize("count", [3])
+def test_digest_links_land_in_their_own_chapter_and_rebuilds_lay_out_only_what_changed(
+    tmp_path, monkeypatch, count
+):
+    monkeypatch.setenv("BRIEFPRESS_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for n in range(1, count + 1):
+        front = f"---\ntitle: 第 {n} 篇\ndate: 2026-06-0{n}\n---\n\n"
+        (folder / f"a{n}.md").write_text(front + LINKED, encoding="utf-8")
+    out = tmp_path / "out"
+    options = Options(output=out, formats=("pdf",), digest="D", order="date-asc", jobs=2)
+    assert build([folder], options, Report()).ok
+    chapters = tmp_path / "cache" / "chapters"
+    laid_out = {p.name for p in chapters.glob("*") if not p.name.endswith(".warnings")}
+    assert len(laid_out) == count
+    data = (out / "digest" / "digest.pdf").read_bytes()
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    starts = [
+        reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)
+    ]
+    ends = [*starts[1:], len(reader.pages)]
+    for index, page in enumerate(reader.pages):
+        chapter = next((n for n, (a, b) in enumerate(zip(starts, ends, strict=True)) if a <= index < b), None)
+        for ref in page.get("/Annots", []) or []:
+            destination = ref.get_object().get("/Dest")
+            if destination is not None and chapter is not None:
+                target = reader.get_page_number(destination[0].get_object())
+                assert starts[chapter] <= target < ends[chapter], (index, target)
+    # a second build, forced, gives the same bytes; changing one article lays out one chapter
+    assert build([folder], options.replace(force=True), Report()).ok
+    assert (out / "digest" / "digest.pdf").read_bytes() == data
+    source = folder / "a2.md"
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("Second", "A changed second"), encoding="utf-8"
+    )
+    assert build([folder], options, Report()).ok
+    now = {p.name for p in chapters.glob("*") if not p.name.endswith(".warnings")}
+    assert len(now - laid_out) == 1
+
+
+def test_merged_digest_stays_within_half_again_the_single_document(tmp_path, monkeypatch):
+    from briefpress.editions import digest as digest_edition
+    from briefpress.sources import read_article
+
+    articles = digest_edition.order_articles([read_article(p, Report()) for p in SOURCES], "date-desc")
+    options = Options(digest="D")
+    merged = digest_edition.render_pdf("D", articles, options, Report())
+    single = digest_edition.single_document("D", articles, options, Report())
+    assert len(pypdf.PdfReader(io.BytesIO(merged)).pages) == len(pypdf.PdfReader(io.BytesIO(single)).pages)
+    assert len(merged) <= 1.5 * len(single), (len(merged), len(single))
+
+
 def test_digest_epub_nav_per_article_with_sections(digest):
     book = zipfile.ZipFile(digest / "digest.epub")
     ns = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}

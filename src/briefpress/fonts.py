@@ -56,6 +56,14 @@ def _covered(ranges: tuple[tuple[int, int], ...], code: int) -> bool:
     return any(start <= code <= end for start, end in ranges[max(0, index - 8) : index + 1])
 
 
+def warm(options: Options) -> None:
+    """Look the fonts up now, in the build process, so that every worker forked from it
+    starts knowing them instead of asking fontconfig again."""
+    cjk_families()
+    for family in dict.fromkeys(options.font_families):
+        coverage(family)
+
+
 def check_fonts(article: Article, options: Options, report: Report, text: str) -> None:
     """Warn about characters of ``text`` that none of the configured fonts can show."""
     if not cjk_families():

@@ -152,6 +152,9 @@ class Article:
     footnotes: list[Footnote]
     discussion: list[Comment] | None
     images: list[Path] = field(default_factory=list)
+    #: a hash of everything the editions are made from, when a build knows it (it names
+    #: the article's laid-out chapter in the cache)
+    content_hash: str | None = None
 
     @property
     def folder(self) -> Path:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..editions import DIGEST, EDITIONS, module, plan, render_edition
+from ..editions import DIGEST, EDITIONS, plan, prepare, render_edition
 from ..errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
 from ..fonts import check_fonts
 from ..l10n import labels
@@ -22,7 +22,7 @@ from ..options import Options, source_date_epoch
 from ..sources import is_source, read_article, source_extensions
 from .output import write_folder
 from .stamps import STAMP, article_hash, owner_conflict, record, resources_hash, stamp_matches
-from .workers import Job, Outcome, Work, run_isolated, run_job
+from .workers import Background, Job, Outcome, Work, run_isolated, run_job
 
 
 @dataclass
@@ -131,24 +131,41 @@ def run_all(jobs: list[Job], work: Work, options: Options) -> Iterator[Outcome]:
 
 
 def render_article(
-    article: Article, options: Options, report: Report, timings: dict[str, float] | None = None
+    article: Article,
+    options: Options,
+    report: Report,
+    timings: dict[str, float] | None = None,
+    spare_cores: int = 0,
 ) -> dict[str, bytes]:
     """The files of the requested editions of one article, as bytes.
 
     An edition another one needs (the newsletter attaches the PDF) is rendered first,
-    and kept in memory only when it was not asked for. ``timings``, when given,
-    receives the seconds each step took.
+    and kept in memory only when it was not asked for. With a spare core, the PDF (the
+    longest) is rendered in a process of its own while the others are made here.
+    ``timings``, when given, receives the seconds each step took.
     """
     timings = {} if timings is None else timings
     started = time.perf_counter()
     ui = "".join(labels(options.lang_ui).values())
     check_fonts(article, options, report, article.all_text() + ui)
     timings["fonts"] = time.perf_counter() - started
+    names = plan(options.formats)
+    pdf_apart = None
+    if spare_cores > 0 and "pdf" in names and len(names) > 1:
+        pdf_apart = Background.start(lambda own: render_edition("pdf", article, options, own, {}))
+        names.remove("pdf")
     rendered: dict[str, bytes] = {}
-    for name in plan(options.formats):
+    for name in names:
+        if pdf_apart is not None and "pdf" in EDITIONS[name].needs:
+            rendered.update(pdf_apart.result(report, article.path))
+            pdf_apart = None
         started = time.perf_counter()
         rendered.update(render_edition(name, article, options, report, rendered))
         timings[name] = time.perf_counter() - started
+    if pdf_apart is not None:
+        started = time.perf_counter()
+        rendered.update(pdf_apart.result(report, article.path))
+        timings["pdf (waited for)"] = time.perf_counter() - started
     wanted = {file for name in options.formats for file in EDITIONS[name].files(article.meta.slug)}
     return {name: data for name, data in rendered.items() if name in wanted}
 
@@ -157,7 +174,7 @@ def write_article(job: Job, report: Report, outcome: Outcome) -> None:
     """Render one article and write its editions with their stamp; runs in a worker."""
     article, options, folder = job.article, job.options, job.folder
     assert article is not None and folder is not None
-    files = render_article(article, options, report, outcome.timings)
+    files = render_article(article, options, report, outcome.timings, job.spare_cores)
     warnings = job.earlier_warnings + report.count_for(article.path)
     if options.strict and warnings:
         raise BuildError(f"{warnings} warning(s) and --strict: nothing written", article.path)
@@ -244,6 +261,7 @@ def build_articles(
 
     jobs = []
     for article in articles:
+        article.content_hash = stamps[article.path]
         job = Job(article.path, options, article, stamps[article.path], report.count_for(article.path))
         folder, slug = options.output / article.meta.slug, article.meta.slug
         conflict = None if options.force else owner_conflict(folder, slug, article.path)
@@ -254,8 +272,10 @@ def build_articles(
         else:
             jobs.append(job)
     if jobs:
-        for name in plan(options.formats):  # imported once here: every forked process starts with them
-            module(name)
+        prepare(plan(options.formats), options)  # once here: every forked process starts with them
+    processes = min(options.jobs or os.cpu_count() or 1, len(jobs))
+    for job in jobs:  # an article with a core to itself renders its PDF beside its other editions
+        job.spare_cores = max(0, (options.jobs or os.cpu_count() or 1) - processes)
     for outcome in run_all(jobs, write_article, options):
         finished(outcome)
     return stamps
@@ -284,8 +304,41 @@ def build_digest(
     if not options.force and stamp_matches(folder, slug, stamp, names):
         return []
     before = len(report.warnings)
-    files = digest.render_files(ordered, options, report)
+    chapters = (
+        lay_out_chapters(ordered, options, report) if "pdf" in formats and not options.pdf_variant else {}
+    )
+    files = digest.render_files(ordered, options, report, chapters)
     if options.strict and len(report.warnings) > before:
         raise BuildError(f"{len(report.warnings) - before} warning(s) and --strict: digest not written")
     assert set(files) <= set(DIGEST.files(slug))
     return with_stamp(folder, slug, files, stamp, None, options)
+
+
+def lay_out_chapter(job: Job, report: Report, outcome: Outcome) -> None:
+    """One article's chapter for a digest; runs in a worker."""
+    from ..editions import pdf
+
+    assert job.article is not None
+    outcome.data = pdf.chapter(job.article, job.options, report)
+
+
+def lay_out_chapters(articles: list[Article], options: Options, report: Report) -> dict[Path, bytes]:
+    """Each article's chapter: from the cache when its handout (or an earlier digest) laid
+    it out, else laid out now, in the worker pool."""
+    from ..editions import pdf
+
+    chapters, jobs = {}, []
+    prepare(["pdf"], options)
+    for article in articles:
+        data = pdf.cached_chapter(article, options, report)
+        if data is not None:
+            chapters[article.path] = data
+        else:
+            jobs.append(Job(article.path, options, article))
+    for outcome in run_all(jobs, lay_out_chapter, options):
+        report.merge(outcome.warnings, outcome.path, outcome.warning_count)
+        if outcome.error is not None:
+            raise outcome.error
+        if outcome.data is not None:
+            chapters[outcome.path] = outcome.data
+    return chapters

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -38,6 +39,8 @@ class Job:
     stamp: str = ""
     #: warnings the article had when it was read (they count for --strict)
     earlier_warnings: int = 0
+    #: cores no other worker is using: the article's editions may use them
+    spare_cores: int = 0
 
     @property
     def folder(self) -> Path | None:
@@ -53,6 +56,8 @@ class Outcome:
     article: Article | None = None
     #: the files written (a building job)
     outputs: list[Path] = field(default_factory=list)
+    #: bytes made for the build process (a digest's chapter)
+    data: bytes | None = None
     warnings: list[str] = field(default_factory=list)
     #: how many warnings there were, shown or not (a worker shows at most MAX_WARNINGS)
     warning_count: int = 0
@@ -174,3 +179,51 @@ def _finished(process: Any, state: _Running, ready: list, timeout: float | None)
             path, error=BuildError(f"took longer than {timeout:g} s (--timeout); nothing written", path)
         )
     return None
+
+
+@dataclass
+class Background:
+    """Work started in a forked process of its own (a worker may not start multiprocessing
+    children: it is a daemon), its result fetched later through a pipe."""
+
+    pid: int
+    reader: int
+
+    @classmethod
+    def start(cls, work: Callable[[Report], Any]) -> Background:
+        reader, writer = os.pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the child: do the work, send it back whole, leave
+            os.close(reader)
+            code = 0
+            try:
+                die_with(parent)
+                report = Report()
+                message: tuple[Any, list[str], Exception | None]
+                try:
+                    message = (work(report), report.warnings, None)
+                except Exception as exc:  # sent back: the caller raises it as its own
+                    message = (None, report.warnings, exc)
+                with os.fdopen(writer, "wb") as stream:
+                    pickle.dump(message, stream)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(writer)
+        return cls(pid, reader)
+
+    def result(self, report: Report, path: Path) -> Any:
+        """The work's result, its warnings added to ``report``; its exception raised here."""
+        with os.fdopen(self.reader, "rb") as stream:
+            data = stream.read()
+        _, status = os.waitpid(self.pid, 0)
+        if not data:
+            raise BuildError(f"a rendering process ended without a result (status {status})", path)
+        value, warnings, error = pickle.loads(data)
+        for warning in warnings:
+            report.add(warning, path)
+        if error is not None:
+            raise error
+        return value

@@ -73,6 +73,18 @@ def module(name: str) -> ModuleType:
     return importlib.import_module(DIGEST.module if name == DIGEST.name else EDITIONS[name].module)
 
 
+def prepare(names: list[str], options: Options) -> None:
+    """Import the editions' modules and let each warm what it caches (``warm(options)``),
+    in the build process: every worker forked from it then starts with them."""
+    from ..fonts import warm
+
+    warm(options)
+    for name in names:
+        renderer = module(name)
+        if hasattr(renderer, "warm"):
+            renderer.warm(options)
+
+
 def plan(formats: tuple[str, ...]) -> list[str]:
     """The editions to render for ``formats``, each after the editions it needs."""
     order: list[str] = []

@@ -9,7 +9,11 @@ the pages the articles really start on.
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 from ..errors import Report
 from ..l10n import labels
@@ -18,7 +22,8 @@ from ..options import Options
 from ..render import Flavour, context, render_template
 from .cover import cover_image
 from .epub import BookInfo, render_book
-from .pdf import print_css, write_pdf
+from .pdf import chapter, print_css, write_pdf
+from .pdfmerge import Chapter, Info, chapters_of, merge
 
 #: the editions a digest is made in, when they are asked for (both when neither is)
 FORMATS = ("pdf", "epub")
@@ -46,28 +51,85 @@ def subtitle(articles: list[Article], options: Options) -> str:
     return ui["digest_count"].format(count=len(articles)) + " · " + date_range(articles)
 
 
-def digest_html(name: str, articles: list[Article], options: Options) -> str:
-    """The digest as one HTML document for WeasyPrint: cover, contents, every article."""
-    contexts = [
-        context(article, options, Flavour("pdf", prefix=f"a{n:02d}-"))
-        for n, article in enumerate(articles, start=1)
-    ]
+def digest_html(name: str, articles: list[Article], options: Options, starts: list[int] | None = None) -> str:
+    """The digest as HTML for WeasyPrint: the cover, the contents and every article; with
+    ``starts`` (each article's first page), the cover and the contents alone."""
+    if starts:  # the contents lists titles and dates: nothing else is rendered
+        contexts: list[Any] = [SimpleNamespace(meta=article.meta, prefix="") for article in articles]
+    else:
+        contexts = [
+            context(article, options, Flavour("pdf", prefix=f"a{n:02d}-"))
+            for n, article in enumerate(articles, start=1)
+        ]
     return render_template(
         "digest.html.j2",
         name=name,
         subtitle=subtitle(articles, options),
         site_name=options.site_name,
         contexts=contexts,
+        starts=starts,
         ui=labels(options.lang_ui),
         lang=articles[0].meta.translation_lang,
         css=print_css(options, "digest.css"),
     )
 
 
-def render_pdf(name: str, articles: list[Article], options: Options, report: Report) -> bytes:
-    key = ":".join(a.meta.slug for a in articles)
+def render_pdf(
+    name: str,
+    articles: list[Article],
+    options: Options,
+    report: Report,
+    chapters: dict[Path, bytes] | None = None,
+) -> bytes:
+    """The digest PDF: the articles' chapters (laid out once each, as for their handouts)
+    behind a cover and a contents page, numbered through. ``chapters`` holds those laid
+    out elsewhere (in the worker pool). A tagged PDF (``--pdf-variant``) cannot be
+    assembled from parts: it is laid out as one document."""
+    key = f"digest:{name}:" + ":".join(a.meta.slug for a in articles)
+    if options.pdf_variant:
+        return single_document(name, articles, options, report)
+    chapters = chapters or {}
+    parts = chapters_of(
+        [(a.meta.title, chapters.get(a.path) or chapter(a, options, report)) for a in articles]
+    )
+    front = front_matter(name, articles, parts, options, report, key)
+    info = Info(
+        title=name,
+        author=options.site_name,
+        subject=subtitle(articles, options),
+        keywords=", ".join(sorted({t for a in articles for t in a.meta.tags})),
+        lang=articles[0].meta.translation_lang,
+        identifier=hashlib.sha256(key.encode()).digest()[:16],
+    )
+    return merge(front, parts, options, info)
+
+
+def single_document(name: str, articles: list[Article], options: Options, report: Report) -> bytes:
+    """The digest laid out as one document (for tagged PDFs; numbered through by CSS)."""
+    key = f"digest:{name}:" + ":".join(a.meta.slug for a in articles)
     html = digest_html(name, articles, options)
-    return write_pdf(html, articles[0], options, report, key=f"digest:{name}:{key}")
+    return write_pdf(html, articles[0], options, report, key=key, extra_css=_NUMBERED)
+
+
+_NUMBERED = '@page { @bottom-center { content: counter(page) " / " counter(pages); } }'
+
+
+def front_matter(
+    name: str, articles: list[Article], parts: list[Chapter], options: Options, report: Report, key: str
+) -> bytes:
+    """The cover and the contents, with the page each article starts on."""
+    from pypdf import PdfReader
+
+    pages = 2 + len(articles) // 20  # the cover, and about twenty entries a page
+    for _ in range(4):  # the contents' length decides where the articles start, and back
+        starts = [pages + 1 + sum(part.pages for part in parts[:n]) for n in range(len(parts))]
+        html = digest_html(name, articles, options, starts)
+        data = write_pdf(html, articles[0], options, report, key=key + ":front")
+        laid_out = len(PdfReader(io.BytesIO(data)).pages)
+        if laid_out == pages:
+            return data
+        pages = laid_out
+    return data
 
 
 def render_epub(name: str, slug: str, articles: list[Article], options: Options) -> bytes:
@@ -92,12 +154,14 @@ def formats(options: Options) -> list[str]:
     return [f for f in FORMATS if f in options.formats] or list(FORMATS)
 
 
-def render_files(articles: list[Article], options: Options, report: Report) -> dict[str, bytes]:
+def render_files(
+    articles: list[Article], options: Options, report: Report, chapters: dict[Path, bytes] | None = None
+) -> dict[str, bytes]:
     """The digest's files, by name, for ``articles`` in the order given."""
     assert options.digest is not None
     slug, files = options.digest_slug, {}
     if "pdf" in formats(options):
-        files[f"{slug}.pdf"] = render_pdf(options.digest, articles, options, report)
+        files[f"{slug}.pdf"] = render_pdf(options.digest, articles, options, report, chapters)
     if "epub" in formats(options):
         files[f"{slug}.epub"] = render_epub(options.digest, slug, articles, options)
     return files

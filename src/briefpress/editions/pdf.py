@@ -10,14 +10,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from weasyprint import HTML, URLFetcher
+from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.logger import LOGGER
 
+from .. import cache
 from ..errors import Report
 from ..model import Article
 from ..options import PAPERS, Options
 from ..render import render_template, resource_dir, stylesheet
 from .html import render_html
+from .pagenumbers import number, number_font
 from .pdffonts import compact_cid_fonts
 
 EXTENSION = "pdf"
@@ -78,17 +80,67 @@ def print_css(options: Options, *extra: str) -> str:
     )
 
 
-def handout_html(article: Article, options: Options) -> str:
-    """The HTML that WeasyPrint lays out for the handout."""
-    return render_html(article, options, print_css(options), edition="pdf")
+def handout_html(article: Article, options: Options, extra: tuple[str, ...] = ()) -> str:
+    """The HTML that WeasyPrint lays out for the handout (its pages are numbered afterwards)."""
+    return render_html(article, options, print_css(options, *extra), edition="pdf")
+
+
+def warm(options: Options) -> None:
+    """Before the workers fork: the page numbers' font subset, made once."""
+    number_font(options.latin_font)
 
 
 def render(article: Article, options: Options, report: Report) -> bytes:
-    html = handout_html(article, options)
-    return write_pdf(html, article, options, report, key=f"{article.meta.slug}:{article.meta.date}")
+    """The handout: the article's chapter, its pages numbered."""
+    return number(chapter(article, options, report), options)
 
 
-def write_pdf(html: str, article: Article, options: Options, report: Report, key: str) -> bytes:
+def chapter_key(article: Article, options: Options) -> str:
+    """The cache name of the article's chapter: its content hash when the build knows it
+    (so the digest finds it without rendering anything), else its HTML's."""
+    from importlib.metadata import version
+
+    made_of = article.content_hash or handout_html(article, options)
+    return cache.key(
+        "chapter", version("weasyprint"), made_of, str(options.pdf_variant), str(article.folder.resolve())
+    )
+
+
+def cached_chapter(article: Article, options: Options, report: Report) -> bytes | None:
+    name = chapter_key(article, options)
+    data, notes = cache.get("chapters", name), cache.get("chapters", name + ".warnings")
+    if data is None or notes is None:
+        return None
+    for message in filter(None, notes.decode("utf-8").split("\n")):
+        report.warn(message, article.path)
+    return data
+
+
+def chapter(article: Article, options: Options, report: Report) -> bytes:
+    """The article laid out as pages without page numbers: the handout before numbering,
+    and a digest's chapter. Laid out once per content (a cache keyed by everything that
+    shapes it), so a digest reuses the chapters its articles' handouts made."""
+    data = cached_chapter(article, options, report)
+    if data is not None:
+        return data
+    start = len(report.warnings)
+    data = write_pdf(
+        handout_html(article, options),
+        article,
+        options,
+        report,
+        key=f"{article.meta.slug}:{article.meta.date}",
+    )
+    new = [warning.split(": warning: ", 1)[-1] for warning in report.warnings[start:]]
+    name = chapter_key(article, options)
+    cache.put("chapters", name, data)
+    cache.put("chapters", name + ".warnings", "\n".join(new).encode("utf-8"))
+    return data
+
+
+def write_pdf(
+    html: str, article: Article, options: Options, report: Report, key: str, extra_css: str = ""
+) -> bytes:
     """Lay out ``html`` (resources fetched as for ``article``) and write the PDF."""
     identifier = hashlib.sha256(key.encode()).hexdigest()
     pdf_options = {
@@ -100,5 +152,7 @@ def write_pdf(html: str, article: Article, options: Options, report: Report, key
             string=html,
             base_url=article.folder.resolve().as_uri() + "/",
             url_fetcher=ArticleFetcher(article, report),
-        ).render(**pdf_options)  # tagging (pdf/ua) is decided while rendering
+        ).render(  # tagging (pdf/ua) is decided while rendering
+            stylesheets=[CSS(string=extra_css)] if extra_css else None, **pdf_options
+        )
         return document.write_pdf(**pdf_options, finisher=compact_cid_fonts)

@@ -73,3 +73,48 @@ def compact_cff(data: bytes) -> bytes | None:
     output = io.BytesIO()
     cff.compile(output, font)
     return output.getvalue()
+
+
+def merge_cff(programs: list[bytes]) -> bytes:
+    """One CID-keyed CFF holding every glyph of ``programs``, compacted subsets of one face.
+
+    A glyph is its CID; its charstring needs no subroutines and is copied as it is, with
+    the font dictionary (``FDArray`` entry, found by name) it was drawn with.
+    """
+    from fontTools.cffLib import CFFFontSet
+
+    glyphs: dict[int, tuple[bytes, str]] = {}
+    dicts: dict[str, Any] = {}
+    base = None
+    for data in programs:
+        fonts = CFFFontSet()
+        fonts.decompile(io.BytesIO(data), None)
+        top = fonts.topDictIndex[0]
+        base = base or fonts
+        index = top.CharStrings.charStringsIndex
+        selectors = top.FDSelect.gidArray
+        for gid, name in enumerate(top.charset):
+            fd = top.FDArray[selectors[gid]]
+            fd_name = getattr(fd, "FontName", str(selectors[gid]))
+            dicts.setdefault(fd_name, fd)
+            cid = 0 if name == ".notdef" else int(name[3:])
+            glyphs.setdefault(cid, (index[gid], fd_name))
+    assert base is not None
+    top = base.topDictIndex[0]
+    order = sorted(glyphs)
+    names = [".notdef" if cid == 0 else f"cid{cid:05d}" for cid in order]
+    fd_names = list(dicts)
+    top.FDArray.items = [dicts[name] for name in fd_names]
+    index = top.CharStrings.charStringsIndex
+    index.items = [glyphs[cid][0] for cid in order]
+    index.offsets = None
+    top.CharStrings.charStrings = {name: n for n, name in enumerate(names)}
+    top.FDSelect.gidArray = [fd_names.index(glyphs[cid][1]) for cid in order]
+    top.charset = names
+    if hasattr(top, "CIDCount"):
+        top.CIDCount = max(top.CIDCount, order[-1] + 1)
+    holder = TTFont(recalcBBoxes=False)  # what the compiler asks of the font around the CFF
+    holder.setGlyphOrder(names)
+    output = io.BytesIO()
+    base.compile(output, holder)
+    return output.getvalue()
