@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 NODE_TOOLS := scripts/node/node_modules/.installed
 
-.PHONY: setup system demo test test-fast lint bench clean
+.PHONY: setup system demo test test-fast lint bench screenshots clean
 
 setup: system $(VENV)/.installed $(NODE_TOOLS)
 
@@ -37,9 +37,13 @@ test-fast: setup
 bench: setup
 	$(BIN)/python bench/run.py
 
+# the README's pictures of the reading page (phone and desktop), in Debian's Chromium
+screenshots: setup
+	$(BIN)/python scripts/screenshots.py
+
 lint: setup
-	$(BIN)/python -m ruff check src tests bench
-	$(BIN)/python -m ruff format --check src tests bench
+	$(BIN)/python -m ruff check src tests bench scripts
+	$(BIN)/python -m ruff format --check src tests bench scripts
 	$(BIN)/python -m mypy
 
 clean:

@@ -47,14 +47,19 @@ def article_hash(article: Article, options: Options, shared: str) -> str:
     return digest.hexdigest()
 
 
-def record(stamp: str, files: list[str], source: Path | None, options: Options) -> bytes:
+def record(
+    stamp: str, files: list[str], source: Path | None, options: Options, about: dict[str, Any] | None = None
+) -> bytes:
+    """A stamp's content; ``about``: what the folder's index and feed say of it (title, verdict, date)."""
     return json.dumps(
         {
             "hash": stamp,
             "files": sorted(files),
             "source": str(source.resolve()) if source else None,
             "options": settings(options),
-        }
+            "about": about or {},
+        },
+        ensure_ascii=False,
     ).encode()
 
 

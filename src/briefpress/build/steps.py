@@ -37,6 +37,8 @@ class BuildResult:
     unchanged: int = 0
     #: seconds per step (font check, each edition) for each article source
     timings: dict[Path, dict[str, float]] = field(default_factory=dict)
+    #: the output folder's index.html and feed.xml, when this build refreshed them
+    index: list[Path] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -174,19 +176,28 @@ def write_article(job: Job, report: Report, outcome: Outcome) -> None:
     """Render one article and write its editions with their stamp; runs in a worker."""
     article, options, folder = job.article, job.options, job.folder
     assert article is not None and folder is not None
+    meta = article.meta
     files = render_article(article, options, report, outcome.timings, job.spare_cores)
     warnings = job.earlier_warnings + report.count_for(article.path)
     if options.strict and warnings:
         raise BuildError(f"{warnings} warning(s) and --strict: nothing written", article.path)
-    outcome.outputs = with_stamp(folder, article.meta.slug, files, job.stamp, article.path, options)
+    about = {"title": meta.title, "summary": meta.summary, "date": meta.date.isoformat(), "tags": meta.tags}
+    outcome.outputs = with_stamp(folder, meta.slug, files, job.stamp, article.path, options, about)
 
 
 def with_stamp(
-    folder: Path, slug: str, files: dict[str, bytes], stamp: str, source: Path | None, options: Options
+    folder: Path,
+    slug: str,
+    files: dict[str, bytes],
+    stamp: str,
+    source: Path | None,
+    options: Options,
+    about: dict | None = None,
 ) -> list[Path]:
     """Write the files and the stamp that lets the next build skip them, all or none."""
     stamp_file = STAMP.format(slug=slug)
-    written = write_folder(folder, {**files, stamp_file: record(stamp, list(files), source, options)}, source)
+    recorded = record(stamp, list(files), source, options, about)
+    written = write_folder(folder, {**files, stamp_file: recorded}, source)
     return [path for path in written if path.name != stamp_file]
 
 
@@ -231,6 +242,16 @@ def build(
             if options.verbosity > 0:
                 raise
             result.errors.append(BuildError(f"could not build the digest: {type(exc).__name__}: {exc}"))
+    wrote = result.built or any(path.parent.name == options.digest_slug for path in result.outputs)
+    if "html" in options.formats and wrote:  # a build that changed nothing leaves the index alone
+        try:
+            from ..editions import site
+
+            result.index = site.refresh(options.output, options)
+        except OSError as exc:
+            result.errors.append(
+                BuildError(f"cannot write the index of {options.output}: {exc.strerror or exc}")
+            )
     result.warnings = list(report.warnings)
     result.seconds = time.perf_counter() - started
     return result
@@ -311,7 +332,14 @@ def build_digest(
     if options.strict and len(report.warnings) > before:
         raise BuildError(f"{len(report.warnings) - before} warning(s) and --strict: digest not written")
     assert set(files) <= set(DIGEST.files(slug))
-    return with_stamp(folder, slug, files, stamp, None, options)
+    dates = sorted(a.meta.date.isoformat() for a in ordered)
+    about = {
+        "title": options.digest,
+        "summary": digest.subtitle(ordered, options),
+        "date": dates[-1],
+        "digest": True,
+    }
+    return with_stamp(folder, slug, files, stamp, None, options, about)
 
 
 def lay_out_chapter(job: Job, report: Report, outcome: Outcome) -> None:

@@ -63,7 +63,11 @@ EDITIONS: dict[str, Edition] = {
 }
 #: several articles in one PDF and one EPUB, built with --digest
 DIGEST = Edition(
-    "digest", "briefpress.editions.digest", ("{slug}.pdf", "{slug}.epub"), needs=("pdf", "epub"), several=True
+    "digest",
+    "briefpress.editions.digest",
+    ("{slug}.html", "{slug}.pdf", "{slug}.epub"),
+    needs=("pdf", "epub"),
+    several=True,
 )
 FORMATS = tuple(EDITIONS)
 DEFAULT_FORMATS = tuple(name for name, edition in EDITIONS.items() if edition.default)

@@ -19,14 +19,14 @@ from ..errors import Report
 from ..l10n import labels
 from ..model import Article
 from ..options import Options
-from ..render import Flavour, context, render_template
+from ..render import Flavour, context, render_template, stylesheet
 from .cover import cover_image
 from .epub import BookInfo, render_book
 from .pdf import chapter, print_css, write_pdf
 from .pdfmerge import Chapter, Info, chapters_of, merge
 
-#: the editions a digest is made in, when they are asked for (both when neither is)
-FORMATS = ("pdf", "epub")
+#: the editions a digest is made in, when they are asked for (PDF and EPUB when none is)
+FORMATS = ("html", "pdf", "epub")
 
 
 def order_articles(articles: list[Article], order: str) -> list[Article]:
@@ -104,6 +104,30 @@ def render_pdf(
     return merge(front, parts, options, info)
 
 
+def render_page(name: str, articles: list[Article], options: Options) -> str:
+    """The digest as one reading page: a cover, the contents, every article with the views."""
+    from .html import views
+
+    contexts = [
+        context(article, options, Flavour("html", prefix=f"a{n:02d}-"))
+        for n, article in enumerate(articles, start=1)
+    ]
+    offered = [
+        view for view in views(articles[0], options) if all(view in views(a, options) for a in articles)
+    ]
+    return render_template(
+        "digest_page.html.j2",
+        name=name,
+        subtitle=subtitle(articles, options),
+        site_name=options.site_name,
+        contexts=contexts,
+        views=offered,
+        ui=labels(options.lang_ui),
+        lang=articles[0].meta.translation_lang,
+        css=stylesheet(options, "base.css", "screen.css", "digest-page.css"),
+    )
+
+
 def single_document(name: str, articles: list[Article], options: Options, report: Report) -> bytes:
     """The digest laid out as one document (for tagged PDFs; numbered through by CSS)."""
     key = f"digest:{name}:" + ":".join(a.meta.slug for a in articles)
@@ -151,7 +175,7 @@ def render_epub(name: str, slug: str, articles: list[Article], options: Options)
 
 
 def formats(options: Options) -> list[str]:
-    return [f for f in FORMATS if f in options.formats] or list(FORMATS)
+    return [f for f in FORMATS if f in options.formats] or ["pdf", "epub"]
 
 
 def render_files(
@@ -160,6 +184,8 @@ def render_files(
     """The digest's files, by name, for ``articles`` in the order given."""
     assert options.digest is not None
     slug, files = options.digest_slug, {}
+    if "html" in formats(options):
+        files[f"{slug}.html"] = render_page(options.digest, articles, options).encode("utf-8")
     if "pdf" in formats(options):
         files[f"{slug}.pdf"] = render_pdf(options.digest, articles, options, report, chapters)
     if "epub" in formats(options):

@@ -24,7 +24,16 @@ from ..fonts import subset_font
 from ..l10n import labels
 from ..model import Article, edition_sections, section_of
 from ..options import Options, source_date_epoch
-from ..render import Flavour, context, heading_id, plain_text, render_template, stylesheet
+from ..render import (
+    ContentsEntry,
+    Flavour,
+    contents_entry,
+    context,
+    plain_text,
+    render_template,
+    section_title,
+    stylesheet,
+)
 from .cover import COVER_SIZE, render_cover
 
 EXTENSION = "epub"
@@ -138,41 +147,11 @@ def add_metadata(book: epub.EpubBook, info: BookInfo, has_images: bool) -> None:
     )
 
 
-@dataclass
-class TocEntry:
-    """One line of the contents: its text, its language, where it leads, what nests under it."""
-
-    title: str
-    href: str
-    lang: str
-    children: list[TocEntry] = field(default_factory=list)
-
-    def ebooklib(self) -> Any:
-        """The same entry as ebooklib wants it, for the NCX."""
-        if not self.children:
-            return epub.Link(self.href, self.title, "toc-" + self.href.replace("#", "-").replace(".", "-"))
-        return (epub.Section(self.title, self.href), [child.ebooklib() for child in self.children])
-
-
-def toc_entry(
-    article: Article, name: str, file_name: str, title: str, ui_lang: str, prefix: str = ""
-) -> TocEntry:
-    """A chapter's toc entry, with the text's subheadings nested under it."""
-    if name == "bilingual":
-        blocks, lang = article.translation or [], article.meta.translation_lang
-    elif name == "original":
-        blocks, lang = article.original, article.meta.original_lang
-    else:
-        blocks, lang = [], ""
-    entry = TocEntry(title, file_name, ui_lang)
-    for index, block in enumerate(blocks, start=1):
-        level = block.heading_level
-        link = TocEntry(block.text, f"{file_name}#{heading_id(name, lang, index, prefix)}", lang)
-        if level == 2:
-            entry.children.append(link)
-        elif level == 3 and entry.children:
-            entry.children[-1].children.append(link)
-    return entry
+def ebooklib_entry(entry: ContentsEntry) -> Any:
+    """A contents entry as ebooklib wants it, for the NCX."""
+    if not entry.children:
+        return epub.Link(entry.href, entry.title, "toc-" + entry.href.replace("#", "-").replace(".", "-"))
+    return (epub.Section(entry.title, entry.href), [ebooklib_entry(child) for child in entry.children])
 
 
 def render(article: Article, options: Options, report: Report) -> bytes:
@@ -196,18 +175,19 @@ def render_book(info: BookInfo, articles: list[Article], options: Options, where
     cover = add_cover(book, info, ui)
 
     chapters: list[epub.EpubHtml] = []
-    toc: list[TocEntry] = []
+    toc: list[ContentsEntry] = []
     digest = len(articles) > 1
     for position, article in enumerate(articles, start=1):
         prefix = f"a{position:02d}-" if digest else ""
         entries = add_chapters(book, article, options, images, css, prefix, chapters)
         if digest:
-            toc.append(TocEntry(article.meta.title, entries[0].href, article.meta.translation_lang, entries))
+            lang = article.meta.translation_lang
+            toc.append(ContentsEntry(article.meta.title, entries[0].href, lang, entries))
         else:
             toc.extend(entries)
 
     nav = epub.EpubNav(title=ui["contents"])
-    book.toc = [entry.ebooklib() for entry in toc]
+    book.toc = [ebooklib_entry(entry) for entry in toc]
     book.add_item(epub.EpubNcx())
     book.add_item(nav)
     book.spine = [cover, "nav", *chapters]
@@ -297,9 +277,8 @@ def add_chapters(
     css: epub.EpubItem,
     prefix: str,
     chapters: list[epub.EpubHtml],
-) -> list[TocEntry]:
+) -> list[ContentsEntry]:
     """One chapter per section of ``article``, appended to ``chapters``; their toc entries."""
-    ui = labels(options.lang_ui)
     digest = bool(prefix)
     names = edition_sections(article)
     files = {name: f"{prefix}{n:02d}-{name}.xhtml" for n, name in enumerate(names, start=1)}
@@ -313,7 +292,7 @@ def add_chapters(
     )
     entries = []
     for number, name in enumerate(c.sections, start=1):
-        title = ui["translation"] if name == "bilingual" and options.translation_only else ui[name]
+        title = section_title(name, options)
         chapter = epub.EpubHtml(
             uid=f"ch-{prefix}{name}",
             title=f"{article.meta.title} · {title}" if digest else title,
@@ -326,7 +305,7 @@ def add_chapters(
         chapter.add_item(css)
         book.add_item(chapter)
         chapters.append(chapter)
-        entries.append(toc_entry(article, name, chapter.file_name, title, options.lang_ui, prefix))
+        entries.append(contents_entry(article, name, title, options.lang_ui, prefix, href=chapter.file_name))
     return entries
 
 

@@ -61,10 +61,13 @@ def plain_text(value: str) -> str:
 
 
 # the names the editions use, from the modules that define them
-from .context import RenderContext, context  # noqa: E402
+from .context import ContentsEntry, RenderContext, contents_entry, context, section_title  # noqa: E402
 from .fragments import Flavour, heading_id  # noqa: E402
 
 __all__ = [
+    "ContentsEntry",
+    "contents_entry",
+    "section_title",
     "Flavour",
     "RenderContext",
     "context",

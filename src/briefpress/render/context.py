@@ -3,7 +3,7 @@ rendered to HTML for one edition (see :class:`~.fragments.Flavour`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from markupsafe import Markup
@@ -12,7 +12,7 @@ from ..cjk import shorten
 from ..l10n import labels
 from ..model import Article, Footnote, Meta, Pair, edition_sections
 from ..options import Options
-from .fragments import Flavour, FragmentRenderer
+from .fragments import Flavour, FragmentRenderer, heading_id
 
 Side = Literal["original", "translation"]
 
@@ -90,6 +90,39 @@ class RenderContext:
     notes_lines: int = 0
     #: the QR code of the source address, as an SVG data URI (paper only)
     qr: str | None = None
+    #: the sections and the text's subheadings, for the page's contents list
+    contents: list[ContentsEntry] = field(default_factory=list)
+
+
+@dataclass
+class ContentsEntry:
+    """One line of a table of contents: its text, its language, where it leads, what nests under it."""
+
+    title: str
+    href: str
+    lang: str
+    children: list[ContentsEntry] = field(default_factory=list)
+
+
+def contents_entry(
+    article: Article, name: str, title: str, ui_lang: str, prefix: str = "", href: str = ""
+) -> ContentsEntry:
+    """A section's contents entry, the text's subheadings nested under it (``##`` under the
+    section, ``###`` under those). ``href``: the file the section is (EPUB); else an anchor."""
+    if name == "bilingual":
+        blocks, lang = article.translation or [], article.meta.translation_lang
+    elif name == "original":
+        blocks, lang = article.original, article.meta.original_lang
+    else:
+        blocks, lang = [], ""
+    entry = ContentsEntry(title, href or f"#{prefix}{name}", ui_lang)
+    for index, block in enumerate(blocks, start=1):
+        link = ContentsEntry(block.text, f"{href}#{heading_id(name, lang, index, prefix)}", lang)
+        if block.heading_level == 2:
+            entry.children.append(link)
+        elif block.heading_level == 3 and entry.children:
+            entry.children[-1].children.append(link)
+    return entry
 
 
 def context(article: Article, options: Options, flavour: Flavour) -> RenderContext:
@@ -132,7 +165,19 @@ def context(article: Article, options: Options, flavour: Flavour) -> RenderConte
         layout=options.bilingual,
         notes_lines=options.notes_lines if flavour.printed else 0,
         qr=qr_code(meta.source_url) if flavour.printed and meta.source_url else None,
+        contents=[
+            contents_entry(article, name, section_title(name, options), options.lang_ui, flavour.prefix)
+            for name in edition_sections(article)
+        ]
+        if flavour.edition == "html"
+        else [],
     )
+
+
+def section_title(name: str, options: Options) -> str:
+    """A section's heading: its label, "译文" for translation-only bilingual pages."""
+    ui = labels(options.lang_ui)
+    return ui["translation"] if name == "bilingual" and options.translation_only else ui[name]
 
 
 def pair_view(fr: FragmentRenderer, pair: Pair, options: Options) -> PairView:
