@@ -53,6 +53,7 @@ def corpus(tmp_path_factory) -> dict:
         capture_output=True,
         text=True,
         timeout=1800,
+        env={**os.environ, "BRIEFPRESS_CACHE": "off"},  # the example's build, measured whole
     )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout)

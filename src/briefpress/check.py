@@ -180,6 +180,17 @@ def epubcheck_messages(path: Path) -> list[dict] | None:
     return messages
 
 
+def kindle_rules(path: Path) -> Row:
+    """The causes of Send-to-Kindle rejections that the file shows (see editions/kindle.py)."""
+    from .editions.kindle import kindle_problems
+
+    problems = kindle_problems(path.read_bytes())
+    if problems:
+        return Row("Send to Kindle rules", False, f"{len(problems)} broken; first: {problems[0]}")
+    kept = "XML declarations, language, links, no scripts, reflowable, images"
+    return Row("Send to Kindle rules", True, kept)
+
+
 def epubcheck(path: Path) -> Row:
     messages = epubcheck_messages(path)
     if messages is None:
@@ -246,6 +257,7 @@ def check_folder(
         )
         if run_epubcheck:
             report.rows.append(epubcheck(book))
+        report.rows.append(kindle_rules(book))
     if not (pdf.is_file() or book.is_file()):
         report.rows.append(Row("editions", None, "no PDF or EPUB here to check"))
     page = folder / f"{slug}.html"

@@ -73,7 +73,7 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"briefpress {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     parser.stream = stdout
-    for command in (_build_command, _import_command, _check_command):
+    for command in (_build_command, _import_command, _check_command, _send_command):
         command(commands).stream = stdout
     return parser
 
@@ -137,6 +137,26 @@ def _import_command(commands) -> _Parser:
     return importer
 
 
+def _send_command(commands) -> _Parser:
+    sender = commands.add_parser(
+        "send",
+        help="send the built mails by SMTP",
+        description="Send the newsletter and Send-to-Kindle mails built into DIR, newest first. "
+        "Each accepted mail is logged beside its article's stamp at once: a batch that fails "
+        "resumes where it stopped, and nothing is sent twice unless --resend. The password is "
+        "read from $BRIEFPRESS_SMTP_PASSWORD.",
+    )
+    sender.add_argument("directory", metavar="DIR", help="an output folder of 'briefpress build'")
+    sender.add_argument("--smtp", metavar="HOST[:PORT]", required=True, help="the mail server")
+    security = sender.add_mutually_exclusive_group()
+    security.add_argument("--starttls", dest="security", action="store_const", const="starttls")
+    security.add_argument("--ssl", dest="security", action="store_const", const="ssl")
+    sender.add_argument("--user", metavar="NAME", help="log in as NAME")
+    sender.add_argument("--resend", action="store_true", help="send again what was sent before")
+    sender.add_argument("--dry-run", action="store_true", help="list what would be sent; send nothing")
+    return sender
+
+
 def _check_command(commands) -> _Parser:
     checker = commands.add_parser(
         "check",
@@ -180,6 +200,8 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
             return _import(args, stdout, stderr)
         if args.command == "check":
             return _check(args, stdout, stderr)
+        if args.command == "send":
+            return _send(args, stdout, stderr)
         return _build(args, stdout, stderr)
     except UsageError as exc:
         _say(f"briefpress: error: {exc.message}", file=stderr)
@@ -295,6 +317,25 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             if row.ok is False:
                 _say(f"{report.source or report.folder}: error: {row.check}: {row.detail}", file=stderr)
     return 1 if failed else 0
+
+
+def _send(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from pathlib import Path
+
+    from .send import send
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        raise UsageError(f"{directory} is not a folder (see 'briefpress send --help')")
+    result = send(directory, args.smtp, args.security or "none", args.user, args.resend, args.dry_run)
+    verb = "would send" if args.dry_run else "sent"
+    for mail in result.sent:
+        _say(f"{verb} {mail.path} to {', '.join(mail.recipients)}", file=stdout)
+    for error in result.errors:
+        _print_error(error, stderr)
+    counts = f"{len(result.sent)} {verb}, {len(result.skipped)} already sent before"
+    _say(f"{counts}, {len(result.errors)} error(s)", file=stdout)
+    return 0 if result.ok else 1
 
 
 def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

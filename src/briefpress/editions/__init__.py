@@ -50,8 +50,27 @@ EDITIONS: dict[str, Edition] = {
         Edition(
             "html", "briefpress.editions.html", ("{slug}.html",), default=True, help="one self-contained page"
         ),
-        Edition("pdf", "briefpress.editions.pdf", ("{slug}.pdf",), default=True, help="the printed handout"),
+        Edition(
+            "pdf",
+            "briefpress.editions.pdf",
+            ("{slug}.pdf", "{slug}.booklet.pdf", "{slug}.2up.pdf"),  # the last two with --imposition
+            default=True,
+            help="the printed handout",
+        ),
         Edition("epub", "briefpress.editions.epub", ("{slug}.epub",), default=True, help="the e-book"),
+        Edition(
+            "kindle",
+            "briefpress.editions.kindle",
+            ("{slug}.kindle.eml",),
+            needs=("epub",),
+            help="the EPUB mailed to a Send-to-Kindle address",
+        ),
+        Edition(
+            "kepub",
+            "briefpress.editions.kepub",
+            ("{slug}.kepub.epub",),
+            help="the EPUB for Kobo readers (kepub)",
+        ),
         Edition(
             "newsletter",
             "briefpress.editions.newsletter",

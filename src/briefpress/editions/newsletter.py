@@ -14,6 +14,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, getaddresses
+from urllib.parse import quote
 
 import css_inline
 
@@ -30,12 +31,20 @@ EML_BUDGET = 10 * 1024 * 1024  # a common attachment limit of mail servers
 TEXT_WIDTH = 72
 
 
+def web_page(article: Article, options: Options) -> str | None:
+    """The article's page where the output folder is hosted (``--web-url``)."""
+    if not options.web_url:
+        return None
+    return f"{options.web_url.rstrip('/')}/{quote(article.meta.slug)}/{quote(article.meta.slug)}.html"
+
+
 def render_html(article: Article, options: Options) -> str:
     page = render_template(
         "newsletter.html.j2",
         c=context(article, options, Flavour("newsletter")),
         css=read_style("newsletter.css"),
         site_name=options.site_name,
+        web_page=web_page(article, options),
     )
     # No stylesheet is ever fetched: only the <style> written above is inlined.
     inliner = css_inline.CSSInliner(
@@ -67,6 +76,8 @@ def render_text(article: Article, options: Options) -> str:
     out.append(" · ".join(byline))
     if meta.source_url:
         out.append(f"{ui['source']}: {meta.source_url}")
+    if web_page(article, options):
+        out.append(f"{ui['read_on_web']}: {web_page(article, options)}")
     for key, items in (("key_points", article.key_points), ("relevance", article.relevance)):
         if items:
             heading(ui[key])
@@ -110,6 +121,10 @@ def build_message(article: Article, options: Options, html: str, text: str, pdf:
         message["From"] = addresses(options.mail_from)[0]
     if options.mail_to:
         message["To"] = addresses(options.mail_to)
+    if options.unsubscribe:  # RFC 2369; one click (RFC 8058) for an https address
+        message["List-Unsubscribe"] = f"<{options.unsubscribe}>"
+        if options.unsubscribe.startswith("https:"):
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text, subtype="plain", charset="utf-8", cte="base64")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=attachment_name(article))

@@ -24,12 +24,32 @@ GREY = 0x77 / 0xFF
 _UNITS = {"mm": 72 / 25.4, "in": 72.0, "pt": 1.0, "cm": 72 / 2.54}
 
 
+#: with --duplex, the inside margin gains this (for the binding) and the outside loses some
+GUTTER_MM, OUTSIDE_MM = 5.0, 3.0
+
+
+def margins(options: Options) -> dict[str, str]:
+    """The page margins as CSS lengths: top, bottom, and (with ``--duplex``) inside and outside."""
+    values = PAPERS[options.paper].margin.split()
+    top, right, bottom, left = (values * 4)[:4] if len(values) == 1 else values
+    inside = f"calc({left} + {GUTTER_MM}mm)" if options.duplex else left
+    outside = f"calc({right} - {OUTSIDE_MM}mm)" if options.duplex else right
+    return {"top": top, "bottom": bottom, "inside": inside, "outside": outside, "left": left, "right": right}
+
+
+def _points(length: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(mm|in|pt|cm)", length).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
 def bottom_margin(options: Options) -> float:
     """The bottom margin of the page, in points (the footer is centred in it)."""
-    values = PAPERS[options.paper].margin.split()
-    bottom = values[2] if len(values) >= 3 else values[0]
-    number, unit = re.fullmatch(r"([\d.]+)(mm|in|pt|cm)", bottom).groups()  # type: ignore[union-attr]
-    return float(number) * _UNITS[unit]
+    return _points(margins(options)["bottom"])
+
+
+def outside_margin(options: Options) -> float:
+    """The outside margin in points (with --duplex the number sits at the outside corner)."""
+    return _points(margins(options)["right"]) - (OUTSIDE_MM * _UNITS["mm"] if options.duplex else 0)
 
 
 @cache
@@ -141,6 +161,9 @@ def stamp(writer: Any, pages: range, first: int, total: int, options: Options) -
         width = sum(widths[ord(ch) - 32] for ch in text) * FONT_SIZE / 1000
         box = page.mediabox
         x = float(box.left) + (float(box.width) - width) / 2
+        if options.duplex:  # at the outside corner: right on a right-hand (odd) page, left on a left-hand
+            outside = outside_margin(options)
+            x = float(box.right) - outside - width if number % 2 else float(box.left) + outside
         y = float(box.bottom) + baseline
         resources = page.setdefault(NameObject("/Resources"), DictionaryObject())
         fonts = resources.get_object().setdefault(NameObject("/Font"), DictionaryObject())

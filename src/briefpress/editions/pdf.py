@@ -19,7 +19,7 @@ from ..model import Article
 from ..options import PAPERS, Options
 from ..render import render_template, resource_dir, stylesheet
 from .html import render_html
-from .pagenumbers import number, number_font
+from .pagenumbers import margins, number, number_font
 from .pdffonts import compact_cid_fonts
 
 EXTENSION = "pdf"
@@ -76,7 +76,7 @@ def weasyprint_warnings(article: Article, report: Report) -> Iterator[None]:
 def print_css(options: Options, *extra: str) -> str:
     """The handout's stylesheet: fonts, base and print styles, then the page box for the paper."""
     return stylesheet(options, "base.css", "print.css", *extra, paged=True) + render_template(
-        "page.css.j2", paper=PAPERS[options.paper]
+        "page.css.j2", paper=PAPERS[options.paper], duplex=options.duplex, margins=margins(options)
     )
 
 
@@ -95,15 +95,30 @@ def render(article: Article, options: Options, report: Report) -> bytes:
     return number(chapter(article, options, report), options)
 
 
+def render_files(
+    article: Article, options: Options, report: Report, needed: dict[str, bytes]
+) -> dict[str, bytes]:
+    """The handout, and with ``--imposition`` the A5 handout imposed for the copy shop."""
+    slug = article.meta.slug
+    files = {f"{slug}.pdf": render(article, options, report)}
+    if options.imposition:
+        from .impose import SUFFIX, impose
+
+        a5 = options if options.paper == "A5" else options.replace(paper="A5")
+        pages = files[f"{slug}.pdf"] if a5 is options else render(article, a5, report)
+        files[f"{slug}.{SUFFIX[options.imposition]}.pdf"] = impose(pages, options.imposition)
+    return files
+
+
 def chapter_key(article: Article, options: Options) -> str:
     """The cache name of the article's chapter: its content hash when the build knows it
     (so the digest finds it without rendering anything), else its HTML's."""
     from importlib.metadata import version
 
     made_of = article.content_hash or handout_html(article, options)
-    return cache.key(
-        "chapter", version("weasyprint"), made_of, str(options.pdf_variant), str(article.folder.resolve())
-    )
+    # the options too: a booklet lays the same article out on A5 beside its A4 handout
+    settings = repr(sorted(options.output_settings().items()))
+    return cache.key("chapter", version("weasyprint"), made_of, settings, str(article.folder.resolve()))
 
 
 def cached_chapter(article: Article, options: Options, report: Report) -> bytes | None:

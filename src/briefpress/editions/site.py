@@ -126,9 +126,10 @@ def refresh(output: Path, options: Options) -> list[Path]:
     from ..build.output import write_all
 
     items = entries(output)
+    base = options.web_url.rstrip("/") + "/" if options.web_url else ""  # absolute links when hosted
     files = {
         output / "index.html": index_html(items, options).encode("utf-8"),
-        output / "feed.xml": atom(items, options).encode("utf-8"),
+        output / "feed.xml": atom(items, options, base).encode("utf-8"),
     }
     write_all(files)
     return list(files)

@@ -32,6 +32,7 @@ from .kinds import (
     Slug,
     Text,
     Verbosity,
+    WebAddress,
     Whole,
 )
 
@@ -155,6 +156,31 @@ class Options:
     )
     mail_to: str | None = option(
         None, Addresses(), "--to", help="newsletter: the .eml's To, comma-separated (left out when not given)"
+    )
+    kindle_to: str | None = option(
+        None,
+        Addresses(),
+        "--kindle-to",
+        help="the reader's Send-to-Kindle address, for --formats kindle",
+        metavar="ADDRESS",
+    )
+    unsubscribe: str | None = option(
+        None,
+        WebAddress(mail=True),
+        "--unsubscribe",
+        help="newsletter: where readers unsubscribe (List-Unsubscribe; one-click for https)",
+    )
+    web_url: str | None = option(
+        None, WebAddress(), "--web-url", help="where the output folder is hosted: a 'read on the web' link"
+    )
+    imposition: str | None = option(
+        None,
+        Choice("booklet", "2up"),
+        "--imposition",
+        help="PDF for the copy shop: an A5 booklet in saddle-stitch order, or two pages a sheet",
+    )
+    duplex: bool = option(
+        False, Flag(), "--duplex", help="PDF printed on both sides: margins and running lines mirror"
     )
     jobs: int | None = option(
         None,

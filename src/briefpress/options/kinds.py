@@ -168,3 +168,26 @@ class Verbosity(Kind):
         if not isinstance(value, int) or isinstance(value, bool):
             raise ValueError("must be -1, 0 or 1")
         return max(-1, min(1, value))
+
+
+class WebAddress(Kind):
+    """An http(s) address (``mailto:`` too, when ``mail`` is set)."""
+
+    metavar = "URL"
+
+    def __init__(self, mail: bool = False):
+        self.mail = mail
+        if mail:
+            self.metavar = "URL|mailto:ADDRESS"
+
+    def check(self, value: Any) -> Any:
+        from urllib.parse import urlsplit
+
+        text = value.strip() if isinstance(value, str) else ""
+        parts = urlsplit(text)
+        if parts.scheme in ("http", "https") and parts.netloc and not re.search(r"[\s<>\x00-\x1f]", text):
+            return text
+        if self.mail and parts.scheme == "mailto" and "@" in parts.path and not re.search(r"[\s<>]", text):
+            return text
+        kinds = "an http(s) or mailto: address" if self.mail else "an http(s) address"
+        raise ValueError(f"must be {kinds}")

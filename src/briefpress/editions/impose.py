@@ -1,0 +1,56 @@
+"""Imposition for the copy shop: the A5 handout's pages placed two to a side of A4.
+
+``booklet``: saddle-stitch order. The page count is rounded up to a multiple of four
+with blank pages; sheet k (from 0, of N/4) carries pages N−2k and 2k+1 on its front and
+2k+2 and N−2k−1 on its back. Each PDF page is one side of a sheet, A4 landscape, so the
+file prints duplex, flipped on the short edge, with the back sides not rotated; folded
+and stapled, the sheets read in order. ``2up``: two pages a side in reading order.
+"""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader, PdfWriter, Transformation
+
+#: the file names the impositions are written under
+SUFFIX = {"booklet": "booklet", "2up": "2up"}
+#: A4 landscape, in points: the sheet the A5 pages are placed on, side by side
+SHEET = (841.89, 595.28)
+
+
+def booklet_order(pages: int) -> list[tuple[int, int]]:
+    """The (left, right) page numbers of every side of every sheet; 0 is a blank."""
+    total = -(-pages // 4) * 4
+    sides = []
+    for sheet in range(total // 4):
+        sides.append((total - 2 * sheet, 2 * sheet + 1))
+        sides.append((2 * sheet + 2, total - 2 * sheet - 1))
+    return [(left if left <= pages else 0, right if right <= pages else 0) for left, right in sides]
+
+
+def two_up_order(pages: int) -> list[tuple[int, int]]:
+    return [(n, n + 1 if n + 1 <= pages else 0) for n in range(1, pages + 1, 2)]
+
+
+def impose(pdf: bytes, mode: str) -> bytes:
+    """``pdf``'s pages (A5 portrait) two to a side of A4 landscape, in ``mode``'s order."""
+    reader = PdfReader(io.BytesIO(pdf))
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    order = booklet_order(len(reader.pages)) if mode == "booklet" else two_up_order(len(reader.pages))
+    sheet_width, sheet_height = max(SHEET[0], 2 * width), max(SHEET[1], height)
+    gutter = (sheet_width - 2 * width) / 2  # A5 is a hair narrower than half of A4
+    rise = (sheet_height - height) / 2
+    writer = PdfWriter()
+    for left, right in order:
+        side = writer.add_blank_page(width=sheet_width, height=sheet_height)
+        for number, offset in ((left, gutter), (right, gutter + width)):
+            if number:
+                place = Transformation().translate(offset, rise)
+                side.merge_transformed_page(reader.pages[number - 1], place)
+    if reader.metadata:
+        writer.add_metadata({k: v for k, v in reader.metadata.items() if isinstance(v, str)})
+    writer._ID = reader.trailer.get("/ID")
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
