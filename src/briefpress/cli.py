@@ -165,9 +165,22 @@ def _check_command(commands) -> _Parser:
         "and EPUB text, in order; the PDF's fonts are embedded; EPUBCheck is clean (when Java is "
         "installed); and, when Chromium and the reading tools are installed, the HTML page and every "
         "EPUB page fit a phone, text contrast passes in light and dark mode, an embedded font draws "
-        "every Chinese glyph, and DAISY Ace finds nothing serious. Exit 1 on any loss.",
+        "every Chinese glyph, and DAISY Ace finds nothing serious. Exit 1 on any loss. "
+        "With --typography: the sources' Chinese typography instead, one line per finding "
+        "(file:line: rule: excerpt); exit 1 when there is any.",
     )
-    checker.add_argument("directory", metavar="DIR", help="an output folder of 'briefpress build'")
+    checker.add_argument(
+        "directory",
+        nargs="+",
+        metavar="DIR",
+        help="an output folder of 'briefpress build' (with --typography: sources or folders of them)",
+    )
+    checker.add_argument(
+        "--typography",
+        action="store_true",
+        help="lint the Chinese typography of the sources named instead of checking editions",
+    )
+    add_option(checker, "cjk_spacing")
     checker.add_argument("--no-epubcheck", action="store_true", help="skip EPUBCheck")
     checker.add_argument(
         "--no-reading", action="store_true", help="skip the reading checks in Chromium and DAISY Ace"
@@ -297,7 +310,11 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     from .check import check
 
-    directory = Path(args.directory)
+    if args.typography:
+        return _check_typography(args, stdout, stderr)
+    if len(args.directory) > 1:
+        raise UsageError("check takes one output folder (see 'briefpress check --help')")
+    directory = Path(args.directory[0])
     if not directory.is_dir():
         raise UsageError(f"{directory} is not a folder (see 'briefpress check --help')")
     reports = check(directory, run_epubcheck=not args.no_epubcheck, reading=not args.no_reading)
@@ -317,6 +334,33 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             if row.ok is False:
                 _say(f"{report.source or report.folder}: error: {row.check}: {row.detail}", file=stderr)
     return 1 if failed else 0
+
+
+def _check_typography(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .build.steps import find_sources
+    from .typography import lint_source
+
+    spacing = load({"cjk_spacing": args.cjk_spacing}).cjk_spacing
+    try:
+        sources, refused = find_sources(args.directory)
+    except BriefpressError as exc:
+        _print_error(exc, stderr)
+        return 1
+    for error in refused:
+        _print_error(error, stderr)
+    count = 0
+    for source in sources:
+        try:
+            findings = lint_source(source, spacing)
+        except BriefpressError as exc:
+            _print_error(exc, stderr)
+            refused.append(exc)
+            continue
+        for finding in findings:
+            _say(str(finding), file=stdout)
+        count += len(findings)
+    _say(f"{count} typography finding(s) in {len(sources)} source(s)", file=stderr)
+    return 1 if count or refused else 0
 
 
 def _send(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

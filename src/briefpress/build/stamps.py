@@ -22,10 +22,12 @@ STAMP = ".{slug}.briefpress"
 
 
 def resources_hash() -> str:
-    """Everything a build reads besides the sources: templates, styles, the version."""
+    """Everything a build reads besides the sources: templates, styles, the version, and
+    briefpress's own code (so a changed checkout never reuses an older layout)."""
     digest = hashlib.sha256(__version__.encode())
-    for folder in (resource_dir("templates"), resource_dir("styles")):
-        for path in sorted(folder.rglob("*")):
+    code = Path(__file__).resolve().parents[1]
+    for folder, pattern in ((resource_dir("templates"), "*"), (resource_dir("styles"), "*"), (code, "*.py")):
+        for path in sorted(folder.rglob(pattern)):
             if path.is_file():
                 digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

@@ -18,6 +18,7 @@ from ..errors import Report
 from ..model import Article
 from ..options import PAPERS, Options
 from ..render import render_template, resource_dir, stylesheet
+from . import cjkjustify
 from .html import render_html
 from .pagenumbers import margins, number, number_font
 from .pdffonts import compact_cid_fonts
@@ -75,7 +76,8 @@ def weasyprint_warnings(article: Article, report: Report) -> Iterator[None]:
 
 def print_css(options: Options, *extra: str) -> str:
     """The handout's stylesheet: fonts, base and print styles, then the page box for the paper."""
-    return stylesheet(options, "base.css", "print.css", *extra, paged=True) + render_template(
+    justify = ("print-justify.css",) if cjkjustify.install() else ()
+    return stylesheet(options, "base.css", "print.css", *justify, *extra, paged=True) + render_template(
         "page.css.j2", paper=PAPERS[options.paper], duplex=options.duplex, margins=margins(options)
     )
 

@@ -106,19 +106,37 @@ class Options:
     )
     verbosity: int = option(0, Verbosity(), help="-1 quiet, 0 normal, 1 verbose (-q, -v)", output=False)
     lang_ui: str = option(
-        "zh-Hans", Choice("zh-Hans", "en"), "--lang-ui", help="language of the labels briefpress adds"
+        "zh-Hans",
+        Choice("zh-Hans", "zh-Hant", "en"),
+        "--lang-ui",
+        help="language of the labels briefpress adds",
+        shown="zh-Hans (zh-Hant with --script hant)",
     )
     cjk_font: str = option(
-        "Noto Serif CJK SC", FontName(), "--cjk-font", help="CJK serif face for reading text"
+        "Noto Serif CJK SC",
+        FontName(),
+        "--cjk-font",
+        help="CJK serif face for reading text",
+        shown="Noto Serif CJK SC (TC with --script hant)",
     )
     cjk_sans_font: str = option(
-        "Noto Sans CJK SC", FontName(), "--cjk-sans-font", help="CJK sans face for headings and labels"
+        "Noto Sans CJK SC",
+        FontName(),
+        "--cjk-sans-font",
+        help="CJK sans face for headings and labels",
+        shown="Noto Sans CJK SC (TC with --script hant)",
     )
     latin_font: str = option(
         "Noto Serif", FontName(), "--latin-font", help="Latin face set before the CJK one for English"
     )
     latin_sans_font: str = option("Noto Sans", FontName(), "--latin-sans-font", help="Latin sans face")
-    mono_font: str = option("Noto Sans Mono CJK SC", FontName(), "--mono-font", help="face for code")
+    mono_font: str = option(
+        "Noto Sans Mono CJK SC",
+        FontName(),
+        "--mono-font",
+        help="face for code",
+        shown="Noto Sans Mono CJK SC (TC with --script hant)",
+    )
     paper: str = option("A4", Choice(*PAPERS), "--paper", help="PDF paper size")
     bilingual: str = option(
         "interleaved",
@@ -143,6 +161,39 @@ class Options:
         Flag(),
         "--embed-fonts",
         help="EPUB: embed a subset of the CJK font with exactly the book's characters",
+    )
+    script: str = option(
+        "hans",
+        Choice("hans", "hant"),
+        "--script",
+        help="Chinese script of the editions: hans as written, hant converted to Traditional "
+        "(with Traditional fonts and labels)",
+    )
+    hant_profile: str = option(
+        "s2twp",
+        Choice("s2twp", "s2hk"),
+        "--hant-profile",
+        help="OpenCC profile for --script hant: s2twp (Taiwan, with its words) or s2hk (Hong Kong)",
+    )
+    fix_punctuation: bool = option(
+        False,
+        Flag(),
+        "--fix-punctuation",
+        help="in the editions, make half-width punctuation between Chinese characters "
+        "full-width, pair straight quotes and drop spaces beside full-width punctuation, in every "
+        "Chinese text (the source is not changed)",
+    )
+    lint: bool = option(
+        False,
+        Flag(),
+        "--lint",
+        help="warn about the sources' Chinese typography (as 'check --typography' reports it)",
+    )
+    cjk_spacing: str = option(
+        "keep",
+        Choice("keep", "space", "none"),
+        "--cjk-spacing",
+        help="the lint's convention between Chinese and Latin or digits: a space, none, or keep (no warning)",
     )
     site_name: str = option(
         "阿头学", Text(), "--site-name", help="the newsletter's name, on the EPUB cover", metavar="NAME"
@@ -237,6 +288,17 @@ class Options:
         help="page dumps: which copy of the text wins where they disagree",
         shown="error",
     )
+
+    def __post_init__(self) -> None:
+        # Traditional Chinese editions take the Traditional faces and labels, unless others
+        # were chosen: the Simplified defaults follow the script
+        if self.script == "hant":
+            if self.lang_ui == "zh-Hans":
+                object.__setattr__(self, "lang_ui", "zh-Hant")
+            for name in ("cjk_font", "cjk_sans_font", "mono_font"):
+                face = getattr(self, name)
+                if face == Options.__dataclass_fields__[name].default:
+                    object.__setattr__(self, name, face.removesuffix(" SC") + " TC")
 
     def replace(self, **changes: Any) -> Options:
         """A copy with ``changes``, each checked as a flag or a briefpress.toml value would be."""

@@ -61,4 +61,9 @@ def is_source(path: Path) -> bool:
 
 
 def read_article(path: Path, report: Report, options: Options | None = None) -> Article:
-    return reader_for(path, options).read(path, report)
+    """The article ``path`` holds, with the typography options applied to its text."""
+    from ..typography import prepare
+
+    article = reader_for(path, options).read(path, report)
+    prepare(article, options or Options(), report)
+    return article

@@ -1,0 +1,186 @@
+"""A typography lint for the Chinese of a source.
+
+It reads the Chinese parts of a source (title and verdict, brief, prompts, translation,
+its notes, discussion) line by line, with code, addresses, link targets and emphasis
+marks set aside, and reports what a Chinese reader notices (after W3C's *Requirements
+for Chinese Text Layout*): half-width punctuation in Chinese text, quotes and brackets
+that do not pair, spaces beside full-width punctuation, straight quotes, and the spacing
+between Chinese and Latin letters or digits against the chosen convention.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .marks import (
+    AFTER_CHINESE,
+    BEFORE_CHINESE,
+    FULL_PUNCTUATION,
+    HALF_PERIOD,
+    HAN,
+    PAIRS,
+    SPACE_BESIDE,
+)
+
+#: sections whose text is Chinese
+CHINESE_SECTIONS = {"核心观点", "跟我们的关联", "讨论引子", "译文", "完整翻译", "讨论归档"}
+
+_HALF = re.compile(
+    rf"{AFTER_CHINESE}[,:;!?()]|[,:;!?()]{BEFORE_CHINESE}|{HALF_PERIOD}",
+)
+_STRAIGHT_QUOTE = re.compile(rf"(?<=[{HAN}{FULL_PUNCTUATION}])[\"']|[\"'](?=[{HAN}])")
+_MIXED_NONE = re.compile(rf"(?<=[{HAN}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{HAN}])")
+_MIXED_SPACE = re.compile(rf"(?<=[{HAN}]) (?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) (?=[{HAN}])")
+#: what is not prose: inline code, addresses, link targets, footnote marks, HTML-like tags
+_MASK = re.compile(r"`[^`\n]*+`|https?://\S++|\]\([^)\n]*+\)|\[\^[^\]\n]*+\]:?|<[^<>\n]*+>")
+#: emphasis marks, which sit between a word and its punctuation in the source only
+_EMPHASIS = re.compile(r"\*++|__++|~~")
+#: a line's Markdown structure: indentation, quote marks, a list marker or heading marks,
+#: and the spaces that end it (a hard break)
+_STRUCTURE = re.compile(r"^[ \t]*+(?:>[ \t]*+)*+(?:(?:[-*+]|\d{1,9}[.)]|#{1,6})[ \t]++)?|[ \t]++$")
+
+RULES = {
+    "half": "half-width punctuation in Chinese text",
+    "space": "space beside full-width punctuation",
+    "straight": "straight quote in Chinese text",
+    "need-space": "no space between Chinese and Latin (--cjk-spacing space)",
+    "no-space": "space between Chinese and Latin (--cjk-spacing none)",
+    "mismatched": 'mismatched quotes “…"',
+}
+
+
+@dataclass
+class Finding:
+    path: Path
+    line: int
+    rule: str
+    excerpt: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.rule}: …{self.excerpt}…"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+def prose(line: str) -> str:
+    """``line`` as the lint reads it: emphasis marks dropped, code and addresses blanked."""
+    line = _STRUCTURE.sub(lambda m: "\0" * len(m[0]), line)
+    line = _EMPHASIS.sub("", line)
+    return _MASK.sub(lambda m: "\0" * len(m[0]), line)
+
+
+def _excerpt(line: str, start: int, end: int) -> str:
+    return line[max(0, start - 8) : end + 8].replace("\0", "").strip()
+
+
+def lint_line(line: str, spacing: str = "keep") -> list[tuple[str, int, int]]:
+    """The problems of one line of Chinese text (as :func:`prose` gives it): (rule, start, end)."""
+    checks = [("half", _HALF), ("space", SPACE_BESIDE), ("straight", _STRAIGHT_QUOTE)]
+    if spacing == "space":
+        checks.append(("need-space", _MIXED_NONE))
+    elif spacing == "none":
+        checks.append(("no-space", _MIXED_SPACE))
+    found = [(RULES[rule], m.start(), m.end()) for rule, pattern in checks for m in pattern.finditer(line)]
+    return sorted(found, key=lambda f: f[1])
+
+
+def unpaired(paragraph: list[tuple[int, str]]) -> list[tuple[str, int, int, int]]:
+    """Quotes and brackets that do not pair within a paragraph: (rule, line number, start, end)."""
+    found: list[tuple[str, int, int, int]] = []
+    stack: list[tuple[str, int, int]] = []
+    closing = {close: open_ for open_, close in PAIRS.items()}
+    for number, line in paragraph:
+        for position, ch in enumerate(line):
+            if ch in PAIRS:
+                stack.append((ch, number, position))
+            elif ch in closing:
+                if stack and stack[-1][0] == closing[ch]:
+                    stack.pop()
+                else:
+                    found.append((f"unpaired {ch}", number, position, position + 1))
+            elif ch == '"' and stack and stack[-1][0] == "“":  # “…" : a curly opened, a straight closed
+                found.append((RULES["mismatched"], number, position, position + 1))
+                stack.pop()
+    found += [(f"unpaired {ch}", number, position, position + 1) for ch, number, position in stack]
+    return found
+
+
+def _front_value(line: str) -> str:
+    value = line.split(":", 1)[1].strip()
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    return value
+
+
+def chinese_lines(text: str) -> list[tuple[int, str]]:
+    """The lines of a source that hold Chinese prose, as :func:`prose` gives them: the title
+    and verdict, and the Chinese sections' lines outside code blocks."""
+    lines = text.split("\n")
+    chosen: list[tuple[int, str]] = []
+    section, fence, in_front = None, None, lines[:1] == ["---"]
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if in_front:
+            if number > 1 and stripped in ("---", "..."):
+                in_front = False
+            elif re.match(r"(title|summary)\s*:", stripped):
+                chosen.append((number, prose(_front_value(stripped))))
+            continue
+        if fence:
+            fence = None if stripped.startswith(fence) else fence
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            continue
+        if stripped.startswith("# "):
+            section = stripped[2:].strip()
+            continue
+        if section in CHINESE_SECTIONS:
+            chosen.append((number, prose(line)))
+    return chosen
+
+
+def lint_text(
+    path: Path, text: str, spacing: str = "keep", line_map: list[int] | None = None
+) -> list[Finding]:
+    """Every typography finding in a source's Markdown, with its line in ``path``."""
+
+    def where(number: int) -> int:
+        return line_map[number - 1] if line_map and number <= len(line_map) else number
+
+    findings = []
+    paragraph: list[tuple[int, str]] = []
+    chosen = chinese_lines(text)
+    for index, (number, line) in enumerate(chosen):
+        for rule, start, end in lint_line(line, spacing):
+            findings.append(Finding(path, where(number), rule, _excerpt(line, start, end)))
+        if line.strip():
+            paragraph.append((number, line))
+        last = index + 1 == len(chosen) or chosen[index + 1][0] != number + 1
+        if not line.strip() or last:
+            lines = dict(paragraph)
+            for rule, at, start, end in unpaired(paragraph):
+                findings.append(Finding(path, where(at), rule, _excerpt(lines[at], start, end)))
+            paragraph = []
+    # a straight quote that closes a curly one is reported once, as the mismatch
+    mismatched = {(f.line, f.excerpt) for f in findings if f.rule == RULES["mismatched"]}
+    findings = [f for f in findings if f.rule != RULES["straight"] or (f.line, f.excerpt) not in mismatched]
+    return sorted(findings, key=lambda f: f.line)
+
+
+def lint_source(path: Path, spacing: str = "keep") -> list[Finding]:
+    """A source file's findings; a page dump is linted as the Markdown it reads as."""
+    from ..errors import Report
+    from ..sources import reader_for
+    from ..sources.pagedump import PageDumpReader, to_markdown
+    from ..sources.text import read_source
+
+    text = read_source(path)
+    if isinstance(reader_for(path), PageDumpReader):
+        markdown, line_map = to_markdown(path, text, Report(), prefer="pairs")
+        return lint_text(path, markdown, spacing, line_map)
+    return lint_text(path, text, spacing)
