@@ -56,6 +56,10 @@ class BuildError(BriefpressError):
     """An edition could not be rendered or written."""
 
 
+class TemplateError(BuildError):
+    """A theme's template or stylesheet is wrong; names its file and line."""
+
+
 class UsageError(BriefpressError):
     """The command line is wrong (exit code 2)."""
 

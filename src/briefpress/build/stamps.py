@@ -16,20 +16,24 @@ from typing import Any
 from .. import __version__
 from ..model import Article
 from ..options import Options, source_date_epoch
-from ..render import resource_dir
+from ..render import resource_dir, theme_files
 
 STAMP = ".{slug}.briefpress"
 
 
-def resources_hash() -> str:
-    """Everything a build reads besides the sources: templates, styles, the version, and
-    briefpress's own code (so a changed checkout never reuses an older layout)."""
+def resources_hash(theme: Path | None = None) -> str:
+    """Everything a build reads besides the sources: templates, styles, the version,
+    briefpress's own code (so a changed checkout never reuses an older layout) and the
+    theme's files."""
     digest = hashlib.sha256(__version__.encode())
     code = Path(__file__).resolve().parents[1]
     for folder, pattern in ((resource_dir("templates"), "*"), (resource_dir("styles"), "*"), (code, "*.py")):
         for path in sorted(folder.rglob(pattern)):
             if path.is_file():
                 digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    if theme is not None:
+        for path in theme_files(theme):
+            digest.update(b"theme/" + str(path.relative_to(theme)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

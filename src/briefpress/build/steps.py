@@ -261,7 +261,7 @@ def build_articles(
     articles: list[Article], options: Options, report: Report, result: BuildResult, progress: Progress | None
 ) -> dict[Path, str]:
     """Build the articles that changed, in worker processes; their content hashes."""
-    shared = resources_hash()
+    shared = resources_hash(options.theme)
     stamps = {a.path: article_hash(a, options, shared) for a in articles}
     done = 0
 

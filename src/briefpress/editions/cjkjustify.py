@@ -101,6 +101,18 @@ def install() -> bool:
             layout.bp_cjk = _chinese(box.style)
         return result
 
+    inline.count_expandable_spaces = count_expandable_spaces
+    inline.justify_line = justify_line
+    inline.add_word_spacing = add_word_spacing
+    line_break.Layout.set_text = _spacing_set_text(original_set_text, ffi, pango, to_units)
+    _installed = True
+    return True
+
+
+def _spacing_set_text(original_set_text: Any, ffi: Any, pango: Any, to_units: float) -> Any:
+    """``Layout.set_text`` that also gives each Chinese character of a justified Chinese
+    line the line's spacing, as a Pango letter-spacing attribute."""
+
     def set_text(self: Any, text: str, justify: bool = False) -> None:
         original_set_text(self, text, justify)
         if not (justify and self.justification_spacing and getattr(self, "bp_cjk", False)):
@@ -119,9 +131,4 @@ def install() -> bool:
             pango.pango_attr_list_change(attr_list, attr)
         pango.pango_layout_set_attributes(self.layout, attr_list)
 
-    inline.count_expandable_spaces = count_expandable_spaces
-    inline.justify_line = justify_line
-    inline.add_word_spacing = add_word_spacing
-    line_break.Layout.set_text = set_text
-    _installed = True
-    return True
+    return set_text

@@ -63,6 +63,7 @@ def digest_html(name: str, articles: list[Article], options: Options, starts: li
         ]
     return render_template(
         "digest.html.j2",
+        options.theme,
         name=name,
         subtitle=subtitle(articles, options),
         site_name=options.site_name,
@@ -117,6 +118,7 @@ def render_page(name: str, articles: list[Article], options: Options) -> str:
     ]
     return render_template(
         "digest_page.html.j2",
+        options.theme,
         name=name,
         subtitle=subtitle(articles, options),
         site_name=options.site_name,

@@ -172,7 +172,7 @@ def render_book(info: BookInfo, articles: list[Article], options: Options, where
     book = epub.EpubBook()
     add_metadata(book, info, bool(images))
     css = add_assets(book, info, articles, images, options)
-    cover = add_cover(book, info, ui)
+    cover = add_cover(book, info, ui, options.theme)
 
     chapters: list[epub.EpubHtml] = []
     toc: list[ContentsEntry] = []
@@ -200,6 +200,7 @@ def render_book(info: BookInfo, articles: list[Article], options: Options, where
     book.guide = [{**mark, "type": "text"} if mark["type"] == "bodymatter" else mark for mark in landmarks]
     nav_xhtml = render_template(
         "epub/nav.xhtml.j2",
+        options.theme,
         book_lang=info.language,
         ui_lang=options.lang_ui,
         ui=ui,
@@ -245,7 +246,7 @@ def add_assets(
     return css
 
 
-def add_cover(book: epub.EpubBook, info: BookInfo, ui: dict[str, str]) -> epub.EpubItem:
+def add_cover(book: epub.EpubBook, info: BookInfo, ui: dict[str, str], theme: Path | None) -> epub.EpubItem:
     """The cover image, and its page: the image scaled to fit one screen (an SVG wrapper)."""
     book.set_cover(COVER_IMAGE, info.cover, create_page=False)
     width, height = COVER_SIZE
@@ -256,6 +257,7 @@ def add_cover(book: epub.EpubBook, info: BookInfo, ui: dict[str, str]) -> epub.E
         media_type="application/xhtml+xml",
         content=render_template(
             "epub/cover.xhtml.j2",
+            theme,
             title=ui["cover"],
             alt=info.cover_alt,
             src=COVER_IMAGE,
@@ -300,7 +302,12 @@ def add_chapters(
             lang=article.meta.translation_lang,
         )
         chapter.content = render_template(
-            "epub/chapter.xhtml.j2", c=c, name=name, title=chapter.title, with_title=number == 1
+            "epub/chapter.xhtml.j2",
+            options.theme,
+            c=c,
+            name=name,
+            title=chapter.title,
+            with_title=number == 1,
         )
         chapter.add_item(css)
         book.add_item(chapter)

@@ -23,6 +23,7 @@ def render_html(article: Article, options: Options, css: str, edition: str = "ht
     """The article as one HTML document with ``css`` embedded, for the HTML page or the PDF."""
     return render_template(
         "article.html.j2",
+        options.theme,
         c=context(article, options, Flavour(edition)),
         css=css,
         edition=edition,

@@ -41,8 +41,9 @@ def web_page(article: Article, options: Options) -> str | None:
 def render_html(article: Article, options: Options) -> str:
     page = render_template(
         "newsletter.html.j2",
+        options.theme,
         c=context(article, options, Flavour("newsletter")),
-        css=read_style("newsletter.css"),
+        css=read_style("newsletter.css", options.theme),
         site_name=options.site_name,
         web_page=web_page(article, options),
     )

@@ -27,17 +27,19 @@ EXTENSION = "pdf"
 
 
 class ArticleFetcher(URLFetcher):
-    """Fetches only ``data:`` URLs and files inside the article's folder or styles/.
+    """Fetches only ``data:`` URLs and files inside the article's folder, styles/ or the theme's folder.
 
     Anything else (other files, ``..`` escapes, symlinks leading out, the network) is
     refused with a warning, so that no source can pull the machine's files into a PDF.
     """
 
-    def __init__(self, article: Article, report: Report):
+    def __init__(self, article: Article, report: Report, theme: Path | None = None):
         super().__init__(allowed_protocols=("data", "file"), timeout=5)
         self.article = article
         self.report = report
         self.roots = [article.folder.resolve(), resource_dir("styles").resolve()]
+        if theme is not None:
+            self.roots.append(theme.resolve())
 
     def fetch(self, url, headers=None):
         scheme = urlsplit(url).scheme.lower()
@@ -78,7 +80,11 @@ def print_css(options: Options, *extra: str) -> str:
     """The handout's stylesheet: fonts, base and print styles, then the page box for the paper."""
     justify = ("print-justify.css",) if cjkjustify.install() else ()
     return stylesheet(options, "base.css", "print.css", *justify, *extra, paged=True) + render_template(
-        "page.css.j2", paper=PAPERS[options.paper], duplex=options.duplex, margins=margins(options)
+        "page.css.j2",
+        options.theme,
+        paper=PAPERS[options.paper],
+        duplex=options.duplex,
+        margins=margins(options),
     )
 
 
@@ -168,7 +174,7 @@ def write_pdf(
         document = HTML(
             string=html,
             base_url=article.folder.resolve().as_uri() + "/",
-            url_fetcher=ArticleFetcher(article, report),
+            url_fetcher=ArticleFetcher(article, report, options.theme),
         ).render(  # tagging (pdf/ua) is decided while rendering
             stylesheets=[CSS(string=extra_css)] if extra_css else None, **pdf_options
         )

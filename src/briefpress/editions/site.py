@@ -76,6 +76,7 @@ def entries(output: Path) -> list[Entry]:
 def index_html(items: list[Entry], options: Options) -> str:
     return render_template(
         "index.html.j2",
+        options.theme,
         entries=items,
         ui=labels(options.lang_ui),
         lang=options.lang_ui,

@@ -11,7 +11,6 @@ README's table all come from these declarations (MkDocs' ``config/defaults.py`` 
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -31,6 +30,7 @@ from .kinds import (
     Seconds,
     Slug,
     Text,
+    Theme,
     Verbosity,
     WebAddress,
     Whole,
@@ -103,6 +103,14 @@ class Options:
         Flag(),
         "--strict",
         help="warnings (unknown keys, characters no font can show, ...) fail the article; nothing is written",
+    )
+    theme: Path | None = option(
+        None,
+        Theme(),
+        "--theme",
+        help="a folder whose styles/ and templates/ override the built-in files of the same names "
+        "(start one with 'briefpress theme init DIR')",
+        output=False,  # its files are in the build hash, its place is not
     )
     verbosity: int = option(0, Verbosity(), help="-1 quiet, 0 normal, 1 verbose (-q, -v)", output=False)
     lang_ui: str = option(
@@ -374,54 +382,7 @@ def shown_default(f: dataclasses.Field) -> str:
     return "none" if value is None else str(value)
 
 
-def markdown_table() -> str:
-    """The README's table of build options, made from the declarations."""
-    rows = ["| flag | meaning | default |", "| --- | --- | --- |"]
-    for f, declared_spec in declared():
-        metavar = declared_spec.value_name
-        flags = ", ".join(f"`{flag} {metavar}`" if metavar else f"`{flag}`" for flag in declared_spec.flags)
-        if flags:
-            cells = [flags, declared_spec.help, shown_default(f)]
-            rows.append("| " + " | ".join(cell.replace("|", r"\|") for cell in cells) + " |")
-    return "\n".join(rows) + "\n"
+# reading briefpress.toml and the README table, from the declarations above
+from .config import load, markdown_table, read_config  # noqa: E402
 
-
-def read_config(config: Path) -> dict[str, Any]:
-    """The checked values of a ``briefpress.toml``."""
-    try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"not valid TOML: {exc}", config) from None
-    # a key is the long flag without its dashes ("lang-ui", "from"), or the field's name
-    keys = {alias: name for name in option_names() for alias in (name.replace("_", "-"), flag_name(name))}
-    values = {}
-    for key, value in data.items():
-        name = keys.get(str(key).replace("_", "-"))
-        if name is None:
-            known = ", ".join(flag_name(n) for n in option_names())
-            raise ConfigError(f"unknown option {key!r} (known: {known})", config)
-        values[name] = coerce(name, value, str(config))
-    return values
-
-
-def load(
-    overrides: dict[str, Any] | None = None,
-    config: Path | None = None,
-    base: Options | None = None,
-) -> Options:
-    """Options from ``base``, or from ``briefpress.toml`` when no ``base`` is given, then ``overrides``.
-
-    An explicit ``base`` is complete: the file is not read. Overrides that are ``None``
-    are ignored, so the CLI can pass every flag as it is.
-    """
-    values: dict[str, Any] = {}
-    config = config if config is not None else Path(CONFIG_FILE)
-    if base is None and config.is_file():
-        values = read_config(config)
-    for key, value in (overrides or {}).items():
-        if value is None:
-            continue
-        if key not in option_names():
-            raise ConfigError(f"unknown option {key!r}")
-        values[key] = value
-    return (base or Options()).replace(**values)
+__all__ = ["Options", "load", "markdown_table", "read_config"]

@@ -111,6 +111,24 @@ class Folder(Kind):
         return Path(value)
 
 
+class Theme(Kind):
+    """A theme folder: ``styles/`` and ``templates/`` holding files that override the built-in ones."""
+
+    metavar = "DIR"
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, (str, Path)) or not str(value).strip():
+            raise ValueError("must be a folder name")
+        folder = Path(value).expanduser()
+        if not folder.is_dir():
+            raise ValueError("must be an existing folder (make one with 'briefpress theme init DIR')")
+        if not ((folder / "styles").is_dir() or (folder / "templates").is_dir()):
+            raise ValueError(
+                "must hold a styles/ or templates/ folder (make one with 'briefpress theme init DIR')"
+            )
+        return folder.resolve()
+
+
 class Formats(Kind):
     metavar = "LIST"
 

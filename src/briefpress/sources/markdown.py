@@ -22,7 +22,7 @@ from ..model import Article, Block, BriefItem, Comment, RichText, edition_sectio
 from .frontmatter import read_front_matter
 from .pairing import check_pairing, footnote_definitions, pair_footnotes, raise_undefined
 from .policy import LinkPolicy
-from .text import read_source
+from .text import blank_comments, read_source
 from .tokens import (
     BLOCK_KINDS,
     Notes,
@@ -88,7 +88,7 @@ class _ArticleParser(SourceFile):
         self.policy = LinkPolicy(self)
 
     def parse(self) -> Article:
-        text = self.text if self.text is not None else read_source(self.path)
+        text = blank_comments(self.text if self.text is not None else read_source(self.path))
         self.lines = text.split("\n")
         check_brackets(self)
         tokens = outline_parser().parse(text, {})

@@ -93,3 +93,33 @@ def _head(path: Path, size: int) -> str:
         return ""
     with os.fdopen(descriptor, "rb") as stream:
         return stream.read(size).decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+def blank_comments(text: str) -> str:
+    """``text`` with its comments blanked, line count kept: an HTML comment ``<!-- … -->``
+    that starts a line and ends one (it may span lines), outside fenced code. Markdown
+    renderers show such a comment to no one; the reader reads it as nothing. A comment
+    inside a paragraph's line stays text (and the reader warns about it)."""
+    lines = text.split("\n")
+    fence: str | None = None
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        opened = _FENCE.match(line)
+        if fence is not None:
+            if opened and opened[1][0] == fence[0] and len(opened[1]) >= len(fence):
+                fence = None
+        elif opened:
+            fence = opened[1]
+        elif line.lstrip().startswith("<!--"):
+            end = index
+            while end < len(lines) and "-->" not in lines[end]:
+                end += 1
+            if end < len(lines) and not lines[end].split("-->")[-1].strip():
+                lines[index : end + 1] = [""] * (end + 1 - index)
+                index = end
+        index += 1
+    return "\n".join(lines)

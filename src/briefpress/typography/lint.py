@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..sources.text import blank_comments
 from .marks import (
     AFTER_CHINESE,
     BEFORE_CHINESE,
@@ -119,7 +120,7 @@ def _front_value(line: str) -> str:
 def chinese_lines(text: str) -> list[tuple[int, str]]:
     """The lines of a source that hold Chinese prose, as :func:`prose` gives them: the title
     and verdict, and the Chinese sections' lines outside code blocks."""
-    lines = text.split("\n")
+    lines = blank_comments(text).split("\n")
     chosen: list[tuple[int, str]] = []
     section, fence, in_front = None, None, lines[:1] == ["---"]
     for number, line in enumerate(lines, start=1):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import contextmanager
 from typing import TextIO
 
-from . import __version__
-from .errors import BriefpressError, ConfigError, UsageError, format_location, printable
-from .options import Flag, Options, coerce, declared, flag_name, load, option_names, shown_default, spec
+from .. import __version__
+from ..errors import ConfigError, UsageError
+from ..options import Flag, Options, coerce, declared, flag_name, shown_default, spec
+from . import commands
+from .commands import print_error, say
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,7 +74,15 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"briefpress {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     parser.stream = stdout
-    for command in (_build_command, _import_command, _check_command, _send_command):
+    for command in (
+        _build_command,
+        _serve_command,
+        _new_command,
+        _theme_command,
+        _import_command,
+        _check_command,
+        _send_command,
+    ):
         command(commands).stream = stdout
     return parser
 
@@ -111,6 +120,78 @@ def _build_command(commands) -> _Parser:
             add_option(build, f.name)
     _loudness(build)
     return build
+
+
+def _serve_command(commands) -> _Parser:
+    serve = commands.add_parser(
+        "serve",
+        help="preview: build, serve on 127.0.0.1, rebuild and reload on every change",
+        description="Build the HTML pages (and with --pdf the handouts) of the sources into the "
+        "output folder and serve it on 127.0.0.1 only. The sources, their images, the theme and "
+        "briefpress.toml are watched: what changed is rebuilt and the open page reloads. A build "
+        "error shows in the page until the source is fixed. Ctrl-C stops.",
+    )
+    serve.add_argument("paths", nargs="+", metavar="PATH", help="article .md files or folders of them")
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        metavar="N",
+        help="port on 127.0.0.1; 0 picks a free one (default: 8000)",
+    )
+    serve.add_argument("--pdf", action="store_true", help="build the PDF handouts too")
+    for f, option in declared():
+        if option.flags and f.name not in ("formats", "jobs", "digest", "digest_slug", "order", "force"):
+            add_option(serve, f.name)
+    _loudness(serve)
+    return serve
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, not {text!r}")
+    return int(text)
+
+
+def _new_command(commands) -> _Parser:
+    new = commands.add_parser(
+        "new",
+        help="write a new article source to fill in",
+        description="Write DIR/<slug>.md: an article source with every section and a one-line "
+        "comment in each saying what goes there. It builds as written.",
+    )
+    new.add_argument("title", metavar="TITLE", help="the article's title")
+    new.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="its date (default: today)")
+    new.add_argument("--slug", help="its file name (default: from the title's Latin letters, else the date)")
+    new.add_argument("-o", "--output", metavar="DIR", default=".", help="folder for the file (default: .)")
+    return new
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date written YYYY-MM-DD, not {text!r}") from None
+
+
+def _theme_command(commands) -> _Parser:
+    theme = commands.add_parser(
+        "theme",
+        help="start a theme: your own styles and templates",
+        description="A theme is a folder with styles/ and templates/; its files override the "
+        "built-in ones of the same names (build with --theme DIR).",
+    )
+    actions = theme.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
+    init = actions.add_parser(
+        "init",
+        help="copy the built-in styles and templates into a new folder",
+        description="Copy the built-in styles and templates into DIR (new or empty), with a "
+        "README saying which file shapes which edition.",
+    )
+    init.add_argument("directory", metavar="DIR", help="the theme's folder")
+    return theme
 
 
 def _import_command(commands) -> _Parser:
@@ -188,15 +269,6 @@ def _check_command(commands) -> _Parser:
     return checker
 
 
-def _say(text: str = "", file: TextIO | None = None, flush: bool = False) -> None:
-    """Print one line; whatever came from a source or a file name is shown escaped."""
-    print(printable(text), file=file, flush=flush)
-
-
-def _print_error(error: BriefpressError, stream: TextIO) -> None:
-    _say(f"{format_location(error.path, error.line)}error: {error.message}", file=stream)
-
-
 def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -209,194 +281,24 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         if args.command is None:
             parser.print_help(stdout)
             return 2
-        if args.command == "import":
-            return _import(args, stdout, stderr)
-        if args.command == "check":
-            return _check(args, stdout, stderr)
-        if args.command == "send":
-            return _send(args, stdout, stderr)
-        return _build(args, stdout, stderr)
+        return commands.RUN[args.command](args, stdout, stderr)
     except UsageError as exc:
-        _say(f"briefpress: error: {exc.message}", file=stderr)
+        say(f"briefpress: error: {exc.message}", file=stderr)
         return 2
     except ConfigError as exc:
-        _print_error(exc, stderr)
+        print_error(exc, stderr)
         return 1
     except KeyboardInterrupt:
-        _say("briefpress: interrupted; earlier outputs are untouched", file=stderr)
+        say("briefpress: interrupted; earlier outputs are untouched", file=stderr)
         return 130
     except Exception as exc:  # a bug in briefpress: one line, the traceback only with -v
         if "-v" in (argv or sys.argv) or "--verbose" in (argv or sys.argv):
             raise
-        _say(
+        say(
             f"briefpress: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)",
             file=stderr,
         )
         return 1
-
-
-def _overrides(args: argparse.Namespace) -> dict[str, object]:
-    """The options the command line set; the flags carry the option names."""
-    return {name: getattr(args, name) for name in option_names() if hasattr(args, name)}
-
-
-def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .build.steps import build  # imports the editions' libraries only when needed
-    from .errors import Report
-
-    options = load(_overrides(args))
-    report = Report(echo=lambda line: _say(line, file=stderr))
-    with _progress(options.verbosity, stdout) as progress:
-        result = build(args.paths, options, report, progress)
-    for error in result.errors:
-        _print_error(error, stderr)
-    if options.verbosity > 0:
-        for source, steps in result.timings.items():
-            if not steps:
-                continue
-            detail = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps.items())
-            _say(f"{source}: {detail}", file=stdout)
-        for path in result.outputs:
-            _say(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", file=stdout)
-    if options.verbosity >= 0:
-        _say(
-            f"{result.built} of {result.articles} article(s) built, {len(result.outputs)} file(s), "
-            f"{len(result.warnings)} warning(s), {len(result.errors)} error(s), "
-            f"{result.unchanged} unchanged, in {result.seconds:.1f} s",
-            file=stdout,
-        )
-    return 0 if result.ok else 1
-
-
-@contextmanager
-def _progress(verbosity: int, stdout: TextIO):
-    """A progress bar on a terminal, a line per article elsewhere, nothing with -q."""
-    if verbosity < 0:
-        yield None
-        return
-    if stdout.isatty():
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            TextColumn("building"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
-            transient=True,
-        ) as bar:
-            task = bar.add_task("", total=None)
-
-            def advance(done: int, total: int, outcome) -> None:
-                bar.update(task, completed=done, total=total, description=outcome.path.name)
-
-            yield advance
-        return
-
-    def line(done: int, total: int, outcome) -> None:
-        if outcome.unchanged:
-            state = "unchanged"
-        elif outcome.error is not None:
-            state = "failed"
-        else:
-            state = f"{len(outcome.outputs)} file(s) in {sum(outcome.timings.values()):.1f} s"
-        _say(f"[{done}/{total}] {outcome.path}: {state}", file=stdout, flush=True)
-
-    yield line
-
-
-def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from pathlib import Path
-
-    from .check import check
-
-    if args.typography:
-        return _check_typography(args, stdout, stderr)
-    if len(args.directory) > 1:
-        raise UsageError("check takes one output folder (see 'briefpress check --help')")
-    directory = Path(args.directory[0])
-    if not directory.is_dir():
-        raise UsageError(f"{directory} is not a folder (see 'briefpress check --help')")
-    reports = check(directory, run_epubcheck=not args.no_epubcheck, reading=not args.no_reading)
-    if not reports:
-        _say(f"{directory}: error: no built articles here (no .<slug>.briefpress stamps)", file=stderr)
-        return 1
-    for report in reports:
-        _say(f"{report.folder}  (source: {report.source or 'unknown'})", file=stdout)
-        width = max(len(row.check) for row in report.rows)
-        for row in report.rows:
-            state = {True: "ok", False: "FAIL", None: "skipped"}[row.ok]
-            _say(f"  {row.check.ljust(width)}  {state:7}  {row.detail}", file=stdout)
-    failed = [r for r in reports if not r.ok]
-    _say(f"{len(reports) - len(failed)} of {len(reports)} article(s) faithful to their sources", file=stdout)
-    for report in failed:
-        for row in report.rows:
-            if row.ok is False:
-                _say(f"{report.source or report.folder}: error: {row.check}: {row.detail}", file=stderr)
-    return 1 if failed else 0
-
-
-def _check_typography(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .build.steps import find_sources
-    from .typography import lint_source
-
-    spacing = load({"cjk_spacing": args.cjk_spacing}).cjk_spacing
-    try:
-        sources, refused = find_sources(args.directory)
-    except BriefpressError as exc:
-        _print_error(exc, stderr)
-        return 1
-    for error in refused:
-        _print_error(error, stderr)
-    count = 0
-    for source in sources:
-        try:
-            findings = lint_source(source, spacing)
-        except BriefpressError as exc:
-            _print_error(exc, stderr)
-            refused.append(exc)
-            continue
-        for finding in findings:
-            _say(str(finding), file=stdout)
-        count += len(findings)
-    _say(f"{count} typography finding(s) in {len(sources)} source(s)", file=stderr)
-    return 1 if count or refused else 0
-
-
-def _send(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from pathlib import Path
-
-    from .send import send
-
-    directory = Path(args.directory)
-    if not directory.is_dir():
-        raise UsageError(f"{directory} is not a folder (see 'briefpress send --help')")
-    result = send(directory, args.smtp, args.security or "none", args.user, args.resend, args.dry_run)
-    verb = "would send" if args.dry_run else "sent"
-    for mail in result.sent:
-        _say(f"{verb} {mail.path} to {', '.join(mail.recipients)}", file=stdout)
-    for error in result.errors:
-        _print_error(error, stderr)
-    counts = f"{len(result.sent)} {verb}, {len(result.skipped)} already sent before"
-    _say(f"{counts}, {len(result.errors)} error(s)", file=stdout)
-    return 0 if result.ok else 1
-
-
-def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .errors import Report
-    from .importer import import_pages
-
-    if args.slug is not None and len(args.paths) != 1:
-        raise UsageError("--slug names one article; give one page dump (see 'briefpress import --help')")
-    options = load(_overrides(args))
-    report = Report(echo=lambda line: _say(line, file=stderr))
-    result = import_pages(args.paths, args.output, options, slug=args.slug, report=report)
-    for error in result.errors:
-        _print_error(error, stderr)
-    if options.verbosity >= 0:
-        for path in result.outputs:
-            _say(f"wrote {path}", file=stdout)
-    return 0 if result.ok else 1
 
 
 def console() -> None:

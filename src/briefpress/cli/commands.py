@@ -1,0 +1,242 @@
+"""What each ``briefpress`` command does, once its arguments are parsed: call the API,
+print, return the exit code."""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import contextmanager
+from typing import TextIO
+
+from ..errors import BriefpressError, UsageError, format_location, printable
+from ..options import load, option_names
+
+
+def say(text: str = "", file: TextIO | None = None, flush: bool = False) -> None:
+    """Print one line; whatever came from a source or a file name is shown escaped."""
+    print(printable(text), file=file, flush=flush)
+
+
+def print_error(error: BriefpressError, stream: TextIO) -> None:
+    say(f"{format_location(error.path, error.line)}error: {error.message}", file=stream)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    """The options the command line set; the flags carry the option names."""
+    return {name: getattr(args, name) for name in option_names() if hasattr(args, name)}
+
+
+def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ..build.steps import build  # imports the editions' libraries only when needed
+    from ..errors import Report
+
+    options = load(_overrides(args))
+    report = Report(echo=lambda line: say(line, file=stderr))
+    with _progress(options.verbosity, stdout) as progress:
+        result = build(args.paths, options, report, progress)
+    for error in result.errors:
+        print_error(error, stderr)
+    if options.verbosity > 0:
+        for source, steps in result.timings.items():
+            if not steps:
+                continue
+            detail = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps.items())
+            say(f"{source}: {detail}", file=stdout)
+        for path in result.outputs:
+            say(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", file=stdout)
+    if options.verbosity >= 0:
+        say(
+            f"{result.built} of {result.articles} article(s) built, {len(result.outputs)} file(s), "
+            f"{len(result.warnings)} warning(s), {len(result.errors)} error(s), "
+            f"{result.unchanged} unchanged, in {result.seconds:.1f} s",
+            file=stdout,
+        )
+    return 0 if result.ok else 1
+
+
+@contextmanager
+def _progress(verbosity: int, stdout: TextIO):
+    """A progress bar on a terminal, a line per article elsewhere, nothing with -q."""
+    if verbosity < 0:
+        yield None
+        return
+    if stdout.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("building"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("", total=None)
+
+            def advance(done: int, total: int, outcome) -> None:
+                bar.update(task, completed=done, total=total, description=outcome.path.name)
+
+            yield advance
+        return
+
+    def line(done: int, total: int, outcome) -> None:
+        if outcome.unchanged:
+            state = "unchanged"
+        elif outcome.error is not None:
+            state = "failed"
+        else:
+            state = f"{len(outcome.outputs)} file(s) in {sum(outcome.timings.values()):.1f} s"
+        say(f"[{done}/{total}] {outcome.path}: {state}", file=stdout, flush=True)
+
+    yield line
+
+
+def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from pathlib import Path
+
+    from ..check import check
+
+    if args.typography:
+        return _check_typography(args, stdout, stderr)
+    if len(args.directory) > 1:
+        raise UsageError("check takes one output folder (see 'briefpress check --help')")
+    directory = Path(args.directory[0])
+    if not directory.is_dir():
+        raise UsageError(f"{directory} is not a folder (see 'briefpress check --help')")
+    reports = check(directory, run_epubcheck=not args.no_epubcheck, reading=not args.no_reading)
+    if not reports:
+        say(f"{directory}: error: no built articles here (no .<slug>.briefpress stamps)", file=stderr)
+        return 1
+    for report in reports:
+        say(f"{report.folder}  (source: {report.source or 'unknown'})", file=stdout)
+        width = max(len(row.check) for row in report.rows)
+        for row in report.rows:
+            state = {True: "ok", False: "FAIL", None: "skipped"}[row.ok]
+            say(f"  {row.check.ljust(width)}  {state:7}  {row.detail}", file=stdout)
+    failed = [r for r in reports if not r.ok]
+    say(f"{len(reports) - len(failed)} of {len(reports)} article(s) faithful to their sources", file=stdout)
+    for report in failed:
+        for row in report.rows:
+            if row.ok is False:
+                say(f"{report.source or report.folder}: error: {row.check}: {row.detail}", file=stderr)
+    return 1 if failed else 0
+
+
+def _check_typography(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ..build.steps import find_sources
+    from ..typography import lint_source
+
+    spacing = load({"cjk_spacing": args.cjk_spacing}).cjk_spacing
+    try:
+        sources, refused = find_sources(args.directory)
+    except BriefpressError as exc:
+        print_error(exc, stderr)
+        return 1
+    for error in refused:
+        print_error(error, stderr)
+    count = 0
+    for source in sources:
+        try:
+            findings = lint_source(source, spacing)
+        except BriefpressError as exc:
+            print_error(exc, stderr)
+            refused.append(exc)
+            continue
+        for finding in findings:
+            say(str(finding), file=stdout)
+        count += len(findings)
+    say(f"{count} typography finding(s) in {len(sources)} source(s)", file=stderr)
+    return 1 if count or refused else 0
+
+
+def _send(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from pathlib import Path
+
+    from ..send import send
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        raise UsageError(f"{directory} is not a folder (see 'briefpress send --help')")
+    result = send(directory, args.smtp, args.security or "none", args.user, args.resend, args.dry_run)
+    verb = "would send" if args.dry_run else "sent"
+    for mail in result.sent:
+        say(f"{verb} {mail.path} to {', '.join(mail.recipients)}", file=stdout)
+    for error in result.errors:
+        print_error(error, stderr)
+    counts = f"{len(result.sent)} {verb}, {len(result.skipped)} already sent before"
+    say(f"{counts}, {len(result.errors)} error(s)", file=stdout)
+    return 0 if result.ok else 1
+
+
+def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ..errors import Report
+    from ..importer import import_pages
+
+    if args.slug is not None and len(args.paths) != 1:
+        raise UsageError("--slug names one article; give one page dump (see 'briefpress import --help')")
+    options = load(_overrides(args))
+    report = Report(echo=lambda line: say(line, file=stderr))
+    result = import_pages(args.paths, args.output, options, slug=args.slug, report=report)
+    for error in result.errors:
+        print_error(error, stderr)
+    if options.verbosity >= 0:
+        for path in result.outputs:
+            say(f"wrote {path}", file=stdout)
+    return 0 if result.ok else 1
+
+
+def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from pathlib import Path
+
+    from ..serve import serve
+
+    try:
+        return serve([Path(p) for p in args.paths], _overrides(args), args.port, args.pdf, stdout)
+    except BriefpressError as exc:
+        if isinstance(exc, UsageError):
+            raise
+        print_error(exc, stderr)
+        return 1
+
+
+def _new(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from pathlib import Path
+
+    from ..scaffold import new_article
+
+    try:
+        path = new_article(args.title, Path(args.output), args.date, args.slug)
+    except UsageError:
+        raise
+    except BriefpressError as exc:
+        print_error(exc, stderr)
+        return 1
+    say(f"wrote {path}", file=stdout)
+    say(f"next: fill it in, then 'briefpress serve {path}' to watch it as you write", file=stdout)
+    return 0
+
+
+def _theme(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from pathlib import Path
+
+    from ..theme import init_theme
+
+    folder = Path(args.directory)
+    try:
+        written = init_theme(folder)
+    except BriefpressError as exc:
+        print_error(exc, stderr)
+        return 1
+    say(f"wrote {len(written)} files into {folder}; see {folder / 'README.md'}", file=stdout)
+    say(f"next: edit them, then build with --theme {folder}", file=stdout)
+    return 0
+
+
+RUN = {
+    "build": _build,
+    "serve": _serve,
+    "new": _new,
+    "theme": _theme,
+    "import": _import,
+    "check": _check,
+    "send": _send,
+}

@@ -1,0 +1,64 @@
+"""``briefpress.toml`` and the README's table of options, both made from the
+declarations in :mod:`briefpress.options`."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from . import CONFIG_FILE, Options, coerce, declared, flag_name, option_names, shown_default
+
+
+def markdown_table() -> str:
+    """The README's table of build options, made from the declarations."""
+    rows = ["| flag | meaning | default |", "| --- | --- | --- |"]
+    for f, declared_spec in declared():
+        metavar = declared_spec.value_name
+        flags = ", ".join(f"`{flag} {metavar}`" if metavar else f"`{flag}`" for flag in declared_spec.flags)
+        if flags:
+            cells = [flags, declared_spec.help, shown_default(f)]
+            rows.append("| " + " | ".join(cell.replace("|", r"\|") for cell in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def read_config(config: Path) -> dict[str, Any]:
+    """The checked values of a ``briefpress.toml``."""
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid TOML: {exc}", config) from None
+    # a key is the long flag without its dashes ("lang-ui", "from"), or the field's name
+    keys = {alias: name for name in option_names() for alias in (name.replace("_", "-"), flag_name(name))}
+    values = {}
+    for key, value in data.items():
+        name = keys.get(str(key).replace("_", "-"))
+        if name is None:
+            known = ", ".join(flag_name(n) for n in option_names())
+            raise ConfigError(f"unknown option {key!r} (known: {known})", config)
+        values[name] = coerce(name, value, str(config))
+    return values
+
+
+def load(
+    overrides: dict[str, Any] | None = None,
+    config: Path | None = None,
+    base: Options | None = None,
+) -> Options:
+    """Options from ``base``, or from ``briefpress.toml`` when no ``base`` is given, then ``overrides``.
+
+    An explicit ``base`` is complete: the file is not read. Overrides that are ``None``
+    are ignored, so the CLI can pass every flag as it is.
+    """
+    values: dict[str, Any] = {}
+    config = config if config is not None else Path(CONFIG_FILE)
+    if base is None and config.is_file():
+        values = read_config(config)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key not in option_names():
+            raise ConfigError(f"unknown option {key!r}")
+        values[key] = value
+    return (base or Options()).replace(**values)
