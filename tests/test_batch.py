@@ -231,7 +231,7 @@ def test_incremental_rebuilds(tmp_path, article_file, monkeypatch):
     assert build(sources, options.replace(lang_ui="en"), Report()).built == 1  # a missing output
     assert build(sources, options.replace(lang_ui="en", force=True), Report()).built == 3
     real = stamps.resources_hash()
-    monkeypatch.setattr(steps, "resources_hash", lambda: real + "changed template")
+    monkeypatch.setattr(steps, "resources_hash", lambda theme=None: real + "changed template")
     assert build(sources, options.replace(lang_ui="en"), Report()).built == 3
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import queue
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from briefpress.serve import STATE, with_script
-from conftest import ROOT
+from conftest import RICH_SOURCE, ROOT
 
 SCRIPT = ROOT / ".venv" / "bin" / "briefpress"
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "briefpress"]
@@ -186,7 +187,7 @@ def test_only_what_changed_is_rebuilt(tmp_path, article):
         new = article.with_name("third.md")
         new.write_text(article.read_text(encoding="utf-8").replace("Serve test", "Third"), encoding="utf-8")
         until(lambda: running.page("third")[0] == 200, "the new article's page")
-        assert 'href="third/third.html"' in get(running.url)[2]
+        until(lambda: 'href="third/third.html"' in get(running.url)[2], "the new article in the index")
     finally:
         code, _, err = running.stop()
     assert code == 0, err
@@ -248,3 +249,18 @@ def test_the_open_page_reloads_itself_in_a_browser(server, article):
         page.wait_for_function("document.body.innerText.includes('error: unknown section')", timeout=30_000)
         edit(article, "# 原文 oops\n", "# 原文\n")
         page.wait_for_function("document.body.innerText.includes('Edited in the browser')", timeout=30_000)
+
+
+def test_a_changed_image_changes_the_page(tmp_path):
+    from PIL import Image
+
+    shutil.copytree(RICH_SOURCE.parent, tmp_path / "rich")
+    running = start(tmp_path, "rich/rich.md")
+    try:
+        before = running.page("rich")[2]
+        Image.new("RGB", (300, 120), "#336699").save(tmp_path / "rich" / "img" / "chart.png")
+        until(lambda: running.page("rich")[2] != before, "the page with the new image")
+        assert running.page("rich")[0] == 200
+    finally:
+        code, _, err = running.stop()
+    assert code == 0, err

@@ -247,6 +247,7 @@ class Preview:
         except BriefpressError:
             sources = []
         folders |= {s.resolve().parent for s in sources}
+        folders |= {image.resolve().parent for source in sources for image in _images_of(source)}
         theme = self.options.theme if self.options else None
         if theme is not None:
             folders |= set(_folders_under(theme))
@@ -303,6 +304,16 @@ class Preview:
                     self.rebuild()
                     if self.watched() != folders:
                         break  # a new source or image folder: watch it too
+
+
+def _images_of(source: Path) -> list[Path]:
+    """The images an article uses, as its source names them now (none if it does not read)."""
+    from .sources import read_article
+
+    try:
+        return read_article(source, Report()).images
+    except BriefpressError:
+        return []
 
 
 def _folders_under(root: Path) -> list[Path]:

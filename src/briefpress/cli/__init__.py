@@ -11,7 +11,7 @@ import sys
 from typing import TextIO
 
 from .. import __version__
-from ..errors import ConfigError, UsageError
+from ..errors import BriefpressError, ConfigError, UsageError
 from ..options import Flag, Options, coerce, declared, flag_name, shown_default, spec
 from . import commands
 from .commands import print_error, say
@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     except UsageError as exc:
         say(f"briefpress: error: {exc.message}", file=stderr)
         return 2
-    except ConfigError as exc:
+    except BriefpressError as exc:  # a wrong briefpress.toml, a folder that cannot be written, ...
         print_error(exc, stderr)
         return 1
     except KeyboardInterrupt:

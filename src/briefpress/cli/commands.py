@@ -189,13 +189,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     from ..serve import serve
 
-    try:
-        return serve([Path(p) for p in args.paths], _overrides(args), args.port, args.pdf, stdout)
-    except BriefpressError as exc:
-        if isinstance(exc, UsageError):
-            raise
-        print_error(exc, stderr)
-        return 1
+    return serve([Path(p) for p in args.paths], _overrides(args), args.port, args.pdf, stdout)
 
 
 def _new(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -203,13 +197,7 @@ def _new(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     from ..scaffold import new_article
 
-    try:
-        path = new_article(args.title, Path(args.output), args.date, args.slug)
-    except UsageError:
-        raise
-    except BriefpressError as exc:
-        print_error(exc, stderr)
-        return 1
+    path = new_article(args.title, Path(args.output), args.date, args.slug)
     say(f"wrote {path}", file=stdout)
     say(f"next: fill it in, then 'briefpress serve {path}' to watch it as you write", file=stdout)
     return 0
@@ -221,11 +209,7 @@ def _theme(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from ..theme import init_theme
 
     folder = Path(args.directory)
-    try:
-        written = init_theme(folder)
-    except BriefpressError as exc:
-        print_error(exc, stderr)
-        return 1
+    written = init_theme(folder)
     say(f"wrote {len(written)} files into {folder}; see {folder / 'README.md'}", file=stdout)
     say(f"next: edit them, then build with --theme {folder}", file=stdout)
     return 0
