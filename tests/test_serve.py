@@ -264,3 +264,24 @@ def test_a_changed_image_changes_the_page(tmp_path):
     finally:
         code, _, err = running.stop()
     assert code == 0, err
+
+
+def test_a_broken_theme_template_shows_on_every_page_until_fixed(tmp_path, article):
+    assert (
+        subprocess.run([*COMMAND, "theme", "init", "theme"], cwd=tmp_path, capture_output=True).returncode
+        == 0
+    )
+    template = tmp_path / "theme" / "templates" / "article.html.j2"
+    good = template.read_text(encoding="utf-8")
+    running = start(tmp_path, "articles/serve-test.md", "--theme", "theme")
+    try:
+        assert running.page("serve-test")[0] == 200
+        template.write_text(good.replace("<body", "{% if %}<body", 1), encoding="utf-8")
+        status, _, page = until(lambda: (r := running.page("serve-test"))[0] == 500 and r, "the error page")  # type: ignore[misc]
+        assert f"{template.resolve()}:" in page and "error: template error:" in page
+        assert page.count("template error") == 1  # one line, not one per article
+        template.write_text(good, encoding="utf-8")
+        until(lambda: running.page("serve-test")[0] == 200, "the page back")
+    finally:
+        code, _, err = running.stop()
+    assert code == 0, err

@@ -74,15 +74,25 @@ class State:
 
     generation: int = 0
     errors: list[BriefpressError] = field(default_factory=list)
+    #: the sources of the last build, resolved: an error naming another file (the theme,
+    #: briefpress.toml) concerns every page
+    sources: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def error_lines(self, source: str | None = None) -> list[str]:
-        """The errors as the CLI prints them; those of ``source`` (a resolved path) when given."""
+        """The errors as the CLI prints them, each once; with ``source`` (a resolved path),
+        those that concern its page: its own, and those of no source (a theme's template)."""
         with self.lock:
-            chosen = [
-                e for e in self.errors if source is None or (e.path and str(Path(e.path).resolve()) == source)
-            ]
-        return [printable(f"{format_location(e.path, e.line)}error: {e.message}") for e in chosen]
+            chosen = [e for e in self.errors if source is None or _concerns(e, source, self.sources)]
+        lines = [printable(f"{format_location(e.path, e.line)}error: {e.message}") for e in chosen]
+        return list(dict.fromkeys(lines))
+
+
+def _concerns(error: BriefpressError, source: str, sources: set[str]) -> bool:
+    if error.path is None:
+        return True
+    path = str(Path(error.path).resolve())
+    return path == source or path not in sources
 
 
 def with_script(page: bytes, generation: int, banner: list[str] | None = None) -> bytes:
@@ -215,8 +225,9 @@ class Preview:
         except BriefpressError as exc:  # briefpress.toml or the theme is wrong
             errors, written = [exc], 0
         before = self.state.error_lines()
+        sources = {str(source.resolve()) for source in _sources(self.paths)}
         with self.state.lock:
-            self.state.errors = list(errors)
+            self.state.errors, self.state.sources = list(errors), sources
         now = self.state.error_lines()
         if now != before:
             for line in now:
@@ -232,8 +243,6 @@ class Preview:
         virtualenv inside a source folder is not watched): those of the sources and their
         images, every folder under a folder named, the theme's, and the working folder
         for briefpress.toml."""
-        from .build.steps import find_sources
-
         folders = {Path.cwd().resolve()}
         output = (self.options.output if self.options else Path("output")).resolve()
         for path in self.paths:
@@ -242,10 +251,7 @@ class Preview:
                 folders |= {p for p in _folders_under(path) if not p.is_relative_to(output)}
             else:
                 folders.add(path.parent)
-        try:
-            sources, _ = find_sources(self.paths)
-        except BriefpressError:
-            sources = []
+        sources = _sources(self.paths)
         folders |= {s.resolve().parent for s in sources}
         folders |= {image.resolve().parent for source in sources for image in _images_of(source)}
         theme = self.options.theme if self.options else None
@@ -304,6 +310,16 @@ class Preview:
                     self.rebuild()
                     if self.watched() != folders:
                         break  # a new source or image folder: watch it too
+
+
+def _sources(paths: list[Path]) -> list[Path]:
+    """The article files ``paths`` name now (none when they cannot be listed)."""
+    from .build.steps import find_sources
+
+    try:
+        return find_sources(paths)[0]
+    except BriefpressError:
+        return []
 
 
 def _images_of(source: Path) -> list[Path]:
