@@ -64,15 +64,22 @@ def digest_html(name: str, articles: list[Article], options: Options, starts: li
     return render_template(
         "digest.html.j2",
         options.theme,
-        name=name,
-        subtitle=subtitle(articles, options),
-        site_name=options.site_name,
+        **_front(name, articles, options),
         contexts=contexts,
         starts=starts,
-        ui=labels(options.lang_ui),
-        lang=articles[0].meta.translation_lang,
         css=print_css(options, "digest.css"),
     )
+
+
+def _front(name: str, articles: list[Article], options: Options) -> dict[str, Any]:
+    """What both digest templates show before the articles: the name, the subtitle, the site."""
+    return {
+        "name": name,
+        "subtitle": subtitle(articles, options),
+        "site_name": options.site_name,
+        "ui": labels(options.lang_ui),
+        "lang": articles[0].meta.translation_lang,
+    }
 
 
 def render_pdf(
@@ -119,13 +126,9 @@ def render_page(name: str, articles: list[Article], options: Options) -> str:
     return render_template(
         "digest_page.html.j2",
         options.theme,
-        name=name,
-        subtitle=subtitle(articles, options),
-        site_name=options.site_name,
+        **_front(name, articles, options),
         contexts=contexts,
         views=offered,
-        ui=labels(options.lang_ui),
-        lang=articles[0].meta.translation_lang,
         css=stylesheet(options, "base.css", "screen.css", "digest-page.css"),
     )
 
