@@ -31,6 +31,10 @@ class BriefpressError(Exception):
     def __str__(self) -> str:
         return printable(format_location(self.path, self.line) + self.message)
 
+    def printed(self) -> str:
+        """The line the CLI prints for it: ``path:line: error: message``, escaped."""
+        return printable(f"{format_location(self.path, self.line)}error: {self.message}")
+
 
 class SourceError(BriefpressError):
     """The article source breaks the format (see docs/article-format in the README)."""

@@ -12,6 +12,7 @@ source fails to build, its page (and any page not built yet) shows the build's
 from __future__ import annotations
 
 import errno
+import functools
 import html
 import http.server
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import unquote, urlsplit
 
-from .errors import BriefpressError, BuildError, Report, format_location, printable
+from .errors import BriefpressError, BuildError, Report, printable
 from .options import CONFIG_FILE, Options, load
 
 #: the path the pages poll for the build generation
@@ -58,7 +59,7 @@ pre {{ white-space: pre-wrap; overflow-wrap: anywhere; background: #fff4f0; bord
 <body><h1>{title}</h1>
 <p>{advice}</p>
 <pre>{lines}</pre>
-{script}</body></html>
+</body></html>
 """
 
 
@@ -84,7 +85,7 @@ class State:
         those that concern its page: its own, and those of no source (a theme's template)."""
         with self.lock:
             chosen = [e for e in self.errors if source is None or _concerns(e, source, self.sources)]
-        lines = [printable(f"{format_location(e.path, e.line)}error: {e.message}") for e in chosen]
+        lines = [error.printed() for error in chosen]
         return list(dict.fromkeys(lines))
 
 
@@ -116,19 +117,17 @@ def error_page(lines: list[str], generation: int, missing: bool = False) -> byte
         if lines
         else "No edition here yet; it appears when a build makes it."
     )
-    text = _ERROR_PAGE.format(
-        title=title, advice=advice, lines=html.escape("\n".join(lines)), script=""
-    ).encode("utf-8")
+    text = _ERROR_PAGE.format(title=title, advice=advice, lines=html.escape("\n".join(lines))).encode("utf-8")
     return with_script(text, generation)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    state: State
-    quiet: bool = True
+    def __init__(self, *args: Any, state: State, **kwargs: Any) -> None:
+        self.state = state  # set before the base class handles the request
+        super().__init__(*args, **kwargs)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
-        if not self.quiet:
-            super().log_message(format, *args)
+        pass  # the terminal shows builds, not requests
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
@@ -146,6 +145,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:
+        """An HTML page with the reload script (or the build's errors); anything else as is."""
         path = unquote(urlsplit(self.path).path)
         generation = self.state.generation
         if path == STATE:
@@ -155,7 +155,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if target.is_dir():
             target = target / "index.html"
         if target.suffix != ".html":
-            super().do_GET()
+            super().do_HEAD() if self.command == "HEAD" else super().do_GET()
             return
         source = _source_of(target)
         failing = self.state.error_lines(source) if source else []
@@ -179,15 +179,11 @@ def _source_of(page: Path) -> str | None:
     return str(source) if source else None
 
 
-def bind(port: int, output: Path, state: State, quiet: bool = True) -> http.server.ThreadingHTTPServer:
+def bind(port: int, output: Path, state: State) -> http.server.ThreadingHTTPServer:
     """The server for ``output`` on 127.0.0.1:``port`` (0: any free port); a port in use is a BuildError."""
-    handler = type("Handler", (_Handler,), {"state": state, "quiet": quiet})
-
-    def make(*args: Any) -> _Handler:
-        return handler(*args, directory=str(output.resolve()))
-
+    handler = functools.partial(_Handler, state=state, directory=str(output.resolve()))
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise BuildError(f"port {port} on 127.0.0.1 is in use; choose another with --port") from None
@@ -207,6 +203,8 @@ class Preview:
     say: Callable[[str], None] = print
     state: State = field(default_factory=State)
     options: Options | None = None
+    #: the sources the last build found, with their images
+    inputs: dict[Path, list[Path]] = field(default_factory=dict)
 
     def load_options(self) -> Options:
         formats = ("html", "pdf") if self.pdf else ("html",)
@@ -221,11 +219,11 @@ class Preview:
         try:
             self.options = self.load_options()
             result = build(self.paths, self.options, report)
-            errors, written = result.errors, len(result.outputs)
+            errors, written, self.inputs = result.errors, len(result.outputs), result.inputs
         except BriefpressError as exc:  # briefpress.toml or the theme is wrong
             errors, written = [exc], 0
         before = self.state.error_lines()
-        sources = {str(source.resolve()) for source in _sources(self.paths)}
+        sources = {str(source.resolve()) for source in self.inputs}
         with self.state.lock:
             self.state.errors, self.state.sources = list(errors), sources
         now = self.state.error_lines()
@@ -241,8 +239,8 @@ class Preview:
     def watched(self) -> list[Path]:
         """The folders to watch, each on its own (not recursively: an output folder or a
         virtualenv inside a source folder is not watched): those of the sources and their
-        images, every folder under a folder named, the theme's, and the working folder
-        for briefpress.toml."""
+        images (as the last build read them), every folder under a folder named, the
+        theme's, and the working folder for briefpress.toml."""
         folders = {Path.cwd().resolve()}
         output = (self.options.output if self.options else Path("output")).resolve()
         for path in self.paths:
@@ -251,9 +249,8 @@ class Preview:
                 folders |= {p for p in _folders_under(path) if not p.is_relative_to(output)}
             else:
                 folders.add(path.parent)
-        sources = _sources(self.paths)
-        folders |= {s.resolve().parent for s in sources}
-        folders |= {image.resolve().parent for source in sources for image in _images_of(source)}
+        for source, images in self.inputs.items():
+            folders |= {path.resolve().parent for path in [source, *images]}
         theme = self.options.theme if self.options else None
         if theme is not None:
             folders |= set(_folders_under(theme))
@@ -310,26 +307,6 @@ class Preview:
                     self.rebuild()
                     if self.watched() != folders:
                         break  # a new source or image folder: watch it too
-
-
-def _sources(paths: list[Path]) -> list[Path]:
-    """The article files ``paths`` name now (none when they cannot be listed)."""
-    from .build.steps import find_sources
-
-    try:
-        return find_sources(paths)[0]
-    except BriefpressError:
-        return []
-
-
-def _images_of(source: Path) -> list[Path]:
-    """The images an article uses, as its source names them now (none if it does not read)."""
-    from .sources import read_article
-
-    try:
-        return read_article(source, Report()).images
-    except BriefpressError:
-        return []
 
 
 def _folders_under(root: Path) -> list[Path]:

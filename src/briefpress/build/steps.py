@@ -39,6 +39,8 @@ class BuildResult:
     timings: dict[Path, dict[str, float]] = field(default_factory=dict)
     #: the output folder's index.html and feed.xml, when this build refreshed them
     index: list[Path] = field(default_factory=list)
+    #: every source found, with the images it uses (none when it could not be read)
+    inputs: dict[Path, list[Path]] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -229,6 +231,7 @@ def build(
     result.articles = len(sources) + len(refused)
     articles, result.errors = read_all(sources, report, options)
     result.errors[:0] = refused
+    result.inputs = {source: [] for source in sources} | {a.path: a.images for a in articles}
     failed = {Path(e.path) for e in result.errors if e.path}
     good = [a for a in articles if a.path not in failed]
     stamps = build_articles(good, options, report, result, progress)

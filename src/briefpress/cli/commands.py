@@ -7,7 +7,7 @@ import argparse
 from contextlib import contextmanager
 from typing import TextIO
 
-from ..errors import BriefpressError, UsageError, format_location, printable
+from ..errors import BriefpressError, UsageError, printable
 from ..options import load, option_names
 
 
@@ -17,7 +17,7 @@ def say(text: str = "", file: TextIO | None = None, flush: bool = False) -> None
 
 
 def print_error(error: BriefpressError, stream: TextIO) -> None:
-    say(f"{format_location(error.path, error.line)}error: {error.message}", file=stream)
+    print(error.printed(), file=stream)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
