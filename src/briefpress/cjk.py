@@ -34,6 +34,11 @@ SHARED_PUNCTUATION: tuple[tuple[int, int], ...] = (
     (0x201C, 0x201D),
     (0x2026, 0x2026),
 )
+#: full-width punctuation by role: pauses and stops, and the opening and closing halves
+#: of quotes and brackets (the n-th opening mark pairs with the n-th closing one)
+STOPS = "，。、；：？！"
+OPENING = "“‘（《「『【"
+CLOSING = "”’）》」』】"
 #: may not start a line (closing brackets and quotes, pauses, stops)
 NO_LINE_START = frozenset("，。、；：？！）］｝〕〉》」』】〗〙〛”’…—·～%‰,.;:?!)]}")
 #: may not end a line (opening brackets and quotes)
@@ -58,6 +63,11 @@ def ideographs(text: str) -> int:
 def js_class(ranges: tuple[tuple[int, int], ...] = HAN_RANGES) -> str:
     """The ranges as a JavaScript regular expression character class (for the ``u`` flag)."""
     return "[" + "".join(f"\\u{{{low:x}}}-\\u{{{high:x}}}" for low, high in ranges) + "]"
+
+
+def re_class(*groups: tuple[tuple[int, int], ...]) -> str:
+    """The ranges as the inside of a Python regular expression character class."""
+    return "".join(f"\\U{low:08x}-\\U{high:08x}" for group in groups for low, high in group)
 
 
 def unicode_range(*groups: tuple[tuple[int, int], ...]) -> str:

@@ -26,12 +26,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-#: Chinese characters and the full-width forms around them (CJK punctuation, kana, Han,
-#: compatibility ideographs, full-width forms, Extension B and later)
-CJK = re.compile(
-    "[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60"
-    "\U00020000-\U000323af\u201c\u201d\u2018\u2019\u2026\u2014]"
-)
+from ..cjk import HAN_RANGES, SHARED_PUNCTUATION, re_class
+
+#: the characters that take a share of a justified line: Chinese characters and
+#: punctuation (:data:`~briefpress.cjk.HAN_RANGES`), the quotes and dashes Chinese sets
+#: full-width, and kana, which a Chinese text may quote
+CJK = re.compile(f"[{re_class(HAN_RANGES, SHARED_PUNCTUATION, ((0x3040, 0x30FF),))}]")
 
 #: the most a gap between two Chinese characters may widen, in em: a line that would need
 #: more is set ragged, because text extraction (pdftotext, copy-paste) starts reading wide

@@ -18,7 +18,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from ..cjk import is_han
+from ..cjk import CLOSING, OPENING, STOPS, is_han
 from ..model import Article, Block, Mark, RichText, image_file, marked
 from ..sources.tokens import make_parser
 
@@ -167,12 +167,11 @@ def _render_code(self, tokens, idx, options, env) -> str:
 
 #: Chinese punctuation by where its ink sits in the em box: stops and closing marks on the
 #: left (in the Simplified faces; Traditional ones centre the stops), opening marks on the right
-_STOPS, _CLOSING, _OPENING = "，。、；：？！", "”’）》」』】", "“‘（《「『【"
-_PUNCTUATION_RUN = re.compile(f"[{_STOPS}{_CLOSING}{_OPENING}]{{2,}}")
+_PUNCTUATION_RUN = re.compile(f"[{STOPS}{CLOSING}{OPENING}]{{2,}}")
 
 
 def _tight_mark(ch: str) -> str:
-    kind = "stop" if ch in _STOPS else "close" if ch in _CLOSING else "open"
+    kind = "stop" if ch in STOPS else "close" if ch in CLOSING else "open"
     return f'<span class="cjk-{kind}">{ch}</span>'
 
 

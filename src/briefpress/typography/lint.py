@@ -153,24 +153,25 @@ def lint_text(
     def where(number: int) -> int:
         return line_map[number - 1] if line_map and number <= len(line_map) else number
 
-    findings = []
+    found: list[tuple[int, int, int, str]] = []  # (line number, start, end, rule)
     paragraph: list[tuple[int, str]] = []
     chosen = chinese_lines(text)
+    lines = dict(chosen)
     for index, (number, line) in enumerate(chosen):
-        for rule, start, end in lint_line(line, spacing):
-            findings.append(Finding(path, where(number), rule, _excerpt(line, start, end)))
+        found += [(number, start, end, rule) for rule, start, end in lint_line(line, spacing)]
         if line.strip():
             paragraph.append((number, line))
         last = index + 1 == len(chosen) or chosen[index + 1][0] != number + 1
         if not line.strip() or last:
-            lines = dict(paragraph)
-            for rule, at, start, end in unpaired(paragraph):
-                findings.append(Finding(path, where(at), rule, _excerpt(lines[at], start, end)))
+            found += [(at, start, end, rule) for rule, at, start, end in unpaired(paragraph)]
             paragraph = []
     # a straight quote that closes a curly one is reported once, as the mismatch
-    mismatched = {(f.line, f.excerpt) for f in findings if f.rule == RULES["mismatched"]}
-    findings = [f for f in findings if f.rule != RULES["straight"] or (f.line, f.excerpt) not in mismatched]
-    return sorted(findings, key=lambda f: f.line)
+    mismatched = {(at, start) for at, start, _, rule in found if rule == RULES["mismatched"]}
+    return [
+        Finding(path, where(at), rule, _excerpt(lines[at], start, end))
+        for at, start, end, rule in sorted(found, key=lambda f: f[0])
+        if rule != RULES["straight"] or (at, start) not in mismatched
+    ]
 
 
 def lint_source(path: Path, spacing: str = "keep") -> list[Finding]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
-HAN = r"\u3400-\u9fff\uf900-\ufaff\U00020000-\U000323af"
-FULL_PUNCTUATION = "，。、；：？！“”‘’（）《》「」『』【】…—"
-PAIRS = {"“": "”", "‘": "’", "（": "）", "《": "》", "「": "」", "『": "』", "【": "】"}
+from ..cjk import CLOSING, IDEOGRAPH_RANGES, OPENING, STOPS, re_class
+
+#: the ideographs, as the inside of a regular expression character class
+HAN = re_class(IDEOGRAPH_RANGES)
+FULL_PUNCTUATION = STOPS + OPENING + CLOSING + "…—"
+PAIRS = dict(zip(OPENING, CLOSING, strict=True))
 HALF_TO_FULL = {",": "，", ".": "。", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
 
 #: a Chinese character or full-width punctuation just before / just after
