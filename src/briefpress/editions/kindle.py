@@ -8,13 +8,9 @@ a broken one is an error naming the rule, not a mail that silently bounces.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import zipfile
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
 from posixpath import dirname, join, normpath
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
@@ -22,7 +18,7 @@ from xml.etree import ElementTree
 from ..errors import BuildError, Report
 from ..model import Article
 from ..options import Options
-from .newsletter import addresses
+from .newsletter import attachment_name, new_message
 
 #: the largest mail Send to Kindle accepts (attachment included, encoded)
 MAIL_LIMIT = 50 * 1024 * 1024
@@ -122,16 +118,11 @@ def render_files(
     problems = kindle_problems(book)
     if problems:
         raise BuildError(f"Send to Kindle would refuse this book: {problems[0]}", article.path)
-    message = EmailMessage(policy=SMTP)
-    message["Subject"] = article.meta.title
-    message["Date"] = format_datetime(dt.datetime.combine(article.meta.date, dt.time(0, 0), tzinfo=dt.UTC))
-    message["Message-ID"] = f"<{article.meta.slug}.{article.meta.date.isoformat()}.kindle@briefpress.invalid>"
-    message["To"] = addresses(options.kindle_to)
-    if options.mail_from:
-        message["From"] = addresses(options.mail_from)[0]
+    message = new_message(article, options, options.kindle_to, "kindle")
     message.set_content(article.meta.title + "\n", subtype="plain", charset="utf-8")
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", article.meta.title).strip()[:80] or article.meta.slug
-    message.add_attachment(book, maintype="application", subtype="epub+zip", filename=f"{name}.epub")
+    message.add_attachment(
+        book, maintype="application", subtype="epub+zip", filename=attachment_name(article, "epub")
+    )
     message.set_boundary("=_briefpress_kindle_" + article.meta.slug)
     data = message.as_bytes()
     if len(data) > MAIL_LIMIT:

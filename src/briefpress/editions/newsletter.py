@@ -96,10 +96,10 @@ def render_text(article: Article, options: Options) -> str:
     return "\n".join(out) + "\n"
 
 
-def attachment_name(article: Article) -> str:
-    """The PDF's file name in the mail: the title, without characters file systems refuse."""
+def attachment_name(article: Article, extension: str = "pdf") -> str:
+    """An attachment's file name: the title, without characters file systems refuse."""
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", article.meta.title).strip() or article.meta.slug
-    return f"{name[:80]}.pdf"
+    return f"{name[:80]}.{extension}"
 
 
 def _boundary(article: Article, part: str) -> str:
@@ -112,16 +112,24 @@ def addresses(value: str) -> list[Address]:
     return [Address(display, addr_spec=address) for display, address in getaddresses([value]) if address]
 
 
-def build_message(article: Article, options: Options, html: str, text: str, pdf: bytes) -> bytes:
+def new_message(article: Article, options: Options, to: str | None, kind: str = "") -> EmailMessage:
+    """A mail about ``article``: its title as the subject, its date, a Message-ID made from
+    both (the same article gives the same message), From (``--from``) and To when given."""
     message = EmailMessage(policy=SMTP)
     message["Subject"] = article.meta.title
     moment = dt.datetime.combine(article.meta.date, dt.time(0, 0), tzinfo=dt.UTC)
     message["Date"] = format_datetime(moment)
-    message["Message-ID"] = f"<{article.meta.slug}.{article.meta.date.isoformat()}@briefpress.invalid>"
+    tag = f".{kind}" if kind else ""
+    message["Message-ID"] = f"<{article.meta.slug}.{article.meta.date.isoformat()}{tag}@briefpress.invalid>"
     if options.mail_from:
         message["From"] = addresses(options.mail_from)[0]
-    if options.mail_to:
-        message["To"] = addresses(options.mail_to)
+    if to:
+        message["To"] = addresses(to)
+    return message
+
+
+def build_message(article: Article, options: Options, html: str, text: str, pdf: bytes) -> bytes:
+    message = new_message(article, options, options.mail_to)
     if options.unsubscribe:  # RFC 2369; one click (RFC 8058) for an https address
         message["List-Unsubscribe"] = f"<{options.unsubscribe}>"
         if options.unsubscribe.startswith("https:"):
