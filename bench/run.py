@@ -1,16 +1,17 @@
 """Benchmark briefpress against itself and against headless Chromium, in one run.
 
-Makes a reproducible synthetic corpus from the example (1, 30 and 100 articles, text
-varied per article), then measures, each cold build with an empty cache: (1) one
-article's default editions, against Chromium printing its HTML page; (2) a 30-article
-digest PDF when the articles are already built, against Chromium printing the 30
-articles' HTML as one page; (3) the same digest from nothing (every article's PDF, then
-the digest); the digest's peak RSS; and 100 articles with a no-change rebuild. Prints
-a Markdown table and the ratios. Run: make bench
+Makes a reproducible synthetic corpus (1, 30 and 100 articles that differ in their
+characters, code, tables and script: see make_corpus), then measures, each cold build
+with an empty cache: (1) one article's default editions, against Chromium printing its
+HTML page; (2) a 30-article digest PDF when the articles are already built, against
+Chromium printing the 30 articles' HTML as one page; (3) the same digest from nothing
+(every article's PDF, then the digest); the digest's peak RSS and size; and 100 articles
+with a no-change rebuild. Prints a Markdown table and the ratios. Run: make bench
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -32,8 +33,43 @@ BIN = Path(sys.executable).parent
 CHROMIUM_FLAGS = ["--headless", *CHROMIUM_ARGS, "--no-pdf-header-footer"]
 
 
+def gb2312(first: int, last: int) -> list[str]:
+    """The hanzi of GB 2312 rows ``first`` … ``last`` (16–55: level 1, 56–87: level 2)."""
+    chars = []
+    for row in range(first, last + 1):
+        for cell in range(1, 95):
+            with contextlib.suppress(UnicodeDecodeError):  # the rows' unused cells
+                chars.append(bytes([0xA0 + row, 0xA0 + cell]).decode("gb2312"))
+    return chars
+
+
+COMMON, RARER = gb2312(16, 55), gb2312(56, 87)
+CODE = [
+    'results = [run for run in dashboard.fetch(since="2025-01-01") if run.ok]',
+    "for run in results:",
+    '    print(run.id, run.model, f"{run.passed / run.tasks:.1%}")  # 通过率',
+]
+
+
+def chinese(rng: random.Random, ranking: list[str], topic: list[str], length: int) -> str:
+    """A sentence of ``length`` hanzi: common ones by a Zipf law, one in eight from the topic."""
+    weights = [1 / (rank + 1) for rank in range(len(ranking))]
+    chars = rng.choices(ranking, weights=weights, k=length)
+    chars = [rng.choice(topic) if rng.random() < 0.125 else ch for ch in chars]
+    for at in range(10, len(chars), rng.randint(8, 16)):
+        chars[at] = "，"
+    return "".join(chars) + "。"
+
+
 def make_corpus(folder: Path, count: int) -> list[Path]:
-    """``count`` articles from the example: dates, titles and pair order vary per article."""
+    """``count`` articles that differ as a year of real ones do, each with its own date,
+    title and character set: part of the example's pairs, and pairs of its own whose
+    Chinese draws on the common hanzi of GB 2312 (by a Zipf law) and on a topic of 200
+    rarer ones; every third article has code, every fourth a table, every fifth is in
+    Traditional Chinese (OpenCC's s2twp). Reproducible: the same seed each run."""
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2twp.json").convert
     text = EXAMPLE.read_text(encoding="utf-8")
     front, body = text.split("\n---\n", 1)
     original = re.search(r"# 原文\n\n(.*?)\n\n# 译文", body, re.S)[1]
@@ -44,29 +80,60 @@ def make_corpus(folder: Path, count: int) -> list[Path]:
         return [b for b in blocks if not b.startswith("[^")], [b for b in blocks if b.startswith("[^")]
 
     (en, en_notes), (zh, zh_notes) = split(original), split(translation)
+    words = re.findall(r"[A-Za-z]+", original)
+    ranking = random.Random(0).sample(COMMON, len(COMMON))
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for n in range(1, count + 1):
         rng = random.Random(n)
-        order = list(range(len(en)))
-        rng.shuffle(order)
-        keep = sorted(order[: len(order) - rng.randint(0, 4)])
+        topic = rng.sample(RARER, 200)
+        keep = sorted(rng.sample(range(len(en)), rng.randint(8, len(en) - 4)))
         if not any("[^1]" in en[i] for i in keep):
             keep = sorted([*keep, next(i for i, b in enumerate(en) if "[^1]" in b)])
+        pairs = [(en[i], zh[i]) for i in keep]
+        for _ in range(rng.randint(4, 10)):
+            sentence = " ".join(rng.choices(words, k=rng.randint(12, 40))).capitalize() + "."
+            pairs.insert(
+                rng.randrange(len(pairs) + 1), (sentence, chinese(rng, ranking, topic, rng.randint(30, 120)))
+            )
+        if n % 3 == 0:
+            code = "```python\n" + "\n".join(CODE) + "\n```"
+            pairs.insert(rng.randrange(len(pairs) + 1), (code, code))
+        if n % 4 == 0:
+            rows = [[chinese(rng, ranking, topic, 4)[:-1] for _ in range(3)] for _ in range(4)]
+            table = "\n".join(
+                [
+                    "| 项目 | 数值 | 说明 |",
+                    "| --- | --- | --- |",
+                    *("| " + " | ".join(r) + " |" for r in rows),
+                ]
+            )
+            pairs.insert(rng.randrange(len(pairs) + 1), (table.replace("项目", "Item"), table))
+
+        def convert(value: str, traditional: bool = n % 5 == 0) -> str:
+            """Traditional Chinese for every fifth article; section headings stay as the format has them."""
+            if not traditional:
+                return value
+            return "\n".join(
+                line if line.startswith("# ") else to_traditional(line) for line in value.split("\n")
+            )
+
         date = dt.date(2026, 1, 1) + dt.timedelta(days=n)
-        head = re.sub(r"^title: (.*)$", rf"title: \1(样本 {n})", front, flags=re.M)
+        title = chinese(rng, ranking, topic, rng.randint(8, 16))[:-1]
+        head = re.sub(r"^title: .*$", f"title: {convert(title)}(样本 {n})", front, flags=re.M)
         head = re.sub(r"^date: .*$", f"date: {date.isoformat()}", head, flags=re.M)
-        pairs_en = [en[i] + (f" (Sample {n}.)" if k == 0 else "") for k, i in enumerate(keep)]
-        pairs_zh = [zh[i] + (f"(样本 {n}。)" if k == 0 else "") for k, i in enumerate(keep)]
+        head = re.sub(
+            r"^summary: .*$", f"summary: {convert(chinese(rng, ranking, topic, 40))}", head, flags=re.M
+        )
+        brief = body.split("# 原文")[0]
         source = (
             head
             + "\n---\n"
-            + body.split("# 原文")[0]
+            + convert(brief)
             + "# 原文\n\n"
-            + "\n\n".join(pairs_en + en_notes)
-            + "\n\n"
-            + "# 译文\n\n"
-            + "\n\n".join(pairs_zh + zh_notes)
+            + "\n\n".join([e for e, _ in pairs] + en_notes)
+            + "\n\n# 译文\n\n"
+            + "\n\n".join([convert(z) for _, z in pairs] + [convert(note) for note in zh_notes])
             + "\n\n# 讨论归档\n"
         )
         path = folder / f"bench-{n:03d}.md"

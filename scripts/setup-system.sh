@@ -10,7 +10,9 @@ packages=(
   libpango-1.0-0        # WeasyPrint's text layout
   libpangoft2-1.0-0
   libharfbuzz-subset0   # WeasyPrint's font subsetting
-  poppler-utils         # pdftotext/pdffonts, used by the tests
+  poppler-utils         # pdftotext/pdffonts/pdftoppm: the tests read and draw the PDFs
+  ghostscript           # the print shops' engine: the render tests draw every PDF with it too
+  mupdf-tools           # mutool draw: the third PDF engine of the render tests
   default-jre-headless  # Java for EPUBCheck, used by the tests
   zbar-tools            # zbarimg: the tests read the QR code off the rendered page
   chromium              # the reading checks lay out the editions in a real browser engine

@@ -101,3 +101,39 @@ def test_check_reads_a_dump_with_the_options_it_was_built_with(tmp_path):
     code, out_text, err = run("check", str(out), "--no-epubcheck", "--no-reading")
     assert (code, err) == (0, ""), out_text
     assert "EPUB text (46 paragraphs)" in out_text
+
+
+def test_check_verifies_a_digest_article_by_article(tmp_path):
+    """A digest is checked like an article: every article's paragraphs, in the digest's
+    order, in its PDF and EPUB (it used to be skipped as 'a digest?')."""
+    import shutil
+
+    from conftest import ROOT
+
+    tiny = ROOT / "tests" / "articles" / "tiny" / "tiny.md"
+    out = tmp_path / "out"
+    code, _, err = run(
+        "build", str(EXAMPLE), str(tiny), "-o", str(out), "--formats", "pdf,epub", "--digest", "D"
+    )
+    assert code == 0, err
+    code, report, err = run("check", str(out), "--no-reading", "--no-epubcheck")
+    assert (code, err) == (0, "")
+    assert "digest of 2 article(s)" in report and "every paragraph of 2 articles, in order" in report
+    assert report.rstrip().endswith("2 of 2 article(s) and 1 of 1 digest(s) faithful to their sources")
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    book = copy / "digest" / "digest.epub"
+    with zipfile.ZipFile(book) as source:
+        infos = source.infolist()
+        data = {info.filename: source.read(info.filename) for info in infos}
+    changed = [name for name, content in data.items() if "这就是为什么获取权如此重要。".encode() in content]
+    assert changed
+    for name in changed:
+        data[name] = data[name].replace("这就是为什么获取权如此重要。".encode(), b"")
+    with zipfile.ZipFile(book, "w") as target:
+        for info in infos:
+            target.writestr(info, data[info.filename])
+    code, report, err = run("check", str(copy), "--no-reading", "--no-epubcheck")
+    assert code == 1
+    assert f"{copy / 'digest'}: error: EPUB text" in err
+    assert f"{EXAMPLE.resolve()}: translation paragraph at line" in err and "missing" in err

@@ -177,11 +177,12 @@ def variants(tmp_path_factory) -> dict[tuple[str, str], Path]:
     return paths
 
 
-def body_text(path: Path, article) -> str:
+def body_text(path: Path, article, paper: str) -> str:
     """The PDF's text in drawing order, without running heads, folios and page footnotes."""
-    from briefpress.check import pdf_text
+    from briefpress.check.text import pdf_text
+    from briefpress.options import Options
 
-    text = pdf_text(path, article)
+    text = pdf_text(path, [article], Options(paper=paper))
     assert text is not None, "pdftotext is needed: run 'make setup'"
     return text
 
@@ -195,7 +196,7 @@ def test_layouts_and_papers_hold_everything_in_order(variants, article, layout, 
     for page in reader.pages:
         assert float(page.mediabox.width) == pytest.approx(width, abs=0.5)
         assert float(page.mediabox.height) == pytest.approx(height, abs=0.5)
-    text = body_text(path, article)
+    text = body_text(path, article, paper)
     positions = []
     for item in [*article.key_points, *article.relevance]:
         positions.append(text.index(squash(item.body.text)))

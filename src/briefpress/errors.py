@@ -81,7 +81,8 @@ class Report:
     into a failed build, and so that tests can assert that there were none. With a
     ``limit``, each file keeps only that many lines (a hostile source cannot flood the
     terminal); :meth:`close` adds one line saying how many more there were. Every
-    warning is counted, shown or not.
+    warning is counted, shown or not; the same line for the same file is kept (and
+    counted) once, so a warning replayed with a cached chapter is not said twice.
     """
 
     def __init__(self, echo=None, limit: int | None = None):
@@ -90,6 +91,7 @@ class Report:
         self._echo = echo
         self.limit = limit
         self._closed: set[str | None] = set()
+        self._said: set[tuple[str | None, str]] = set()
 
     def warn(self, message: str, path: str | Path | None = None, line: int | None = None) -> None:
         text = format_location(str(path) if path is not None else None, line) + "warning: " + message
@@ -98,10 +100,13 @@ class Report:
     def add(self, text: str, path: str | Path | None) -> None:
         """A warning already formatted (from a worker process, say)."""
         key = str(path) if path is not None else None
+        text = printable(text)
+        if (key, text) in self._said:
+            return
+        self._said.add((key, text))
         self._counts[key] += 1
         if self.limit is not None and self._counts[key] > self.limit:
             return
-        text = printable(text)
         self.warnings.append(text)
         if self._echo is not None:
             self._echo(text)

@@ -64,34 +64,43 @@ def warm(options: Options) -> None:
         coverage(family)
 
 
+#: what is never drawn, so needs no glyph: controls, format characters, separators, surrogates.
+#: Unassigned code points are checked: Python's tables may predate the character (CJK
+#: Extension H is unassigned in Python 3.11's Unicode 14), and no font may have it either.
+_INVISIBLE = ("Cc", "Cf", "Cs", "Zs", "Zl", "Zp")
+
+
+def unshown(text: str, options: Options) -> list[str]:
+    """The characters of ``text`` that none of the configured (installed) fonts has."""
+    installed = [coverage(family) for family in dict.fromkeys(options.font_families) if coverage(family)]
+    return sorted(
+        {
+            ch
+            for ch in set(text)
+            if unicodedata.category(ch) not in _INVISIBLE
+            and not any(_covered(ranges, ord(ch)) for ranges in installed)
+        }
+    )
+
+
 def check_fonts(article: Article, options: Options, report: Report, text: str) -> None:
     """Warn about characters of ``text`` that none of the configured fonts can show."""
     if not cjk_families():
         raise BuildError(f"no Chinese (CJK) font is installed: {INSTALL_HINT}", article.path)
-    installed = []
     for family in dict.fromkeys(options.font_families):
-        if coverage(family):
-            installed.append(coverage(family))
-        else:
+        if not coverage(family):
             report.warn(
                 f"font {family!r} is not installed; choose an installed one "
                 f"(CJK fonts here: {', '.join(cjk_families()[:6])}) or {INSTALL_HINT}",
                 article.path,
             )
-    missing = sorted(
-        {
-            ch
-            for ch in text
-            if unicodedata.category(ch)[0] not in "CZ"
-            and not any(_covered(ranges, ord(ch)) for ranges in installed)
-        }
-    )
+    missing = unshown(text, options)
     if missing:
         shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:20])
         more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
         report.warn(
-            f"{len(missing)} character(s) have no glyph in the configured fonts and would "
-            f"print as boxes: {shown}{more}",
+            f"{len(missing)} character(s) have no glyph in the configured fonts: they print in "
+            f"another installed font that has them, or as boxes: {shown}{more}",
             article.path,
         )
 

@@ -54,19 +54,26 @@ def article_hash(article: Article, options: Options, shared: str) -> str:
 
 
 def record(
-    stamp: str, files: list[str], source: Path | None, options: Options, about: dict[str, Any] | None = None
+    stamp: str,
+    files: list[str],
+    source: Path | None,
+    options: Options,
+    about: dict[str, Any] | None = None,
+    sources: list[Path] | None = None,
 ) -> bytes:
-    """A stamp's content; ``about``: what the folder's index and feed say of it (title, verdict, date)."""
-    return json.dumps(
-        {
-            "hash": stamp,
-            "files": sorted(files),
-            "source": str(source.resolve()) if source else None,
-            "options": settings(options),
-            "about": about or {},
-        },
-        ensure_ascii=False,
-    ).encode()
+    """A stamp's content; ``about``: what the folder's index and feed say of it (title,
+    verdict, date); ``sources``: a digest's articles, in its order (``briefpress check``
+    reads them again)."""
+    content = {
+        "hash": stamp,
+        "files": sorted(files),
+        "source": str(source.resolve()) if source else None,
+        "options": settings(options),
+        "about": about or {},
+    }
+    if sources is not None:
+        content["sources"] = [str(path.resolve()) for path in sources]
+    return json.dumps(content, ensure_ascii=False).encode()
 
 
 def read_stamp(folder: Path, slug: str) -> dict:

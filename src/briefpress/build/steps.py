@@ -195,10 +195,11 @@ def with_stamp(
     source: Path | None,
     options: Options,
     about: dict | None = None,
+    sources: list[Path] | None = None,
 ) -> list[Path]:
     """Write the files and the stamp that lets the next build skip them, all or none."""
     stamp_file = STAMP.format(slug=slug)
-    recorded = record(stamp, list(files), source, options, about)
+    recorded = record(stamp, list(files), source, options, about, sources)
     written = write_folder(folder, {**files, stamp_file: recorded}, source)
     return [path for path in written if path.name != stamp_file]
 
@@ -342,7 +343,7 @@ def build_digest(
         "date": dates[-1],
         "digest": True,
     }
-    return with_stamp(folder, slug, files, stamp, None, options, about)
+    return with_stamp(folder, slug, files, stamp, None, options, about, [a.path for a in ordered])
 
 
 def lay_out_chapter(job: Job, report: Report, outcome: Outcome) -> None:

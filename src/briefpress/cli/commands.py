@@ -107,13 +107,17 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         say(f"{directory}: error: no built articles here (no .<slug>.briefpress stamps)", file=stderr)
         return 1
     for report in reports:
-        say(f"{report.folder}  (source: {report.source or 'unknown'})", file=stdout)
+        say(f"{report.folder}  ({report.label})", file=stdout)
         width = max(len(row.check) for row in report.rows)
         for row in report.rows:
             state = {True: "ok", False: "FAIL", None: "skipped"}[row.ok]
             say(f"  {row.check.ljust(width)}  {state:7}  {row.detail}", file=stdout)
     failed = [r for r in reports if not r.ok]
-    say(f"{len(reports) - len(failed)} of {len(reports)} article(s) faithful to their sources", file=stdout)
+    articles, digests = [r for r in reports if not r.digest], [r for r in reports if r.digest]
+    counts = f"{sum(r.ok for r in articles)} of {len(articles)} article(s)"
+    if digests:
+        counts += f" and {sum(r.ok for r in digests)} of {len(digests)} digest(s)"
+    say(f"{counts} faithful to their sources", file=stdout)
     for report in failed:
         for row in report.rows:
             if row.ok is False:

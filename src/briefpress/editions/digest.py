@@ -9,7 +9,6 @@ the pages the articles really start on.
 from __future__ import annotations
 
 import hashlib
-import io
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -137,7 +136,7 @@ def single_document(name: str, articles: list[Article], options: Options, report
     """The digest laid out as one document (for tagged PDFs; numbered through by CSS)."""
     key = f"digest:{name}:" + ":".join(a.meta.slug for a in articles)
     html = digest_html(name, articles, options)
-    return write_pdf(html, articles[0], options, report, key=key, extra_css=_NUMBERED)
+    return write_pdf(html, articles[0], options, report, key=key, extra_css=_NUMBERED, articles=articles)
 
 
 _NUMBERED = '@page { @bottom-center { content: counter(page) " / " counter(pages); } }'
@@ -147,14 +146,15 @@ def front_matter(
     name: str, articles: list[Article], parts: list[Chapter], options: Options, report: Report, key: str
 ) -> bytes:
     """The cover and the contents, with the page each article starts on."""
-    from pypdf import PdfReader
+    from .pdfdoc import opened
 
     pages = 2 + len(articles) // 20  # the cover, and about twenty entries a page
     for _ in range(4):  # the contents' length decides where the articles start, and back
         starts = [pages + 1 + sum(part.pages for part in parts[:n]) for n in range(len(parts))]
         html = digest_html(name, articles, options, starts)
-        data = write_pdf(html, articles[0], options, report, key=key + ":front")
-        laid_out = len(PdfReader(io.BytesIO(data)).pages)
+        data = write_pdf(html, articles[0], options, report, key=key + ":front", articles=articles)
+        with opened(data) as pdf:
+            laid_out = len(pdf.pages)
         if laid_out == pages:
             return data
         pages = laid_out

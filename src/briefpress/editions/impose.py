@@ -9,9 +9,9 @@ and stapled, the sheets read in order. ``2up``: two pages a side in reading orde
 
 from __future__ import annotations
 
-import io
+import pikepdf
 
-from pypdf import PdfReader, PdfWriter, Transformation
+from .pdfdoc import opened, save
 
 #: the file names the impositions are written under
 SUFFIX = {"booklet": "booklet", "2up": "2up"}
@@ -34,23 +34,30 @@ def two_up_order(pages: int) -> list[tuple[int, int]]:
 
 
 def impose(pdf: bytes, mode: str) -> bytes:
-    """``pdf``'s pages (A5 portrait) two to a side of A4 landscape, in ``mode``'s order."""
-    reader = PdfReader(io.BytesIO(pdf))
-    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
-    order = booklet_order(len(reader.pages)) if mode == "booklet" else two_up_order(len(reader.pages))
-    sheet_width, sheet_height = max(SHEET[0], 2 * width), max(SHEET[1], height)
-    gutter = (sheet_width - 2 * width) / 2  # A5 is a hair narrower than half of A4
-    rise = (sheet_height - height) / 2
-    writer = PdfWriter()
-    for left, right in order:
-        side = writer.add_blank_page(width=sheet_width, height=sheet_height)
-        for number, offset in ((left, gutter), (right, gutter + width)):
-            if number:
-                place = Transformation().translate(offset, rise)
-                side.merge_transformed_page(reader.pages[number - 1], place)
-    if reader.metadata:
-        writer.add_metadata({k: v for k, v in reader.metadata.items() if isinstance(v, str)})
-    writer._ID = reader.trailer.get("/ID")
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
+    """``pdf``'s pages (A5 portrait) two to a side of A4 landscape, in ``mode``'s order.
+
+    Each page is placed whole, as a form XObject (pikepdf's ``add_overlay``): its
+    content, fonts and images stay together, as they were laid out.
+    """
+    with opened(pdf) as source:
+        box = source.pages[0].mediabox
+        width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
+        pages = len(source.pages)
+        order = booklet_order(pages) if mode == "booklet" else two_up_order(pages)
+        sheet_width, sheet_height = max(SHEET[0], 2 * width), max(SHEET[1], height)
+        gutter = (sheet_width - 2 * width) / 2  # A5 is a hair narrower than half of A4
+        rise = (sheet_height - height) / 2
+        imposed = pikepdf.new()
+        forms = [imposed.copy_foreign(page.as_form_xobject()) for page in source.pages]
+        for left, right in order:
+            imposed.add_blank_page(page_size=(sheet_width, sheet_height))
+            side = imposed.pages[-1]
+            for number, offset in ((left, gutter), (right, gutter + width)):
+                if number:
+                    place = pikepdf.Rectangle(offset, rise, offset + width, rise + height)
+                    side.add_overlay(forms[number - 1], place)
+        for key, value in source.docinfo.items():
+            imposed.docinfo[key] = value
+        if "/Lang" in source.Root:
+            imposed.Root.Lang = source.Root.Lang
+        return save(imposed, version=source.pdf_version)

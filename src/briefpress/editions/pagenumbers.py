@@ -4,7 +4,8 @@ A handout is laid out once, without numbers (its *chapter*), and numbered here; 
 digest numbers the same chapters again, through the whole digest, without laying them
 out a second time. The numbers are set in the Latin serif face (a subset of its digits,
 space and slash, embedded once per document) as a pagination artifact, so tagged PDFs
-stay valid and text extraction reads them like any footer.
+stay valid and text extraction reads them like any footer. The pages are changed with
+pikepdf (qpdf), which keeps the document's version and structure as they were.
 """
 
 from __future__ import annotations
@@ -37,19 +38,20 @@ def margins(options: Options) -> dict[str, str]:
     return {"top": top, "bottom": bottom, "inside": inside, "outside": outside, "left": left, "right": right}
 
 
-def _points(length: str) -> float:
+def points(length: str) -> float:
+    """A CSS length in mm, in, pt or cm, in points."""
     number, unit = re.fullmatch(r"([\d.]+)(mm|in|pt|cm)", length).groups()  # type: ignore[union-attr]
     return float(number) * _UNITS[unit]
 
 
 def bottom_margin(options: Options) -> float:
     """The bottom margin of the page, in points (the footer is centred in it)."""
-    return _points(margins(options)["bottom"])
+    return points(margins(options)["bottom"])
 
 
 def outside_margin(options: Options) -> float:
     """The outside margin in points (with --duplex the number sits at the outside corner)."""
-    return _points(margins(options)["right"]) - (OUTSIDE_MM * _UNITS["mm"] if options.duplex else 0)
+    return points(margins(options)["right"]) - (OUTSIDE_MM * _UNITS["mm"] if options.duplex else 0)
 
 
 @cache
@@ -90,102 +92,96 @@ def number_font(family: str) -> tuple[bytes, dict[str, Any]]:
     return buffer.getvalue(), info
 
 
-def add_font(writer: Any, family: str) -> Any:
-    """The number font as a simple font object of ``writer``; its reference."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
+def add_font(pdf: Any, family: str) -> Any:
+    """The number font as a simple font object of ``pdf`` (a pikepdf.Pdf); its reference."""
+    from pikepdf import Array, Dictionary, Name, Stream
 
     data, info = number_font(family)
-    program = DecodedStreamObject()
-    program.set_data(data)
+    program = Stream(pdf, data)
     if info["truetype"]:
-        program[NameObject("/Length1")] = NumberObject(len(data))
+        program.Length1 = len(data)
         file_key, subtype = "/FontFile2", "/TrueType"
     else:
-        program[NameObject("/Subtype")] = NameObject("/OpenType")
+        program.Subtype = Name.OpenType
         file_key, subtype = "/FontFile3", "/Type1"
-    base = NameObject(f"/BPNUMS+{info['name']}")
-    descriptor = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/FontDescriptor"),
-            NameObject("/FontName"): base,
-            NameObject("/Flags"): NumberObject(32),
-            NameObject("/FontBBox"): ArrayObject([NumberObject(v) for v in info["bbox"]]),
-            NameObject("/ItalicAngle"): NumberObject(0),
-            NameObject("/Ascent"): NumberObject(info["ascent"]),
-            NameObject("/Descent"): NumberObject(info["descent"]),
-            NameObject("/CapHeight"): NumberObject(info["cap_height"]),
-            NameObject("/StemV"): NumberObject(80),
-            NameObject(file_key): writer._add_object(program),
-        }
+    from .pdffonts import content_tag
+
+    base = Name(f"/{content_tag(data)}+{info['name']}")
+    descriptor = Dictionary(
+        Type=Name.FontDescriptor,
+        FontName=base,
+        Flags=32,
+        FontBBox=Array(info["bbox"]),
+        ItalicAngle=0,
+        Ascent=info["ascent"],
+        Descent=info["descent"],
+        CapHeight=info["cap_height"],
+        StemV=80,
     )
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject(subtype),
-            NameObject("/BaseFont"): base,
-            NameObject("/FirstChar"): NumberObject(32),
-            NameObject("/LastChar"): NumberObject(57),
-            NameObject("/Widths"): ArrayObject([NumberObject(w) for w in info["widths"]]),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-            NameObject("/FontDescriptor"): writer._add_object(descriptor),
-        }
-    )
-    text = DecodedStreamObject()  # codes are ASCII: each maps to itself
-    text.set_data(
+    descriptor[file_key] = pdf.make_indirect(program)
+    # codes are ASCII: each maps to itself
+    text = Stream(
+        pdf,
         b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
         b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
         b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"
         b"1 begincodespacerange <00> <FF> endcodespacerange\n"
         b"1 beginbfrange <20> <39> <0020> endbfrange\n"
-        b"endcmap CMapName currentdict /CMap defineresource pop end end\n"
+        b"endcmap CMapName currentdict /CMap defineresource pop end end\n",
     )
-    font[NameObject("/ToUnicode")] = writer._add_object(text)
-    return writer._add_object(font)
+    font = Dictionary(
+        Type=Name.Font,
+        Subtype=Name(subtype),
+        BaseFont=base,
+        FirstChar=32,
+        LastChar=57,
+        Widths=Array(info["widths"]),
+        Encoding=Name.WinAnsiEncoding,
+        FontDescriptor=pdf.make_indirect(descriptor),
+        ToUnicode=pdf.make_indirect(text),
+    )
+    return pdf.make_indirect(font)
 
 
-def stamp(writer: Any, pages: range, first: int, total: int, options: Options) -> None:
-    """Number ``writer``'s ``pages`` ``first`` … through ``total``, at the foot of each."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+def stamp(pdf: Any, pages: range, first: int, total: int, options: Options) -> None:
+    """Number ``pdf``'s ``pages`` ``first`` … through ``total``, at the foot of each: a
+    pagination artifact, in a graphics state of its own."""
+    from pikepdf import Name, Stream
 
-    font = add_font(writer, options.latin_font)
+    font = add_font(pdf, options.latin_font)
     _, info = number_font(options.latin_font)
     widths = info["widths"]
     middle = bottom_margin(options) / 2
     baseline = middle - FONT_SIZE * info["cap_height"] / 2000
-    before = DecodedStreamObject()
-    before.set_data(b"q\n")
-    before_ref = writer._add_object(before)
+    before = pdf.make_indirect(Stream(pdf, b"q\n"))
     for number, index in enumerate(pages, start=first):
-        page = writer.pages[index]
+        page = pdf.pages[index]
         text = f"{number} / {total}"
         width = sum(widths[ord(ch) - 32] for ch in text) * FONT_SIZE / 1000
         box = page.mediabox
-        x = float(box.left) + (float(box.width) - width) / 2
+        left, bottom, right = float(box[0]), float(box[1]), float(box[2])
+        x = left + (right - left - width) / 2
         if options.duplex:  # at the outside corner: right on a right-hand (odd) page, left on a left-hand
             outside = outside_margin(options)
-            x = float(box.right) - outside - width if number % 2 else float(box.left) + outside
-        y = float(box.bottom) + baseline
-        resources = page.setdefault(NameObject("/Resources"), DictionaryObject())
-        fonts = resources.get_object().setdefault(NameObject("/Font"), DictionaryObject())
-        fonts.get_object()[NameObject("/BPNum")] = font
-        ours = DecodedStreamObject()
-        ours.set_data(
-            (
-                f"Q\nq /Artifact BMC {GREY:.3f} g BT /BPNum {FONT_SIZE} Tf "
-                f"1 0 0 1 {x:.2f} {y:.2f} Tm ({text}) Tj ET EMC Q\n"
-            ).encode("ascii")
+            x = right - outside - width if number % 2 else left + outside
+        y = bottom + baseline
+        name = page.add_resource(font, Name.Font, Name("/BPNum"))  # a fixed name: the same bytes each build
+        page.contents_add(before, prepend=True)
+        page.contents_add(
+            Stream(
+                pdf,
+                (
+                    f"Q\nq /Artifact <</Type /Pagination /Subtype /Footer>> BDC {GREY:.3f} g BT "
+                    f"{name} {FONT_SIZE} Tf 1 0 0 1 {x:.2f} {y:.2f} Tm ({text}) Tj ET EMC Q\n"
+                ).encode("ascii"),
+            )
         )
-        contents = page.get(NameObject("/Contents"))
-        existing = list(contents.get_object()) if isinstance(contents.get_object(), list) else [contents]
-        page[NameObject("/Contents")] = ArrayObject([before_ref, *existing, writer._add_object(ours)])
 
 
 def number(pdf: bytes, options: Options) -> bytes:
     """A chapter numbered ``1 / N`` … ``N / N``: the handout."""
-    from pypdf import PdfReader, PdfWriter
+    from .pdfdoc import opened, save
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    stamp(writer, range(len(writer.pages)), 1, len(writer.pages), options)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
+    with opened(pdf) as document:
+        stamp(document, range(len(document.pages)), 1, len(document.pages), options)
+        return save(document)

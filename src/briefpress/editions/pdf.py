@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,15 +16,19 @@ from weasyprint.logger import LOGGER
 
 from .. import cache
 from ..errors import Report
+from ..fonts import unshown
 from ..model import Article
 from ..options import PAPERS, Options
 from ..render import render_template, resource_dir, stylesheet
-from . import cjkjustify
+from . import cjkjustify, pdffonts
 from .html import render_html
 from .pagenumbers import margins, number, number_font
-from .pdffonts import compact_cid_fonts
+from .pdfdoc import opened, save
+from .pdftags import languages, margins_as_artifacts
 
 EXTENSION = "pdf"
+#: changes when a chapter is made differently (its fonts, its tags), so older ones are not found
+CHAPTER_FORMAT = "2"
 
 
 class ArticleFetcher(URLFetcher):
@@ -57,18 +62,42 @@ class ArticleFetcher(URLFetcher):
 
 
 class _ToReport(logging.Handler):
-    def __init__(self, article: Article, report: Report):
+    """WeasyPrint's log lines as warnings of the article they concern, each said once.
+
+    A character no font has is logged once per occurrence: it becomes one warning, under
+    the article that holds it (the first of ``articles``, when none does), and none at
+    all when the font check before rendering names it there. The report keeps each line
+    once.
+    """
+
+    def __init__(self, articles: list[Article], report: Report, options: Options):
         super().__init__(logging.WARNING)
-        self.article, self.report = article, report
+        self.articles, self.report = articles, report
+        # what the font check names before rendering (fonts.check_fonts): not said twice
+        self.named = {(str(a.path), ch) for a in articles for ch in unshown(a.all_text(), options)}
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.report.warn(f"WeasyPrint: {record.getMessage()}", self.article.path)
+        message = record.getMessage()
+        article = self.articles[0]
+        missing = _NOTDEF.search(message)
+        if missing:
+            char = chr(int(missing[1], 16))
+            article = next((a for a in self.articles if char in a.all_text()), article)
+            if (str(article.path), char) in self.named:
+                return
+            message = f"{char} (U+{ord(char):04X}) has no glyph in any installed font: it prints as a box"
+        self.report.warn(f"WeasyPrint: {message}", article.path)  # the report says a line once
+
+
+_NOTDEF = re.compile(
+    r"^\.notdef glyph rendered for Unicode string unsupported by fonts: .*\(U\+([0-9A-F]+)\)$"
+)
 
 
 @contextmanager
-def weasyprint_warnings(article: Article, report: Report) -> Iterator[None]:
+def weasyprint_warnings(articles: list[Article], report: Report, options: Options) -> Iterator[None]:
     """WeasyPrint's warnings (unsupported CSS, failed images) become build warnings."""
-    handler = _ToReport(article, report)
+    handler = _ToReport(articles, report, options)
     LOGGER.addHandler(handler)
     try:
         yield
@@ -126,7 +155,9 @@ def chapter_key(article: Article, options: Options) -> str:
     made_of = article.content_hash or handout_html(article, options)
     # the options too: a booklet lays the same article out on A5 beside its A4 handout
     settings = repr(sorted(options.output_settings().items()))
-    return cache.key("chapter", version("weasyprint"), made_of, settings, str(article.folder.resolve()))
+    return cache.key(
+        "chapter", CHAPTER_FORMAT, version("weasyprint"), made_of, settings, str(article.folder.resolve())
+    )
 
 
 def cached_chapter(article: Article, options: Options, report: Report) -> bytes | None:
@@ -162,15 +193,22 @@ def chapter(article: Article, options: Options, report: Report) -> bytes:
 
 
 def write_pdf(
-    html: str, article: Article, options: Options, report: Report, key: str, extra_css: str = ""
+    html: str,
+    article: Article,
+    options: Options,
+    report: Report,
+    key: str,
+    extra_css: str = "",
+    articles: list[Article] | None = None,
 ) -> bytes:
-    """Lay out ``html`` (resources fetched as for ``article``) and write the PDF."""
+    """Lay out ``html`` (resources fetched as for ``article``; warnings under the one of
+    ``articles`` they concern) and write the PDF, finished (:func:`finish`)."""
     identifier = hashlib.sha256(key.encode()).hexdigest()
     pdf_options = {
         "pdf_identifier": identifier[:32].encode("ascii"),
         "pdf_variant": options.pdf_variant,
     }
-    with weasyprint_warnings(article, report):
+    with weasyprint_warnings(articles or [article], report, options), languages(tagged(options)):
         document = HTML(
             string=html,
             base_url=article.folder.resolve().as_uri() + "/",
@@ -178,4 +216,23 @@ def write_pdf(
         ).render(  # tagging (pdf/ua) is decided while rendering
             stylesheets=[CSS(string=extra_css)] if extra_css else None, **pdf_options
         )
-        return document.write_pdf(**pdf_options, finisher=compact_cid_fonts)
+        return finish(document.write_pdf(**pdf_options), options)
+
+
+def tagged(options: Options) -> bool:
+    """Whether ``--pdf-variant`` asks WeasyPrint for a tagged PDF."""
+    if not options.pdf_variant:
+        return False
+    from weasyprint.pdf import VARIANTS
+
+    return bool(VARIANTS[options.pdf_variant][1].get("pdf_tags"))
+
+
+def finish(data: bytes, options: Options) -> bytes:
+    """WeasyPrint's PDF with its CJK fonts compacted and every font named by its content
+    (:mod:`.pdffonts`); in a tagged one, the margins' text made artifacts (:mod:`.pdftags`)."""
+    with opened(data) as pdf:
+        pdffonts.finish(pdf)
+        if tagged(options):
+            margins_as_artifacts(pdf)
+        return save(pdf, object_streams=not (options.pdf_variant or "").startswith("pdf/a-1"))

