@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -72,9 +73,12 @@ class _ToReport(logging.Handler):
 
     def __init__(self, articles: list[Article], report: Report, options: Options):
         super().__init__(logging.WARNING)
-        self.articles, self.report = articles, report
-        # what the font check names before rendering (fonts.check_fonts): not said twice
-        self.named = {(str(a.path), ch) for a in articles for ch in unshown(a.all_text(), options)}
+        self.articles, self.report, self.options = articles, report, options
+
+    @cached_property
+    def named(self) -> set[tuple[str, str]]:
+        """What the font check names before rendering (fonts.check_fonts): not said twice."""
+        return {(str(a.path), ch) for a in self.articles for ch in unshown(a.all_text(), self.options)}
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()

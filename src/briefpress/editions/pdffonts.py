@@ -117,12 +117,11 @@ def compact_cff(data: bytes, keep: set[int]) -> bytes | None:
     top = cff.topDictIndex[0]
     if not hasattr(top, "ROS") or not hasattr(top, "FDSelect"):
         return None
-    order = font.getGlyphOrder()
-    if any(name != ".notdef" and not name.startswith("cid") for name in order):
-        return None
-    used = [gid for gid, name in enumerate(order) if gid == 0 or _cid(name) in keep]
-    names = [order[gid] for gid in used]
     strings = top.CharStrings
+    gids = strings.charStrings  # glyph name -> glyph id; a CID-keyed font's names are its CIDs
+    used = sorted({0} | {gids[name] for name in (f"cid{cid:05d}" for cid in keep if cid) if name in gids})
+    order = font.getGlyphOrder()
+    names = [order[gid] for gid in used]
     index = strings.charStringsIndex
     selectors = top.FDSelect.gidArray
     index.items = [index[gid] for gid in used]
@@ -200,8 +199,9 @@ def _read_subset(font: Dict) -> _Subset | None:
     descriptor, key = _program(font)
     if descriptor is None or key != "/FontFile3" or descriptor.FontFile3.get("/Subtype") != "/CIDFontType0C":
         return None
+    data = descriptor.FontFile3.read_bytes()
     cff = CFFFontSet()
-    cff.decompile(io.BytesIO(descriptor.FontFile3.read_bytes()), None)
+    cff.decompile(io.BytesIO(data), None)
     top = cff.topDictIndex[0]
     if not hasattr(top, "ROS") or not hasattr(top, "FDSelect"):
         return None
@@ -213,8 +213,11 @@ def _read_subset(font: Dict) -> _Subset | None:
         fd_names.append(fd.FontName)
         private = {k: v for k, v in fd.Private.rawDict.items() if k != "Subrs"}
         privates[fd.FontName] = repr(sorted(private.items())).encode()
+    # each charstring's bytes, straight from the INDEX (not one object per glyph)
+    start, offsets = index.offsetBase, index.offsets
     glyphs = {
-        _cid(name): (index[gid].bytecode, fd_names[selectors[gid]]) for gid, name in enumerate(top.charset)
+        _cid(name): (data[start + offsets[gid] : start + offsets[gid + 1]], fd_names[selectors[gid]])
+        for gid, name in enumerate(top.charset)
     }
     widths = read_widths(_descendant(font).get("/W", pikepdf.Array()))
     encoding = font.get("/Encoding")
