@@ -231,6 +231,8 @@ def main() -> int:
     scratch, scratch_rss = timed(briefpress("build", str(thirty), "-o", str(out30), *digest), cache=cache30)
     shutil.rmtree(out30 / "digest")
     built, built_rss = timed(briefpress("build", str(thirty), "-o", str(out30), *digest), cache=cache30)
+    digest_size = (out30 / "digest" / "digest.pdf").stat().st_size
+    handouts_size = sum(path.stat().st_size for path in out30.glob("bench-*/bench-*.pdf"))
     rows.append(("(2) 30-article digest PDF, articles already built", built, built_rss))
     rows.append(("(3) 30-article digest PDF from nothing (every PDF, then the digest)", scratch, scratch_rss))
 
@@ -270,6 +272,10 @@ def main() -> int:
     if not ratios:
         print("- Chromium not found: the comparison was skipped (apt-get install chromium)")
     print(f"- digest peak RSS: {max(built_rss, scratch_rss):.0f} MB (target 300)")
+    print(
+        f"- the 30-article digest PDF: {digest_size / 1e6:.2f} MB; its 30 handouts together: "
+        f"{handouts_size / 1e6:.2f} MB"
+    )
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -139,11 +139,11 @@ def test_subsets_that_disagree_are_not_merged(monkeypatch):
         output = io.BytesIO()
         document.save(output)
     changed = output.getvalue()
-    from briefpress.editions.pdfmerge import Info, chapters_of, merge
+    from briefpress.editions.pdfmerge import Info, assemble, chapters_of, merge
 
     front = chapters[0]  # any laid-out pages will do as the front matter here
     info = Info("D", "A", "S", "", "zh-Hans", b"0" * 16)
-    merged = merge(front, chapters_of([("a", chapters[0]), ("b", changed)]), options, info)
+    merged = merge(front, assemble(chapters_of([("a", chapters[0]), ("b", changed)])), options, info)
     assert glyph_problems(merged) == []
     faces = [face for face in _faces(merged) if face == "Noto-Serif-CJK-SC"]
     assert len(faces) == 2  # the example's (front and chapter, merged) and the changed one

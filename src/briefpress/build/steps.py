@@ -332,7 +332,8 @@ def build_digest(
     chapters = (
         lay_out_chapters(ordered, options, report) if "pdf" in formats and not options.pdf_variant else {}
     )
-    files = digest.render_files(ordered, options, report, chapters)
+    spare = (options.jobs or os.cpu_count() or 1) > 1  # the chapters assembled beside the front matter
+    files = digest.render_files(ordered, options, report, chapters, Background.start if spare else None)
     if options.strict and len(report.warnings) > before:
         raise BuildError(f"{len(report.warnings) - before} warning(s) and --strict: digest not written")
     assert set(files) <= set(DIGEST.files(slug))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -22,7 +23,10 @@ from ..render import Flavour, context, render_template, stylesheet
 from .cover import cover_image
 from .epub import BookInfo, render_book
 from .pdf import chapter, print_css, write_pdf
-from .pdfmerge import Chapter, Info, chapters_of, merge
+from .pdfmerge import Chapter, Info, assemble, chapters_of, merge
+
+#: runs work (given a report of its own) in another process: ``.result(report, path)`` is its value
+Apart = Callable[[Callable[[Report], bytes]], Any]
 
 #: the editions a digest is made in, when they are asked for (PDF and EPUB when none is)
 FORMATS = ("html", "pdf", "epub")
@@ -87,11 +91,13 @@ def render_pdf(
     options: Options,
     report: Report,
     chapters: dict[Path, bytes] | None = None,
+    apart: Apart | None = None,
 ) -> bytes:
     """The digest PDF: the articles' chapters (laid out once each, as for their handouts)
     behind a cover and a contents page, numbered through. ``chapters`` holds those laid
-    out elsewhere (in the worker pool). A tagged PDF (``--pdf-variant``) cannot be
-    assembled from parts: it is laid out as one document."""
+    out elsewhere (in the worker pool); ``apart`` runs work in a process of its own (the
+    chapters are assembled there while the front matter is laid out here). A tagged PDF
+    (``--pdf-variant``) cannot be assembled from parts: it is laid out as one document."""
     key = f"digest:{name}:" + ":".join(a.meta.slug for a in articles)
     if options.pdf_variant:
         return single_document(name, articles, options, report)
@@ -99,6 +105,7 @@ def render_pdf(
     parts = chapters_of(
         [(a.meta.title, chapters.get(a.path) or chapter(a, options, report)) for a in articles]
     )
+    body = apart(lambda _: assemble(parts)) if apart else None
     front = front_matter(name, articles, parts, options, report, key)
     info = Info(
         title=name,
@@ -108,7 +115,7 @@ def render_pdf(
         lang=articles[0].meta.translation_lang,
         identifier=hashlib.sha256(key.encode()).digest()[:16],
     )
-    return merge(front, parts, options, info)
+    return merge(front, body.result(report, articles[0].path) if body else assemble(parts), options, info)
 
 
 def render_page(name: str, articles: list[Article], options: Options) -> str:
@@ -184,15 +191,20 @@ def formats(options: Options) -> list[str]:
 
 
 def render_files(
-    articles: list[Article], options: Options, report: Report, chapters: dict[Path, bytes] | None = None
+    articles: list[Article],
+    options: Options,
+    report: Report,
+    chapters: dict[Path, bytes] | None = None,
+    apart: Apart | None = None,
 ) -> dict[str, bytes]:
-    """The digest's files, by name, for ``articles`` in the order given."""
+    """The digest's files, by name, for ``articles`` in the order given (``apart``: see
+    :func:`render_pdf`)."""
     assert options.digest is not None
     slug, files = options.digest_slug, {}
     if "html" in formats(options):
         files[f"{slug}.html"] = render_page(options.digest, articles, options).encode("utf-8")
     if "pdf" in formats(options):
-        files[f"{slug}.pdf"] = render_pdf(options.digest, articles, options, report, chapters)
+        files[f"{slug}.pdf"] = render_pdf(options.digest, articles, options, report, chapters, apart)
     if "epub" in formats(options):
         files[f"{slug}.epub"] = render_epub(options.digest, slug, articles, options)
     return files

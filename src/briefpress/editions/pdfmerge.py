@@ -1,10 +1,12 @@
 """Several laid-out chapters as one PDF: a digest assembled instead of laid out again.
 
-Each article's chapter (its handout's pages, unnumbered) is appended behind the front
-matter with pikepdf (qpdf copies the pages and what they use); its bookmarks nest under
-the article's title; its links by name are pointed at its own pages; the subsets of
-each CJK face that agree become one font (:func:`.pdffonts.merge_faces`), identical
-font programs are stored once; and the pages are numbered through the whole digest.
+The articles' chapters (their handouts' pages, unnumbered) are first assembled into one
+body with pikepdf (qpdf copies the pages and what they use): each chapter's bookmarks
+nest under its article's title, its links by name are pointed at its own pages, and the
+subsets of each CJK face that agree become one font (:func:`.pdffonts.merge_faces`),
+identical font programs stored once. The body needs nothing but the chapters, so it can
+be assembled while the cover and contents are laid out; then the front matter goes in
+front, its fonts merged with the body's, and the pages are numbered through.
 """
 
 from __future__ import annotations
@@ -52,29 +54,44 @@ def chapters_of(pdfs: list[tuple[str, bytes]]) -> list[Chapter]:
     return chapters
 
 
-def merge(front: bytes, chapters: list[Chapter], options: Options, info: Info) -> bytes:
-    """The front matter, then every chapter; pages after the front matter numbered."""
-    with ExitStack() as sources:  # qpdf copies the pages' streams when the merged file is written
-        merged = pikepdf.new()
-        first = sources.enter_context(opened(front))
-        merged.pages.extend(first.pages)
-        versions = [first.pdf_version]
-        first_numbered = len(merged.pages)
-        with merged.open_outline() as outline:
+def assemble(chapters: list[Chapter]) -> bytes:
+    """The chapters as one PDF, unnumbered: each one's bookmarks under its title, its links
+    by name made explicit, the subsets of each face merged where they agree. It needs
+    only the chapters, so it can be made while the front matter is laid out."""
+    with ExitStack() as sources:  # qpdf copies the pages' streams when the file is written
+        body = pikepdf.new()
+        versions = []
+        with body.open_outline() as outline:
             for chapter in chapters:
                 source = sources.enter_context(opened(chapter.data))
                 versions.append(source.pdf_version)
-                offset = len(merged.pages)
+                offset = len(body.pages)
                 explicit_links(source)
-                merged.pages.extend(source.pages)
-                outline.root.append(_outline(merged, source, chapter.title, offset))
+                body.pages.extend(source.pages)
+                top = pikepdf.OutlineItem(chapter.title, _explicit(body, offset))
+                top.children.extend(_outline(body, source, offset))
+                outline.root.append(top)
+        merge_faces(body)
+        return save(body, version=max(versions))
+
+
+def merge(front: bytes, body: bytes, options: Options, info: Info) -> bytes:
+    """The front matter, then the assembled chapters (:func:`assemble`), their fonts merged
+    with the front's; the pages after the front matter numbered."""
+    with opened(front) as first, opened(body) as rest:
+        merged = pikepdf.new()
+        merged.pages.extend(first.pages)
+        first_numbered = len(merged.pages)
+        merged.pages.extend(rest.pages)
+        with merged.open_outline() as outline:
+            outline.root.extend(_outline(merged, rest, first_numbered))
         link_contents(merged, range(first_numbered))
         merge_faces(merged)
         stamp(
             merged, range(first_numbered, len(merged.pages)), first_numbered + 1, len(merged.pages), options
         )
         describe(merged, info)
-        return save(merged, version=max(versions))
+        return save(merged, version=max(first.pdf_version, rest.pdf_version))
 
 
 def _destination(value: Any, names: dict[str, Any]) -> Any:
@@ -106,8 +123,8 @@ def explicit_links(pdf: pikepdf.Pdf) -> None:
                 annotation.Dest = pikepdf.Array(explicit)
 
 
-def _outline(merged: pikepdf.Pdf, source: pikepdf.Pdf, title: str, offset: int) -> pikepdf.OutlineItem:
-    """The chapter's bookmarks, under one for its title, pointing at its pages in ``merged``."""
+def _outline(merged: pikepdf.Pdf, source: pikepdf.Pdf, offset: int) -> list[pikepdf.OutlineItem]:
+    """``source``'s bookmarks, pointing at its pages as they are in ``merged`` from ``offset``."""
     index = {page.obj.objgen: n for n, page in enumerate(source.pages)}
 
     def copied(item: pikepdf.OutlineItem) -> pikepdf.OutlineItem:
@@ -121,10 +138,8 @@ def _outline(merged: pikepdf.Pdf, source: pikepdf.Pdf, title: str, offset: int) 
         new.children.extend(copied(child) for child in item.children)
         return new
 
-    top = pikepdf.OutlineItem(title, _explicit(merged, offset))
     with source.open_outline() as outline:
-        top.children.extend(copied(item) for item in outline.root)
-    return top
+        return [copied(item) for item in outline.root]
 
 
 def _explicit(pdf: pikepdf.Pdf, index: int) -> pikepdf.Array:
