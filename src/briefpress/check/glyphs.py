@@ -189,7 +189,12 @@ class Glyphs:
             return True
         charstring = self.strings[name]
         charstring.decompile()
-        return any(isinstance(token, str) and token in _DRAWING for token in charstring.program)
+        program = charstring.program
+        if any(isinstance(token, str) and token in _DRAWING for token in program):
+            return True
+        # an accented glyph made of two others: endchar with their codes (as seac did)
+        end = program.index("endchar") if "endchar" in program else 0
+        return end >= 4 and all(not isinstance(token, str) for token in program[end - 4 : end])
 
 
 # -- walking the content streams ------------------------------------------------------------
