@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -137,3 +138,17 @@ def test_check_verifies_a_digest_article_by_article(tmp_path):
     assert code == 1
     assert f"{copy / 'digest'}: error: EPUB text" in err
     assert f"{EXAMPLE.resolve()}: translation paragraph at line" in err and "missing" in err
+
+
+def test_check_says_which_edition_it_cannot_read(tmp_path):
+    """A truncated book or PDF is a failing row, not an internal error."""
+    out = tmp_path / "out"
+    assert run("build", str(EXAMPLE), "-o", str(out), "--formats", "pdf,epub")[0] == 0
+    folder = out / "openai-third-phase"
+    for name in ("openai-third-phase.epub", "openai-third-phase.pdf"):
+        path = folder / name
+        path.write_bytes(path.read_bytes()[:3000])
+    code, report, err = run("check", str(out), "--no-reading", "--no-epubcheck")
+    assert code == 1 and "internal error" not in err and "Traceback" not in err
+    assert re.search(r"\n  EPUB +FAIL +cannot be read: BadZipFile", report), report
+    assert re.search(r"\n  PDF +FAIL +cannot be read: ", report), report

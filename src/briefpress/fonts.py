@@ -94,6 +94,11 @@ def check_fonts(article: Article, options: Options, report: Report, text: str) -
                 f"(CJK fonts here: {', '.join(cjk_families()[:6])}) or {INSTALL_HINT}",
                 article.path,
             )
+    warn_unshown(text, options, report, article.path)
+
+
+def warn_unshown(text: str, options: Options, report: Report, path: str | Path) -> None:
+    """One warning, under ``path``, naming the characters of ``text`` no configured font has."""
     missing = unshown(text, options)
     if missing:
         shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:20])
@@ -101,7 +106,7 @@ def check_fonts(article: Article, options: Options, report: Report, text: str) -
         report.warn(
             f"{len(missing)} character(s) have no glyph in the configured fonts: they print in "
             f"another installed font that has them, or as boxes: {shown}{more}",
-            article.path,
+            path,
         )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..editions import DIGEST, EDITIONS, plan, prepare, render_edition
 from ..errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
-from ..fonts import check_fonts
+from ..fonts import check_fonts, warn_unshown
 from ..l10n import labels
 from ..model import Article
 from ..options import Options, source_date_epoch
@@ -329,6 +329,11 @@ def build_digest(
     if not options.force and stamp_matches(folder, slug, stamp, names):
         return []
     before = len(report.warnings)
+    # what the digest prints as boxes: said under each article (once: the same line as its
+    # own build's), and under the digest for its name
+    for article in ordered:
+        warn_unshown(article.all_text(), options, report, article.path)
+    warn_unshown(digest.own_text(options), options, report, digest.pdf_location(options))
     chapters = (
         lay_out_chapters(ordered, options, report) if "pdf" in formats and not options.pdf_variant else {}
     )

@@ -16,8 +16,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from zipfile import BadZipFile
+
+import pikepdf
 
 from ..build.stamps import STAMP, built_with, read_stamp
 from ..errors import BriefpressError, Report
@@ -55,16 +59,17 @@ class ArticleReport:
         return f"source: {self.source or 'unknown'}"
 
 
-def pdf_fonts(path: Path) -> Row:
+def pdf_fonts(path: Path, label: str = "PDF") -> Row:
+    check = f"{label} fonts embedded"
     if shutil.which("pdffonts") is None:
-        return Row("PDF fonts embedded", None, "not checked: pdffonts (poppler-utils) is not installed")
+        return Row(check, None, "not checked: pdffonts (poppler-utils) is not installed")
     lines = subprocess.run(
         ["pdffonts", str(path)], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]
     missing = [line.split()[0] for line in lines if line.split()[-5] != "yes"]
     if missing:
-        return Row("PDF fonts embedded", False, "not embedded: " + ", ".join(missing))
-    return Row("PDF fonts embedded", True, f"{len(lines)} fonts, all embedded")
+        return Row(check, False, "not embedded: " + ", ".join(missing))
+    return Row(check, True, f"{len(lines)} fonts, all embedded")
 
 
 def epubcheck_messages(path: Path) -> list[dict] | None:
@@ -128,18 +133,17 @@ def epubcheck(path: Path) -> Row:
     return Row("EPUBCheck", errors == 0 and warnings == 0, f"{errors} errors, {warnings} warnings")
 
 
-def pdf_glyphs(path: Path, articles: list[Article], options: Options) -> Row:
-    """Every glyph the PDF draws is in its font's embedded program (boxes only for the
-    characters no configured font has, which the build warned about)."""
+def pdf_glyphs(path: Path, no_font: str, label: str = "PDF") -> Row:
+    """Every glyph the PDF draws is in its font's embedded program (boxes only for
+    ``no_font``, the characters no configured font has, which the build warned about)."""
     from .glyphs import glyph_problems
 
-    allowed = {ch for article in articles for ch in unshown(article.all_text(), options)}
-    problems = glyph_problems(path, allowed)
+    problems = glyph_problems(path, set(no_font))
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        return Row("PDF glyphs", False, f"{problems[0]}{more}")
-    boxes = f"; {len(allowed)} character(s) that no configured font has may print as boxes" if allowed else ""
-    return Row("PDF glyphs", True, f"every glyph drawn is in its embedded font{boxes}")
+        return Row(f"{label} glyphs", False, f"{problems[0]}{more}")
+    boxes = f"; {len(no_font)} character(s) that no configured font has may print as boxes" if no_font else ""
+    return Row(f"{label} glyphs", True, f"every glyph drawn is in its embedded font{boxes}")
 
 
 def recorded_sources(stamp: dict) -> list[Path]:
@@ -178,26 +182,61 @@ def check_folder(
         except BriefpressError as exc:
             report.rows.append(Row("source", False, str(exc)))
             return report
+    # what prints as boxes, as the build warned: the articles' characters no font has, and
+    # those of a digest's name
+    shown = [article.all_text() for article in articles]
+    if report.digest:
+        shown.append(str(stamp.get("about", {}).get("title", "")) + options.site_name)
+    no_font = "".join(sorted({ch for text in shown for ch in unshown(text, options)}))
     pdf, book = folder / f"{slug}.pdf", folder / f"{slug}.epub"
     if pdf.is_file():
-        text = pdf_text(pdf, articles, options)
-        if text is None:
-            report.rows.append(
-                Row("PDF text", None, "not checked: pdftotext (poppler-utils) is not installed")
-            )
-        else:
-            report.rows.append(text_row("PDF text", text, articles))
-        report.rows += [pdf_fonts(pdf), pdf_glyphs(pdf, articles, options)]
+        report.rows += readable("PDF", lambda: pdf_rows(pdf, articles, options, no_font))
+    for imposed in sorted(folder.glob(f"{slug}.*.pdf")):  # the booklet, two pages a side
+        report.rows += imposed_rows(imposed, imposed.stem[len(slug) + 1 :] + " PDF", no_font)
     if book.is_file():
-        report.rows.append(text_row("EPUB text", epub_text(book), articles))
-        if run_epubcheck:
-            report.rows.append(epubcheck(book))
-        if not report.digest:
-            report.rows.append(kindle_rules(book))
+        report.rows += readable("EPUB", lambda: book_rows(book, articles, run_epubcheck, report.digest))
     if not (pdf.is_file() or book.is_file()):
         report.rows.append(Row("editions", None, "no PDF or EPUB here to check"))
     reading_rows(report, folder / f"{slug}.html", book, browser)
     return report
+
+
+def readable(label: str, rows: Callable[[], list[Row]]) -> list[Row]:
+    """``rows()``, or one failing row when the edition cannot be read at all (a truncated
+    file, a book whose spine names what its manifest lacks)."""
+    try:
+        return rows()
+    except (
+        BadZipFile,
+        KeyError,
+        ValueError,
+        OSError,
+        subprocess.CalledProcessError,
+        pikepdf.PdfError,
+    ) as exc:
+        return [Row(label, False, f"cannot be read: {type(exc).__name__}: {str(exc)[:200]}")]
+
+
+def imposed_rows(path: Path, label: str, no_font: str) -> list[Row]:
+    return readable(label, lambda: [pdf_fonts(path, label), pdf_glyphs(path, no_font, label)])
+
+
+def pdf_rows(pdf: Path, articles: list[Article], options: Options, no_font: str) -> list[Row]:
+    text = pdf_text(pdf, articles, options)
+    if text is None:
+        rows = [Row("PDF text", None, "not checked: pdftotext (poppler-utils) is not installed")]
+    else:
+        rows = [text_row("PDF text", text, articles, drop=no_font)]
+    return [*rows, pdf_fonts(pdf), pdf_glyphs(pdf, no_font)]
+
+
+def book_rows(book: Path, articles: list[Article], run_epubcheck: bool, digest: bool) -> list[Row]:
+    rows = [text_row("EPUB text", epub_text(book), articles)]
+    if run_epubcheck:
+        rows.append(epubcheck(book))
+    if not digest:
+        rows.append(kindle_rules(book))
+    return rows
 
 
 def reading_rows(report: ArticleReport, page: Path, book: Path, browser: Browser | str | None) -> None:

@@ -33,14 +33,15 @@ def paragraphs(article: Article) -> list[tuple[str, int, str]]:
     return [item for item in found if squash(item[2])]
 
 
-def in_order(text: str, article: Article, start: int = 0) -> tuple[Row | None, int]:
+def in_order(text: str, article: Article, start: int = 0, drop: str = "") -> tuple[Row | None, int]:
     """The first paragraph missing from ``text`` after ``start`` (each text's paragraphs in
-    order), or None; and where the article's text ends in ``text``.
+    order), or None; and where the article's text ends in ``text``. ``drop``: characters
+    left out of the paragraphs (``text`` is already without them).
 
     The original is usually there twice, on the bilingual pages and as the original
     text: when a second copy starts after the first, it is checked as well.
     """
-    blocks = paragraphs(article)
+    blocks = [(name, line, _without(paragraph, drop)) for name, line, paragraph in paragraphs(article)]
     end = start
     for which in ("original", "translation"):
         wanted = [(line, paragraph) for name, line, paragraph in blocks if name == which]
@@ -116,12 +117,19 @@ def epub_text(path: Path) -> str:
     return squash(" ".join(parts))
 
 
-def text_row(label: str, text: str, articles: list[Article]) -> Row:
-    """Whether every paragraph of every one of ``articles`` is in ``text``, article after article."""
+def _without(text: str, drop: str) -> str:
+    return text.translate({ord(ch): None for ch in drop}) if drop else text
+
+
+def text_row(label: str, text: str, articles: list[Article], drop: str = "") -> Row:
+    """Whether every paragraph of every one of ``articles`` is in ``text``, article after
+    article. ``drop``: characters that do not count. In a PDF, those no font has: they
+    print as boxes, and WeasyPrint gives all of them in one CJK font (65,535 glyphs leave
+    no spare code) a single code, so they extract as one another."""
     count = sum(len(paragraphs(article)) for article in articles)
-    position = 0
+    text, position = _without(text, drop), 0
     for article in articles:
-        missing, position = in_order(text, article, position)
+        missing, position = in_order(text, article, position, drop)
         if missing is not None:
             where = f"{article.path}: " if len(articles) > 1 else ""
             return Row(f"{label} ({count} paragraphs)", False, where + missing.detail)

@@ -242,11 +242,13 @@ def _check_command(commands) -> _Parser:
     checker = commands.add_parser(
         "check",
         help="check built editions against their sources",
-        description="For each article built into DIR: every paragraph of its source is in the PDF "
-        "and EPUB text, in order; the PDF's fonts are embedded; EPUBCheck is clean (when Java is "
-        "installed); and, when Chromium and the reading tools are installed, the HTML page and every "
-        "EPUB page fit a phone, text contrast passes in light and dark mode, an embedded font draws "
-        "every Chinese glyph, and DAISY Ace finds nothing serious. Exit 1 on any loss. "
+        description="For each article built into DIR, and each digest (every article it holds, in "
+        "its order): every paragraph of its source is in the PDF and EPUB text, in order; the "
+        "PDF's fonts are embedded and every glyph its pages draw is in its embedded font (the "
+        "booklet and 2-up too); EPUBCheck is clean (when Java is installed); and, when Chromium "
+        "and the reading tools are installed, the HTML page and every EPUB page fit a phone, "
+        "text contrast passes in light and dark mode, an embedded font draws every Chinese glyph, "
+        "and DAISY Ace finds nothing serious. Exit 1 on any loss. "
         "With --typography: the sources' Chinese typography instead, one line per finding "
         "(file:line: rule: excerpt); exit 1 when there is any.",
     )

@@ -143,7 +143,16 @@ def single_document(name: str, articles: list[Article], options: Options, report
     """The digest laid out as one document (for tagged PDFs; numbered through by CSS)."""
     key = f"digest:{name}:" + ":".join(a.meta.slug for a in articles)
     html = digest_html(name, articles, options)
-    return write_pdf(html, articles[0], options, report, key=key, extra_css=_NUMBERED, articles=articles)
+    return write_pdf(
+        html,
+        articles[0],
+        options,
+        report,
+        key,
+        _NUMBERED,
+        articles,
+        (pdf_location(options), own_text(options)),
+    )
 
 
 _NUMBERED = '@page { @bottom-center { content: counter(page) " / " counter(pages); } }'
@@ -159,13 +168,31 @@ def front_matter(
     for _ in range(4):  # the contents' length decides where the articles start, and back
         starts = [pages + 1 + sum(part.pages for part in parts[:n]) for n in range(len(parts))]
         html = digest_html(name, articles, options, starts)
-        data = write_pdf(html, articles[0], options, report, key=key + ":front", articles=articles)
+        data = write_pdf(
+            html,
+            articles[0],
+            options,
+            report,
+            key + ":front",
+            articles=articles,
+            location=(pdf_location(options), own_text(options)),
+        )
         with opened(data) as pdf:
             laid_out = len(pdf.pages)
         if laid_out == pages:
             return data
         pages = laid_out
     return data
+
+
+def pdf_location(options: Options) -> Path:
+    """Where the digest PDF is written: what its own warnings (its name's characters) name."""
+    return options.output / options.digest_slug / f"{options.digest_slug}.pdf"
+
+
+def own_text(options: Options) -> str:
+    """What the digest shows that no article holds: its name and the site's."""
+    return (options.digest or "") + options.site_name
 
 
 def render_epub(name: str, slug: str, articles: list[Article], options: Options) -> bytes:

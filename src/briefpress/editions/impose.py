@@ -52,6 +52,8 @@ def impose(pdf: bytes, mode: str) -> bytes:
         for left, right in order:
             imposed.add_blank_page(page_size=(sheet_width, sheet_height))
             side = imposed.pages[-1]
+            if not (left or right):  # the back of a last sheet: a blank page has no content
+                del side.obj["/Contents"]
             for number, offset in ((left, gutter), (right, gutter + width)):
                 if number:
                     place = pikepdf.Rectangle(offset, rise, offset + width, rise + height)

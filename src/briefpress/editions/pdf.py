@@ -66,31 +66,42 @@ class _ToReport(logging.Handler):
     """WeasyPrint's log lines as warnings of the article they concern, each said once.
 
     A character no font has is logged once per occurrence: it becomes one warning, under
-    the article that holds it (the first of ``articles``, when none does), and none at
-    all when the font check before rendering names it there. The report keeps each line
-    once.
+    the article that holds it (under ``location`` when none does: a digest's own name),
+    and none at all when the font check before rendering names it there. That several
+    of them share one code in a font goes under the first article that has one. The
+    report keeps each line once.
     """
 
-    def __init__(self, articles: list[Article], report: Report, options: Options):
+    def __init__(
+        self, articles: list[Article], report: Report, options: Options, location: str | Path, own: str
+    ):
         super().__init__(logging.WARNING)
         self.articles, self.report, self.options = articles, report, options
+        self.location, self.own = location, own
 
     @cached_property
     def named(self) -> set[tuple[str, str]]:
         """What the font check names before rendering (fonts.check_fonts): not said twice."""
-        return {(str(a.path), ch) for a in self.articles for ch in unshown(a.all_text(), self.options)}
+        named = {(str(a.path), ch) for a in self.articles for ch in unshown(a.all_text(), self.options)}
+        return named | {(str(self.location), ch) for ch in unshown(self.own, self.options)}
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        article = self.articles[0]
+        where = str(self.articles[0].path) if len(self.articles) == 1 else str(self.location)
         missing = _NOTDEF.search(message)
         if missing:
             char = chr(int(missing[1], 16))
-            article = next((a for a in self.articles if char in a.all_text()), article)
-            if (str(article.path), char) in self.named:
+            where = next((str(a.path) for a in self.articles if char in a.all_text()), str(self.location))
+            if (where, char) in self.named:
                 return
             message = f"{char} (U+{ord(char):04X}) has no glyph in any installed font: it prints as a box"
-        self.report.warn(f"WeasyPrint: {message}", article.path)  # the report says a line once
+        elif message.startswith("Too many glyphs missing"):
+            paths = [path for path, _ in sorted(self.named, key=lambda item: self._order(item[0]))]
+            where = paths[0] if paths else where
+        self.report.warn(f"WeasyPrint: {message}", where)  # the report says a line once
+
+    def _order(self, path: str) -> int:
+        return next((n for n, a in enumerate(self.articles) if str(a.path) == path), len(self.articles))
 
 
 _NOTDEF = re.compile(
@@ -99,9 +110,17 @@ _NOTDEF = re.compile(
 
 
 @contextmanager
-def weasyprint_warnings(articles: list[Article], report: Report, options: Options) -> Iterator[None]:
-    """WeasyPrint's warnings (unsupported CSS, failed images) become build warnings."""
-    handler = _ToReport(articles, report, options)
+def weasyprint_warnings(
+    articles: list[Article],
+    report: Report,
+    options: Options,
+    location: str | Path | None = None,
+    own: str = "",
+) -> Iterator[None]:
+    """WeasyPrint's warnings (unsupported CSS, failed images) become build warnings, under
+    the article they concern (``location``: of a document of several, for the rest, and
+    for ``own``, its own text such as a digest's name)."""
+    handler = _ToReport(articles, report, options, location or articles[0].path, own)
     LOGGER.addHandler(handler)
     try:
         yield
@@ -204,15 +223,18 @@ def write_pdf(
     key: str,
     extra_css: str = "",
     articles: list[Article] | None = None,
+    location: tuple[Path, str] | None = None,
 ) -> bytes:
     """Lay out ``html`` (resources fetched as for ``article``; warnings under the one of
-    ``articles`` they concern) and write the PDF, finished (:func:`finish`)."""
+    ``articles`` they concern, else under ``location``: the document's path and its own
+    text) and write the PDF, finished (:func:`finish`)."""
     identifier = hashlib.sha256(key.encode()).hexdigest()
     pdf_options = {
         "pdf_identifier": identifier[:32].encode("ascii"),
         "pdf_variant": options.pdf_variant,
     }
-    with weasyprint_warnings(articles or [article], report, options), languages(tagged(options)):
+    where, own = location or (article.path, "")
+    with weasyprint_warnings(articles or [article], report, options, where, own), languages(tagged(options)):
         document = HTML(
             string=html,
             base_url=article.folder.resolve().as_uri() + "/",

@@ -236,7 +236,8 @@ class Options:
         None,
         Choice("booklet", "2up"),
         "--imposition",
-        help="PDF for the copy shop: an A5 booklet in saddle-stitch order, or two pages a sheet",
+        help="PDF for the copy shop: an A5 booklet in saddle-stitch order, or two pages a sheet "
+        "(each article's handout; not the digest)",
     )
     duplex: bool = option(
         False, Flag(), "--duplex", help="PDF printed on both sides: margins and running lines mirror"
@@ -277,7 +278,8 @@ class Options:
         None,
         Text(),
         "--digest",
-        help="also build DIR/<digest-slug>/<digest-slug>.pdf and .epub with every article, under this name",
+        help="also build DIR/<digest-slug>/<digest-slug>.html, .pdf and .epub (those --formats asks "
+        "for; PDF and EPUB when it asks for none of them) with every article, under this name",
         output=False,
         metavar="NAME",
     )
