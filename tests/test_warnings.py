@@ -50,3 +50,17 @@ def test_one_line_per_character_no_font_has_under_the_article_that_has_it(articl
     assert len(mentions) == 1 and mentions[0].startswith(f"{rare.path}: warning: ")
     assert any(w.startswith(f"{plain.path}: warning: WeasyPrint: 一 (U+4E00)") for w in report.warnings)
     assert sum("unknown property" in w for w in report.warnings) == 1
+
+
+def test_a_handouts_own_character_no_font_has_is_named_once(article_file):
+    """One article, no digest: WeasyPrint's line for a character the font check named is dropped."""
+    from weasyprint.logger import LOGGER
+
+    rare = read_article(article_file("# 原文\n\nOne.\n\n# 译文\n\n罕见字" + RARE + "。\n"), Report())
+    report = Report()
+    check_fonts(rare, Options(), report, rare.all_text())
+    with weasyprint_warnings([rare], report, Options()):
+        LOGGER.warning(
+            '.notdef glyph rendered for Unicode string unsupported by fonts: "%s" (U+%04X)', RARE, ord(RARE)
+        )
+    assert len(report.warnings) == 1 and "U+31350" in report.warnings[0]

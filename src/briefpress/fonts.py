@@ -72,15 +72,16 @@ _INVISIBLE = ("Cc", "Cf", "Cs", "Zs", "Zl", "Zp")
 
 def unshown(text: str, options: Options) -> list[str]:
     """The characters of ``text`` that none of the configured (installed) fonts has."""
-    installed = [coverage(family) for family in dict.fromkeys(options.font_families) if coverage(family)]
-    return sorted(
-        {
-            ch
-            for ch in set(text)
-            if unicodedata.category(ch) not in _INVISIBLE
-            and not any(_covered(ranges, ord(ch)) for ranges in installed)
-        }
-    )
+    families = tuple(dict.fromkeys(options.font_families))
+    return sorted(ch for ch in set(text) if not _shown(ch, families))
+
+
+@cache
+def _shown(ch: str, families: tuple[str, ...]) -> bool:
+    """Whether one of ``families`` has ``ch`` (or it needs no glyph): each character once."""
+    if unicodedata.category(ch) in _INVISIBLE:
+        return True
+    return any(_covered(coverage(family), ord(ch)) for family in families)
 
 
 def check_fonts(article: Article, options: Options, report: Report, text: str) -> None:

@@ -123,10 +123,15 @@ def read_source(job: Job, report: Report, outcome: Outcome) -> None:
     outcome.article = read_article(job.path, report, job.options)
 
 
+def cores(options: Options) -> int:
+    """How many processes the build may keep busy: ``--jobs``, else one per CPU."""
+    return options.jobs or os.cpu_count() or 1
+
+
 def run_all(jobs: list[Job], work: Work, options: Options) -> Iterator[Outcome]:
     """``work`` for each job: in worker processes within the limits, or here when there
     are no limits to keep and one process to use."""
-    processes = min(options.jobs or os.cpu_count() or 1, len(jobs))
+    processes = min(cores(options), len(jobs))
     if jobs and (processes > 1 or options.timeout or options.max_memory):
         yield from run_isolated(jobs, work, max(processes, 1), options.timeout)
     else:
@@ -298,9 +303,9 @@ def build_articles(
             jobs.append(job)
     if jobs:
         prepare(plan(options.formats), options)  # once here: every forked process starts with them
-    processes = min(options.jobs or os.cpu_count() or 1, len(jobs))
+    processes = min(cores(options), len(jobs))
     for job in jobs:  # an article with a core to itself renders its PDF beside its other editions
-        job.spare_cores = max(0, (options.jobs or os.cpu_count() or 1) - processes)
+        job.spare_cores = max(0, cores(options) - processes)
     for outcome in run_all(jobs, write_article, options):
         finished(outcome)
     return stamps
@@ -337,7 +342,7 @@ def build_digest(
     chapters = (
         lay_out_chapters(ordered, options, report) if "pdf" in formats and not options.pdf_variant else {}
     )
-    spare = (options.jobs or os.cpu_count() or 1) > 1  # the chapters assembled beside the front matter
+    spare = cores(options) > 1  # the chapters assembled beside the front matter
     files = digest.render_files(ordered, options, report, chapters, Background.start if spare else None)
     if options.strict and len(report.warnings) > before:
         raise BuildError(f"{len(report.warnings) - before} warning(s) and --strict: digest not written")

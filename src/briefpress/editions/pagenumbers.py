@@ -15,8 +15,12 @@ import re
 from functools import cache
 from typing import Any
 
+from pikepdf import Array, Dictionary, Name, Stream
+
 from ..fonts import font_file
 from ..options import PAPERS, Options
+from .pdfdoc import opened, save
+from .pdffonts import content_tag
 
 #: the characters a page number needs
 CHARACTERS = " /0123456789"
@@ -94,8 +98,6 @@ def number_font(family: str) -> tuple[bytes, dict[str, Any]]:
 
 def add_font(pdf: Any, family: str) -> Any:
     """The number font as a simple font object of ``pdf`` (a pikepdf.Pdf); its reference."""
-    from pikepdf import Array, Dictionary, Name, Stream
-
     data, info = number_font(family)
     program = Stream(pdf, data)
     if info["truetype"]:
@@ -104,8 +106,6 @@ def add_font(pdf: Any, family: str) -> Any:
     else:
         program.Subtype = Name.OpenType
         file_key, subtype = "/FontFile3", "/Type1"
-    from .pdffonts import content_tag
-
     base = Name(f"/{content_tag(data)}+{info['name']}")
     descriptor = Dictionary(
         Type=Name.FontDescriptor,
@@ -146,8 +146,6 @@ def add_font(pdf: Any, family: str) -> Any:
 def stamp(pdf: Any, pages: range, first: int, total: int, options: Options) -> None:
     """Number ``pdf``'s ``pages`` ``first`` … through ``total``, at the foot of each: a
     pagination artifact, in a graphics state of its own."""
-    from pikepdf import Name, Stream
-
     font = add_font(pdf, options.latin_font)
     _, info = number_font(options.latin_font)
     widths = info["widths"]
@@ -180,8 +178,6 @@ def stamp(pdf: Any, pages: range, first: int, total: int, options: Options) -> N
 
 def number(pdf: bytes, options: Options) -> bytes:
     """A chapter numbered ``1 / N`` … ``N / N``: the handout."""
-    from .pdfdoc import opened, save
-
     with opened(pdf) as document:
         stamp(document, range(len(document.pages)), 1, len(document.pages), options)
         return save(document)

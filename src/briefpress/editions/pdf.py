@@ -80,28 +80,30 @@ class _ToReport(logging.Handler):
         self.location, self.own = location, own
 
     @cached_property
-    def named(self) -> set[tuple[str, str]]:
+    def texts(self) -> dict[str, str]:
+        """Each article's text (by path), and the document's own, under ``location``."""
+        texts = {str(a.path): a.all_text() for a in self.articles}
+        texts[str(self.location)] = texts.get(str(self.location), "") + self.own
+        return texts
+
+    @cached_property
+    def named(self) -> dict[str, list[str]]:
         """What the font check names before rendering (fonts.check_fonts): not said twice."""
-        named = {(str(a.path), ch) for a in self.articles for ch in unshown(a.all_text(), self.options)}
-        return named | {(str(self.location), ch) for ch in unshown(self.own, self.options)}
+        return {path: unshown(text, self.options) for path, text in self.texts.items()}
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        where = str(self.articles[0].path) if len(self.articles) == 1 else str(self.location)
+        where = str(self.location)  # an article's own path, unless the document holds several
         missing = _NOTDEF.search(message)
         if missing:
             char = chr(int(missing[1], 16))
-            where = next((str(a.path) for a in self.articles if char in a.all_text()), str(self.location))
-            if (where, char) in self.named:
+            where = next((path for path, text in self.texts.items() if char in text), where)
+            if char in self.named[where]:
                 return
             message = f"{char} (U+{ord(char):04X}) has no glyph in any installed font: it prints as a box"
         elif message.startswith("Too many glyphs missing"):
-            paths = [path for path, _ in sorted(self.named, key=lambda item: self._order(item[0]))]
-            where = paths[0] if paths else where
+            where = next((path for path, chars in self.named.items() if chars), where)
         self.report.warn(f"WeasyPrint: {message}", where)  # the report says a line once
-
-    def _order(self, path: str) -> int:
-        return next((n for n, a in enumerate(self.articles) if str(a.path) == path), len(self.articles))
 
 
 _NOTDEF = re.compile(
