@@ -183,7 +183,7 @@ def check_folder(
             report.rows.append(Row("source", False, str(exc)))
             return report
     # what prints as boxes, as the build warned: the articles' characters no font has, and
-    # those of a digest's name
+    # those of a digest's name and the site's (as editions.digest.own_text)
     shown = [article.all_text() for article in articles]
     if report.digest:
         shown.append(str(stamp.get("about", {}).get("title", "")) + options.site_name)
