@@ -66,6 +66,12 @@ def import_pages(
                     path,
                 )
             markdown = convert(path, report, options.prefer)
+            if not options.force and _edited(target, markdown):
+                raise BuildError(
+                    f"{target} exists and differs from what this dump gives (edited since?); "
+                    "nothing was written: move it away, or --force to replace it",
+                    path,
+                )
             try:
                 output.mkdir(parents=True, exist_ok=True)
                 write_all({target: markdown.encode("utf-8")})
@@ -78,3 +84,14 @@ def import_pages(
             result.errors.append(exc)
     result.warnings = list(report.warnings)
     return result
+
+
+def _edited(target: Path, markdown: str) -> bool:
+    """Whether ``target`` holds something other than ``markdown`` (a folder, a link, an
+    edited source): what an import must not replace unasked."""
+    if not target.exists() and not target.is_symlink():
+        return False
+    try:
+        return target.is_symlink() or not target.is_file() or target.read_bytes() != markdown.encode("utf-8")
+    except OSError:
+        return True

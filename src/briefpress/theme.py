@@ -68,9 +68,18 @@ others stay built-in. Delete what you do not change, so that a newer briefpress'
 fixes reach you. A template may extend the built-in one it replaces:
 `{{% extends "{BUILTIN}/article.html.j2" %}}`.
 
-Images and fonts that a stylesheet here names with a relative `url(...)` must lie
-inside this folder; they are carried inside every edition. Nothing outside this folder,
-the article's folder and the built-in styles is ever read.
+A theme is data, not code:
+
+- Templates run in Jinja2's sandbox and see only the values briefpress passes them
+  (`c`, `options`, `ui` and the like): no attribute that starts with `_`, no method
+  that changes a value, no file, module or process. A template that tries stops the
+  build with its file and line.
+- Every file used here must be a regular file inside this folder once links are
+  resolved; a link out of it (to a key, or a `templates/` linked to `/`) stops the build.
+- A stylesheet may name, with a relative `url(...)`, only images and fonts inside this
+  folder (at most 4 MB each); they are carried inside every edition. `@import`, remote
+  and absolute URLs are refused with the file and line: the page, the EPUB and the mail
+  stay self-contained and fetch nothing when opened.
 
 | file | shapes |
 | --- | --- |

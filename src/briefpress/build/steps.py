@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import cache
 from ..editions import DIGEST, EDITIONS, plan, prepare, render_edition
 from ..errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
 from ..fonts import check_fonts, warn_unshown
@@ -230,6 +231,7 @@ def build(
     result = BuildResult()
     try:
         source_date_epoch()  # a bad value stops the build here, not in a worker
+        cache.check()
         sources, refused = find_sources(paths)
     except BriefpressError as exc:
         result.errors.append(exc)

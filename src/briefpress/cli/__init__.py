@@ -214,6 +214,7 @@ def _import_command(commands) -> _Parser:
         "--slug", help="file name for the article (one dump only; default: the dump's file name)"
     )
     add_option(importer, "prefer")
+    add_option(importer, "force", "--force", help="replace a source that differs (its edits are lost)")
     importer.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1)
     return importer
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from ..errors import BriefpressError, UsageError, printable
-from ..options import load, option_names
+from ..options import Options, load, notice, option_names
 
 
 def say(text: str = "", file: TextIO | None = None, flush: bool = False) -> None:
@@ -25,11 +25,21 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
     return {name: getattr(args, name) for name in option_names() if hasattr(args, name)}
 
 
+def _options(args: argparse.Namespace, stderr: TextIO, **more: object) -> Options:
+    """The options of the command line and ./briefpress.toml; the file's theme and output
+    folder, when it sets them, announced first."""
+    overrides = {**_overrides(args), **more}
+    announced = notice(overrides)
+    if announced:
+        say(announced, file=stderr, flush=True)
+    return load(overrides)
+
+
 def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from ..build.steps import build  # imports the editions' libraries only when needed
     from ..errors import Report
 
-    options = load(_overrides(args))
+    options = _options(args, stderr)
     report = Report(echo=lambda line: say(line, file=stderr))
     with _progress(options.verbosity, stdout) as progress:
         result = build(args.paths, options, report, progress)
@@ -177,7 +187,7 @@ def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     if args.slug is not None and len(args.paths) != 1:
         raise UsageError("--slug names one article; give one page dump (see 'briefpress import --help')")
-    options = load(_overrides(args))
+    options = _options(args, stderr)
     report = Report(echo=lambda line: say(line, file=stderr))
     result = import_pages(args.paths, args.output, options, slug=args.slug, report=report)
     for error in result.errors:
@@ -193,6 +203,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     from ..serve import serve
 
+    _options(args, stderr)  # announces what ./briefpress.toml sets, and checks it
     return serve([Path(p) for p in args.paths], _overrides(args), args.port, args.pdf, stdout)
 
 

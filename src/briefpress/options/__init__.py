@@ -385,6 +385,6 @@ def shown_default(f: dataclasses.Field) -> str:
 
 
 # reading briefpress.toml and the README table, from the declarations above
-from .config import load, markdown_table, read_config  # noqa: E402
+from .config import load, markdown_table, notice, read_config  # noqa: E402
 
-__all__ = ["Options", "load", "markdown_table", "read_config"]
+__all__ = ["Options", "load", "markdown_table", "notice", "read_config"]

@@ -38,7 +38,31 @@ def read_config(config: Path) -> dict[str, Any]:
             known = ", ".join(flag_name(n) for n in option_names())
             raise ConfigError(f"unknown option {key!r} (known: {known})", config)
         values[name] = coerce(name, value, str(config))
+    theme = values.get("theme")
+    if theme is not None and not theme.resolve().is_relative_to(config.parent.resolve()):
+        raise ConfigError(
+            f"theme {theme} lies outside this file's folder; a briefpress.toml may name only a theme "
+            "inside its own folder; move the theme there, or delete the line and pass --theme",
+            config,
+        )
     return values
+
+
+#: the settings a briefpress.toml found in the working folder must announce: what it
+#: makes the build read (a theme's templates and styles) and where it makes it write
+ANNOUNCED = ("theme", "output")
+
+
+def notice(overrides: dict[str, Any] | None = None, config: Path | None = None) -> str | None:
+    """``using briefpress.toml: theme …, output …`` when the file in the working folder sets
+    one of :data:`ANNOUNCED` that the command line does not; None otherwise."""
+    config = config if config is not None else Path(CONFIG_FILE)
+    if not config.is_file():
+        return None
+    values = read_config(config)
+    given = {key for key, value in (overrides or {}).items() if value is not None}
+    named = [f"{flag_name(key)} {values[key]}" for key in ANNOUNCED if key in values and key not in given]
+    return f"using {config}: {', '.join(named)}" if named else None
 
 
 def load(
