@@ -8,8 +8,8 @@ from pathlib import Path
 
 from .build.output import write_all
 from .errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
+from .fields import slug_problem
 from .options import Options
-from .sources.frontmatter import SLUG
 from .sources.markdown import MarkdownReader
 from .sources.pagedump import to_markdown
 from .sources.text import read_source
@@ -52,10 +52,10 @@ def import_pages(
     for path in sources:
         name = slug or path.stem
         try:
-            if not SLUG.fullmatch(name):
+            problem = slug_problem(name)
+            if problem is not None:
                 raise SourceError(
-                    f"{name!r} cannot be a file name for the article; choose one with --slug "
-                    "(letters, digits, '.', '_', '-')",
+                    f"{name!r} cannot be a file name for the article: it {problem} (choose one with --slug)",
                     path,
                 )
             target = output / f"{name}.md"

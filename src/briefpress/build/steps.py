@@ -259,6 +259,8 @@ def build(
             from ..editions import site
 
             result.index = site.refresh(options.output, options)
+        except BriefpressError as exc:
+            result.errors.append(exc)
         except OSError as exc:
             result.errors.append(
                 BuildError(f"cannot write the index of {options.output}: {exc.strerror or exc}")

@@ -82,6 +82,7 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         _import_command,
         _check_command,
         _send_command,
+        _publish_command,
     ):
         command(commands).stream = stdout
     return parser
@@ -237,6 +238,22 @@ def _send_command(commands) -> _Parser:
     sender.add_argument("--resend", action="store_true", help="send again what was sent before")
     sender.add_argument("--dry-run", action="store_true", help="list what would be sent; send nothing")
     return sender
+
+
+def _publish_command(commands) -> _Parser:
+    publisher = commands.add_parser(
+        "publish",
+        help="copy the files readers may see into the folder you host",
+        description="Copy index.html, feed.xml and every article's and digest's public editions "
+        "(pages, PDFs, EPUBs, the newsletter's HTML and text) from DIR into DEST, the folder to "
+        "host. Stamps (source paths, options), sent logs and mails (recipients) stay in DIR. "
+        "Other files in DEST are left alone; what an earlier publish wrote and is no longer "
+        "built is removed.",
+    )
+    publisher.add_argument("directory", metavar="DIR", help="an output folder of 'briefpress build'")
+    publisher.add_argument("dest", metavar="DEST", help="the folder to host (made if needed)")
+    publisher.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1, default=0)
+    return publisher
 
 
 def _check_command(commands) -> _Parser:

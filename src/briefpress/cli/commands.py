@@ -230,6 +230,25 @@ def _theme(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from pathlib import Path
+
+    from ..publish import publish
+
+    result = publish(Path(args.directory), Path(args.dest))
+    if args.verbosity >= 0:
+        for path in result.copied:
+            say(f"wrote {path}", file=stdout)
+        for path in result.removed:
+            say(f"removed {path}", file=stdout)
+        say(
+            f"{len(result.copied)} file(s) published, {result.unchanged} unchanged, "
+            f"{len(result.removed)} removed, into {args.dest}",
+            file=stdout,
+        )
+    return 0
+
+
 RUN = {
     "build": _build,
     "serve": _serve,
@@ -238,4 +257,5 @@ RUN = {
     "import": _import,
     "check": _check,
     "send": _send,
+    "publish": _publish,
 }

@@ -1,17 +1,29 @@
 """The output folder as a small static site: ``index.html`` lists every article built
 into it (newest first, with links to each edition) and ``feed.xml`` is their Atom 1.0
 feed. Both are refreshed by every build that makes HTML, from the stamps the builds
-leave, so articles built earlier are listed too."""
+leave, so articles built earlier are listed too.
+
+A stamp is read as untrusted (it may have been edited): an entry whose slug, title or
+date is not what a build writes is left out, and every text is made XML-safe. The
+feed's text and attributes are escaped, characters XML cannot hold dropped. A site file
+briefpress did not write (or one edited since) is not replaced without ``--force``:
+the SHA-256 of what it last wrote is kept in ``.site.briefpress``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _escape
 
 from .. import __version__
+from ..errors import BuildError
+from ..fields import SITE_FILES, one_line_problem, slug_problem
 from ..l10n import labels
 from ..options import Options
 from ..render import render_template, stylesheet
@@ -25,6 +37,35 @@ EDITION_FILES = (
     (".booklet.pdf", "booklet"),
     (".newsletter.html", "mail"),
 )
+
+
+#: what briefpress wrote last into the site files (their SHA-256), beside them
+SITE_STAMP = ".site.briefpress"
+#: characters XML 1.0 cannot hold (controls, surrogates, U+FFFE and U+FFFF)
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def escape(text: str) -> str:
+    """``text`` for XML character data or a double-quoted attribute."""
+    return _escape(_NOT_XML.sub("", text), {'"': "&quot;"})
+
+
+def _field(value: object) -> str | None:
+    """A stamp's text as a one-line field, or None when it is not one."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = _NOT_XML.sub("", value.strip())
+    return value if one_line_problem(value) is None else None
+
+
+def _date(value: object) -> str | None:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -50,8 +91,10 @@ def entries(output: Path) -> list[Entry]:
     for stamp in sorted(output.glob("*/" + STAMP.format(slug="*"))):
         slug = stamp.name[1 : -len(".briefpress")]
         data = read_stamp(stamp.parent, slug)
-        about = data.get("about") or {}
-        if stamp.parent.name != slug or not about.get("title"):
+        about = data.get("about")
+        about = about if isinstance(about, dict) else {}
+        title, date = _field(about.get("title")), _date(about.get("date"))
+        if stamp.parent.name != slug or slug_problem(slug) or title is None or date is None:
             continue
         # the editions there now: a later build may have made fewer than an earlier one
         links = [
@@ -60,14 +103,7 @@ def entries(output: Path) -> list[Entry]:
             if (stamp.parent / f"{slug}{ending}").is_file()
         ]
         found.append(
-            Entry(
-                slug,
-                about["title"],
-                about.get("summary"),
-                about.get("date", ""),
-                bool(about.get("digest")),
-                links,
-            )
+            Entry(slug, title, _field(about.get("summary")), date, about.get("digest") is True, links)
         )
     found.sort(key=lambda e: (e.date, e.title), reverse=True)
     return found
@@ -123,14 +159,48 @@ def atom(items: list[Entry], options: Options, base: str = "") -> str:
 
 
 def refresh(output: Path, options: Options) -> list[Path]:
-    """Write ``index.html`` and ``feed.xml`` for ``output`` (all or none)."""
+    """Write ``index.html`` and ``feed.xml`` for ``output`` (all or none); a site file
+    briefpress did not write stops it (unless ``options.force``)."""
     from ..build.output import write_all
 
     items = entries(output)
     base = options.web_url.rstrip("/") + "/" if options.web_url else ""  # absolute links when hosted
+    index, feed = SITE_FILES
     files = {
-        output / "index.html": index_html(items, options).encode("utf-8"),
-        output / "feed.xml": atom(items, options, base).encode("utf-8"),
+        output / index: index_html(items, options).encode("utf-8"),
+        output / feed: atom(items, options, base).encode("utf-8"),
     }
-    write_all(files)
+    written = _written(output)
+    for path in files:
+        if not options.force and _not_ours(path, written):
+            raise BuildError(
+                "was not written by briefpress (or was edited since); it is kept and the index and "
+                "feed are not refreshed: move it away, or --force to replace it",
+                path,
+            )
+    stamp = {path.name: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+    write_all({**files, output / SITE_STAMP: json.dumps(stamp, sort_keys=True).encode()})
     return list(files)
+
+
+def _written(output: Path) -> dict[str, str]:
+    """The SHA-256 of each site file as briefpress last wrote it."""
+    try:
+        data = json.loads((output / SITE_STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _not_ours(path: Path, written: dict[str, str]) -> bool:
+    """Whether ``path`` is there and is not what briefpress last wrote: a link, a folder, a
+    hand-made page. An output folder from before the site stamp: its files name briefpress."""
+    if not path.exists() and not path.is_symlink():
+        return False
+    if path.is_symlink() or not path.is_file():
+        return True
+    data = path.read_bytes()
+    if path.name in written:
+        return hashlib.sha256(data).hexdigest() != written[path.name]
+    marks = (b'<meta name="generator" content="briefpress', b">briefpress</generator>")
+    return not any(mark in data[:4096] for mark in marks)

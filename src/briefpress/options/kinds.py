@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..editions import FORMATS
+from ..fields import one_line_problem, reorders, slug_problem
 
 
 class Kind:
@@ -19,9 +20,16 @@ class Kind:
     metavar = "TEXT"
 
     def check(self, value: Any) -> Any:
+        """One line of text, checked as every published field is (:mod:`briefpress.fields`)."""
         if not isinstance(value, str) or not value.strip():
             raise ValueError("must be text")
-        return value.strip()
+        value = value.strip()
+        problem = one_line_problem(value)
+        if problem is None and reorders(value):
+            problem = "holds a bidirectional control character, which reorders the text"
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     def parse(self, text: str) -> Any:
         """A command-line string as the value the TOML file would hold."""
@@ -149,8 +157,9 @@ class Slug(Kind):
     metavar = "SLUG"
 
     def check(self, value: Any) -> Any:
-        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", value):
-            raise ValueError("may hold only letters, digits, '.', '_' and '-'")
+        problem = slug_problem(value) if isinstance(value, str) else "must be text"
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
 
@@ -188,6 +197,10 @@ class Verbosity(Kind):
         return max(-1, min(1, value))
 
 
+#: what no address that goes into an attribute, a header or a feed may hold
+_NOT_IN_ADDRESS = re.compile(r"[\s<>\"'`\\\x00-\x1f\x7f]")
+
+
 class WebAddress(Kind):
     """An http(s) address (``mailto:`` too, when ``mail`` is set)."""
 
@@ -203,9 +216,10 @@ class WebAddress(Kind):
 
         text = value.strip() if isinstance(value, str) else ""
         parts = urlsplit(text)
-        if parts.scheme in ("http", "https") and parts.netloc and not re.search(r"[\s<>\x00-\x1f]", text):
+        plain = not _NOT_IN_ADDRESS.search(text)
+        if parts.scheme in ("http", "https") and parts.netloc and plain:
             return text
-        if self.mail and parts.scheme == "mailto" and "@" in parts.path and not re.search(r"[\s<>]", text):
+        if self.mail and parts.scheme == "mailto" and "@" in parts.path and plain:
             return text
         kinds = "an http(s) or mailto: address" if self.mail else "an http(s) address"
         raise ValueError(f"must be {kinds}")

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import yaml
 from markdown_it.token import Token
 
+from ..fields import one_line_problem, reorders, slug_problem
 from ..model import Meta
 from .tokens import SourceFile, span
 
@@ -28,20 +29,12 @@ FRONT_MATTER_KEYS = (
     "original_lang",
     "translation_lang",
 )
-#: an output name: a file name on every system, short enough for the temporary names beside it
-SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 #: the front matter of an article is a few lines; a larger one is refused before YAML sees it
 MAX_FRONT_MATTER = 64 * 1024
-#: a title, a verdict or a name longer than this is not one
-MAX_FIELD = 1_000
-#: what a one-line field may not hold: control characters and line or paragraph breaks
-_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-#: characters that reorder the text around them when it is shown
-_BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 #: characters that show nothing
 _INVISIBLE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 
@@ -73,18 +66,10 @@ class _Fields:
 
     def one_line(self, key: str, value: str) -> str:
         value = value.strip()
-        if len(value) > MAX_FIELD:
-            raise self.src.error(
-                f"'{key}' is {len(value):,} characters long; the limit is {MAX_FIELD:,}", self.line_of(key)
-            )
-        bad = _NOT_ONE_LINE.search(value)
-        if bad is not None:
-            what = "a line break" if bad[0] in "\n\r\x85\u2028\u2029" else "a control character"
-            raise self.src.error(
-                f"'{key}' holds {what} (U+{ord(bad[0]):04X}); write it on one line without it",
-                self.line_of(key),
-            )
-        if _BIDI_CONTROL.search(value):
+        problem = one_line_problem(value)
+        if problem is not None:
+            raise self.src.error(f"'{key}' {problem}", self.line_of(key))
+        if reorders(value):
             self.src.warn(
                 f"'{key}' holds a bidirectional control character, which reorders the text", self.line_of(key)
             )
@@ -97,7 +82,7 @@ class _Fields:
             raise self.src.error(
                 f"'{key}' must be a name or a list of names, like [李明, 王芳]", self.line_of(key)
             )
-        return [v.strip() for v in value]
+        return [self.one_line(key, v) for v in value]
 
     def date(self) -> dt.date:
         text = self.text("date", required=True)
@@ -127,10 +112,10 @@ class _Fields:
 
     def slug(self) -> str:
         slug = self.text("slug") or self.src.path.stem
-        if not SLUG.fullmatch(slug):
+        problem = slug_problem(slug)
+        if problem is not None:
             raise self.src.error(
-                f"slug {slug[:120]!r} may hold only letters, digits, '.', '_' and '-', at most 100 of them "
-                "(set 'slug:' in the front matter)",
+                f"slug {slug[:120]!r} {problem} (set 'slug:' in the front matter)",
                 self.line_of("slug") if "slug" in self.data else 1,
             )
         return slug

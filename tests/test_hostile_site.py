@@ -1,0 +1,250 @@
+"""Hostile fields, stamps, slugs and site files (issue 23): the feed and the index are
+always well-formed, every text field goes through the one-line checks, the site files'
+names are reserved, a site file briefpress did not write is kept, and what is published
+holds no private state — each end to end through the command line."""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from briefpress.cli import main
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+BODY = "# 原文\n\nFirst paragraph.\n\n# 译文\n\n第一段。\n"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def source(folder: Path, name: str, front: str) -> Path:
+    path = folder / name
+    path.write_text("---\n" + textwrap.dedent(front).strip() + "\n---\n\n" + BODY, encoding="utf-8")
+    return path
+
+
+def one_error(err: str, fragment: str, where: str | None = None) -> str:
+    errors = [row for row in err.splitlines() if ": error: " in row]
+    assert len(errors) == 1, err
+    assert fragment in errors[0], err
+    if where is not None:
+        assert errors[0].startswith(where), err
+    assert "Traceback" not in err
+    return errors[0]
+
+
+def feed_entries(out: Path) -> list[ET.Element]:
+    root = ET.parse(out / "feed.xml").getroot()  # a parse error fails the test
+    return root.findall(f"{ATOM}entry")
+
+
+def html_parses(path: Path) -> None:
+    parser = HTMLParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    parser.close()
+
+
+# -- the feed and the index are always well-formed -----------------------------------------
+
+
+def test_characters_xml_cannot_hold_are_dropped_from_the_feed(tmp_path):
+    # YAML's escapes reach what its raw text may not hold
+    front = 'title: "标题\\uffff与\\ufffe和\\ud7ff"\ndate: 2026-06-09\nsummary: "一句\\uffff话"'
+    src = source(tmp_path, "a.md", front)
+    out = tmp_path / "out"
+    code, _, err = run("build", str(src), "-o", str(out), "--formats", "html")
+    assert code == 0, err
+    [entry] = feed_entries(out)
+    assert entry.findtext(f"{ATOM}title") == "标题与和\ud7ff"
+    assert entry.findtext(f"{ATOM}summary") == "一句话"
+    html_parses(out / "index.html")
+
+
+def test_an_edited_stamp_cannot_break_or_inject_into_the_feed(tmp_path):
+    src = source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09")
+    other = source(tmp_path, "b.md", "title: 乙\ndate: 2026-06-10")
+    out = tmp_path / "out"
+    assert run("build", str(src), str(other), "-o", str(out), "--formats", "html")[0] == 0
+    stamp = out / "a" / ".a.briefpress"
+    data = json.loads(stamp.read_text(encoding="utf-8"))
+    data["about"]["date"] = '2026-06-09T00:00:00Z</published><link href="https://evil.example/"/><x>'
+    stamp.write_text(json.dumps(data), encoding="utf-8")
+    stamp_b = out / "b" / ".b.briefpress"
+    data = json.loads(stamp_b.read_text(encoding="utf-8"))
+    data["about"] = {"title": ["not", "text"], "date": 20260610}
+    stamp_b.write_text(json.dumps(data), encoding="utf-8")
+    third = source(tmp_path, "c.md", "title: 丙 <b>&amp;\ndate: 2026-06-11")
+    code, _, err = run("build", str(third), "-o", str(out), "--formats", "html")
+    assert code == 0, err
+    entries = feed_entries(out)
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["丙 <b>&amp;"]
+    assert "evil.example" not in (out / "feed.xml").read_text() + (out / "index.html").read_text()
+    html_parses(out / "index.html")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ['https://news.example/"><script>alert(1)</script>', "https://news.example/a'b", "https://x.example/\\"],
+)
+def test_a_web_url_that_would_break_an_attribute_is_refused(tmp_path, url):
+    src = source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09")
+    code, _, err = run("build", str(src), "-o", str(tmp_path / "out"), "--formats", "html", "--web-url", url)
+    assert code == 2 and "--web-url" in err and "must be an http(s) address" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_attribute_of_the_feed_is_escaped():
+    from briefpress.editions.site import Entry, atom
+    from briefpress.options import Options
+
+    entry = Entry("a", 'x"y', "s", "2026-06-09", links=[('a/a.html"z', "HTML"), ("a/a.pdf", "PDF")])
+    text = atom([entry], Options().replace(site_name='名"<&'), base='https://h.example/"q/')
+    root = ET.fromstring(text)
+    links = [link.get("href") for link in root.iter(f"{ATOM}link")]
+    assert links == [
+        'https://h.example/"q/index.html',
+        'https://h.example/"q/a/a.html"z',
+        'https://h.example/"q/a/a.pdf',
+    ]
+    assert root.findtext(f"{ATOM}title") == '名"<&'
+
+
+# -- every text field of config and front matter through the one-line checks ----------------
+
+BAD_TEXT = [
+    ("\x1b[31mred", "control character"),
+    ("one\rtwo", "line break"),
+    ("one\u2028two", "line break"),
+    ("a" * 3000, "the limit is 1,000"),
+]
+
+
+@pytest.mark.parametrize(("value", "fragment"), BAD_TEXT)
+@pytest.mark.parametrize("key", ["translator", "editor"])
+def test_names_in_the_front_matter_are_one_line_fields(tmp_path, key, value, fragment):
+    front = f"title: 甲\ndate: 2026-06-09\n{key}: {json.dumps(value)}"
+    src = source(tmp_path, "a.md", front)
+    code, _, err = run("build", str(src), "-o", str(tmp_path / "out"), "--formats", "html")
+    assert code == 1
+    one_error(err, fragment, f"{src}:4: error: '{key}'")
+    assert not (tmp_path / "out" / "a").exists()
+
+
+@pytest.mark.parametrize(("value", "fragment"), [*BAD_TEXT, ("abc\u202edef", "bidirectional")])
+@pytest.mark.parametrize("flag", ["--site-name", "--digest"])
+def test_site_name_and_digest_name_are_one_line_fields(tmp_path, flag, value, fragment):
+    src = source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09")
+    out = tmp_path / "out"
+    code, _, err = run("build", str(src), "-o", str(out), "--formats", "html", flag, value)
+    assert code == 2 and fragment in err and "\x1b" not in err
+    assert not out.exists()
+    # the same value in briefpress.toml
+    config = tmp_path / "briefpress.toml"
+    config.write_text(f"{flag[2:]} = {json.dumps(value)}\n", encoding="utf-8")
+    from briefpress.errors import ConfigError
+    from briefpress.options import read_config
+
+    with pytest.raises(ConfigError, match=fragment):
+        read_config(config)
+
+
+# -- the site files' names are reserved --------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["index.html", "feed.xml", "INDEX.HTML"])
+def test_the_site_files_are_reserved_as_slugs(tmp_path, slug):
+    src = source(tmp_path, "a.md", f"title: 甲\ndate: 2026-06-09\nslug: {slug}")
+    out = tmp_path / "out"
+    code, _, err = run("build", str(src), "-o", str(out), "--formats", "html")
+    assert code == 1
+    one_error(err, "is the name of a file every build writes", f"{src}:")
+    assert not out.exists()
+    code, _, err = run("build", str(source(tmp_path, "b.md", "title: 乙\ndate: 2026-06-09")), "-o", str(out),
+                       "--formats", "html", "--digest", "周", "--digest-slug", slug)  # fmt: skip
+    assert code == 2 and "is the name of a file every build writes" in err
+    # and later builds still work
+    assert run("build", str(tmp_path / "b.md"), "-o", str(out), "--formats", "html")[0] == 0
+    assert (out / "index.html").is_file() and (out / "feed.xml").is_file()
+
+
+# -- a site file briefpress did not write is kept ---------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["index.html", "feed.xml"])
+def test_a_hand_made_site_file_is_not_replaced_without_force(tmp_path, name):
+    src = source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09")
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = out / name
+    mine.write_text("<p>my own page</p>\n", encoding="utf-8")
+    code, _, err = run("build", str(src), "-o", str(out), "--formats", "html")
+    assert code == 1
+    one_error(err, "was not written by briefpress", f"{mine}: error:")
+    assert mine.read_text(encoding="utf-8") == "<p>my own page</p>\n"
+    assert (out / "a" / "a.html").is_file(), "the article itself is built"
+    code, _, err = run("build", str(src), "-o", str(out), "--formats", "html", "--force")
+    assert code == 0, err
+    assert "my own page" not in mine.read_text(encoding="utf-8")
+    # what briefpress wrote it replaces again; an edit it keeps
+    other = source(tmp_path, "b.md", "title: 乙\ndate: 2026-06-10")
+    assert run("build", str(other), "-o", str(out), "--formats", "html")[0] == 0
+    mine.write_text(mine.read_text(encoding="utf-8").replace("乙", "乙 (edited)"), encoding="utf-8")
+    code, _, err = run("build", str(source(tmp_path, "c.md", "title: 丙\ndate: 2026-06-11")), "-o", str(out),
+                       "--formats", "html")  # fmt: skip
+    assert code == 1 and "(edited)" in mine.read_text(encoding="utf-8")
+
+
+# -- what is published ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_publish_copies_only_what_readers_may_see(tmp_path):
+    src = source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09")
+    other = source(tmp_path, "b.md", "title: 乙\ndate: 2026-06-10")
+    out, site = tmp_path / "out", tmp_path / "site"
+    code, _, err = run(
+        "build", str(src), str(other), "-o", str(out), "--formats", "html,pdf,newsletter,kindle",
+        "--from", "editor@news.example", "--to", "reader@home.example", "--kindle-to", "me@kindle.com",
+        "--digest", "周报",
+    )  # fmt: skip
+    assert code == 0, err
+    (out / "a" / ".a.sent").write_text('{"a.eml": "reader@home.example"}', encoding="utf-8")
+    (out / "a" / "notes.txt").write_text("private notes", encoding="utf-8")
+    site.mkdir()
+    (site / "CNAME").write_text("news.example\n", encoding="utf-8")
+    code, out_text, err = run("publish", str(out), str(site))
+    assert code == 0, err
+    published = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    assert published == [
+        ".briefpress-published", "CNAME", "a/a.html", "a/a.newsletter.html", "a/a.newsletter.txt", "a/a.pdf",
+        "b/b.html", "b/b.newsletter.html", "b/b.newsletter.txt", "b/b.pdf",
+        "digest/digest.html", "digest/digest.pdf", "feed.xml", "index.html",
+    ]  # fmt: skip
+    everything = b"".join(p.read_bytes() for p in site.rglob("*") if p.is_file())
+    for private in (b"reader@home.example", b"me@kindle.com", str(tmp_path).encode(), b"private notes"):
+        assert private not in everything
+    # an article no longer built leaves the site; the host's own files stay
+    (out / "b" / ".b.briefpress").unlink()
+    code, out_text, err = run("publish", str(out), str(site))
+    assert code == 0 and not (site / "b").exists() and (site / "CNAME").is_file()
+    assert "removed" in out_text
+
+
+def test_publish_refuses_a_folder_inside_the_output_and_an_empty_output(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    code, _, err = run("publish", str(out), str(tmp_path / "site"))
+    assert code == 1
+    one_error(err, "holds no built editions", f"{out}: error:")
+    code, _, err = run("publish", str(out), str(out / "site"))
+    assert code == 1
+    one_error(err, "must lie outside the output folder", f"{out / 'site'}: error:")
