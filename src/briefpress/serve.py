@@ -7,6 +7,8 @@ skip every article that did not), and reload the open page. The reload script is
 added to HTML pages as they are served, never written into an edition. While a
 source fails to build, its page (and any page not built yet) shows the build's
 ``file:line: error:`` lines, and comes back when the source is fixed.
+Whom it answers and what it serves (its own Host only, public regular files inside
+the output folder, so many connections for so long) is serve_http.py's.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import errno
 import functools
 import html
-import http.server
+import mimetypes
 import os
 import threading
 import time
@@ -22,10 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import unquote, urlsplit
 
 from .errors import BriefpressError, BuildError, Report, printable
 from .options import CONFIG_FILE, Options, load
+from .serve_http import GuardedHandler, Server, open_regular, public_file
 
 #: the path the pages poll for the build generation
 STATE = "/__briefpress__/state"
@@ -121,52 +123,45 @@ def error_page(lines: list[str], generation: int, missing: bool = False) -> byte
     return with_script(text, generation)
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def __init__(self, *args: Any, state: State, **kwargs: Any) -> None:
-        self.state = state  # set before the base class handles the request
+class _Handler(GuardedHandler):
+    """The preview's answers, once GuardedHandler has let the request through."""
+
+    def __init__(self, *args: Any, state: State, root: Path, **kwargs: Any) -> None:
+        self.state, self.root = state, root  # set before the base class handles the request
         super().__init__(*args, **kwargs)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
-        pass  # the terminal shows builds, not requests
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-    def _send(self, status: int, body: bytes, kind: str = "text/html; charset=utf-8") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
 
     def do_HEAD(self) -> None:
         self.do_GET()
 
     def do_GET(self) -> None:
-        """An HTML page with the reload script (or the build's errors); anything else as is."""
-        path = unquote(urlsplit(self.path).path)
+        """An HTML page with the reload script (or the build's errors); any other public
+        file as it is; 404 for what is not built, not public or not inside the output."""
         generation = self.state.generation
-        if path == STATE:
-            self._send(200, str(generation).encode("ascii"), "text/plain; charset=utf-8")
+        if self.path.split("?", 1)[0] == STATE:
+            self.send_body(200, str(generation).encode("ascii"), "text/plain; charset=utf-8")
             return
-        target = Path(self.translate_path(self.path))
-        if target.is_dir():
-            target = target / "index.html"
-        if target.suffix != ".html":
-            super().do_HEAD() if self.command == "HEAD" else super().do_GET()
-            return
+        target = public_file(self.root, self.path)
+        file = open_regular(target) if target is not None else None
+        if target is None:
+            self.not_found()
+        elif target.suffix != ".html":
+            kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            self.send_file(file, kind) if file is not None else self.not_found()
+        elif file is None:
+            self.send_body(404, error_page(self.state.error_lines(), generation, missing=True))
+        else:
+            with file:
+                page = file.read()
+            self._page(target, page, generation)
+
+    def _page(self, target: Path, page: bytes, generation: int) -> None:
         source = _source_of(target)
         failing = self.state.error_lines(source) if source else []
         if failing:
-            self._send(500, error_page(failing, generation))
-        elif target.is_file():
-            index = target == Path(self.directory) / "index.html"
-            banner = self.state.error_lines() if index else None
-            self._send(200, with_script(target.read_bytes(), generation, banner))
+            self.send_body(500, error_page(failing, generation))
         else:
-            self._send(404, error_page(self.state.error_lines(), generation, missing=True))
+            banner = self.state.error_lines() if target == self.root / "index.html" else None
+            self.send_body(200, with_script(page, generation, banner))
 
 
 def _source_of(page: Path) -> str | None:
@@ -179,17 +174,15 @@ def _source_of(page: Path) -> str | None:
     return str(source) if source else None
 
 
-def bind(port: int, output: Path, state: State) -> http.server.ThreadingHTTPServer:
+def bind(port: int, output: Path, state: State) -> Server:
     """The server for ``output`` on 127.0.0.1:``port`` (0: any free port); a port in use is a BuildError."""
-    handler = functools.partial(_Handler, state=state, directory=str(output.resolve()))
+    handler = functools.partial(_Handler, state=state, root=output.resolve())
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        return Server(port, handler)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise BuildError(f"port {port} on 127.0.0.1 is in use; choose another with --port") from None
         raise BuildError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from None
-    server.daemon_threads = True
-    return server
 
 
 @dataclass
