@@ -170,7 +170,15 @@ def _send(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     directory = Path(args.directory)
     if not directory.is_dir():
         raise UsageError(f"{directory} is not a folder (see 'briefpress send --help')")
-    result = send(directory, args.smtp, args.security or "none", args.user, args.resend, args.dry_run)
+    result = send(
+        directory,
+        args.smtp,
+        args.security or "none",
+        args.user,
+        args.resend,
+        args.dry_run,
+        insecure_auth=args.insecure_auth,
+    )
     verb = "would send" if args.dry_run else "sent"
     for mail in result.sent:
         say(f"{verb} {mail.path} to {', '.join(mail.recipients)}", file=stdout)

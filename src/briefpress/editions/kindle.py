@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 from ..errors import BuildError, Report
 from ..model import Article
 from ..options import Options
-from .newsletter import attachment_name, new_message
+from .newsletter import attachment_name, new_message, set_boundaries
 
 #: the largest mail Send to Kindle accepts (attachment included, encoded)
 MAIL_LIMIT = 50 * 1024 * 1024
@@ -123,7 +123,7 @@ def render_files(
     message.add_attachment(
         book, maintype="application", subtype="epub+zip", filename=attachment_name(article, "epub")
     )
-    message.set_boundary("=_briefpress_kindle_" + article.meta.slug)
+    set_boundaries(message)
     data = message.as_bytes()
     if len(data) > MAIL_LIMIT:
         raise BuildError(

@@ -102,9 +102,26 @@ def attachment_name(article: Article, extension: str = "pdf") -> str:
     return f"{name[:80]}.{extension}"
 
 
-def _boundary(article: Article, part: str) -> str:
-    digest = hashlib.sha256(f"{article.meta.slug}:{article.meta.date}:{part}".encode()).hexdigest()
-    return f"=_briefpress_{part}_{digest[:24]}"
+def set_boundaries(message: EmailMessage) -> None:
+    """Give each multipart of ``message`` a boundary that occurs in none of its parts.
+
+    The boundary is derived from the parts' content, so the same article gives the same
+    message (builds are reproducible), and derived again, from a counter, while it occurs
+    in them: a title or a body can never end a part early (RFC 2046, section 5.1.1).
+    """
+    # inner multiparts first: an outer one's content holds their boundaries
+    for part in reversed(list(message.walk())):
+        if not part.is_multipart():
+            continue
+        content = b"".join(child.as_bytes(policy=message.policy) for child in part.iter_parts())
+        attempt = 0
+        while True:
+            digest = hashlib.sha256(content + b"%d" % attempt).hexdigest()
+            boundary = f"=_briefpress_{digest[:32]}"
+            if boundary.encode("ascii") not in content:
+                break
+            attempt += 1
+        part.set_boundary(boundary)
 
 
 def addresses(value: str) -> list[Address]:
@@ -137,10 +154,7 @@ def build_message(article: Article, options: Options, html: str, text: str, pdf:
     message.set_content(text, subtype="plain", charset="utf-8", cte="base64")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=attachment_name(article))
-    # fixed boundaries, so that the same article gives the same message
-    message.set_boundary(_boundary(article, "mixed"))
-    alternative = next(part for part in message.iter_parts() if part.is_multipart())
-    alternative.set_boundary(_boundary(article, "alt"))
+    set_boundaries(message)
     return message.as_bytes()
 
 
