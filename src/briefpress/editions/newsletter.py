@@ -32,7 +32,7 @@ TEXT_WIDTH = 72
 
 
 def web_page(article: Article, options: Options) -> str | None:
-    """The article's page where the output folder is hosted (``--web-url``)."""
+    """The article's page where the published folder is hosted (``--web-url``)."""
     if not options.web_url:
         return None
     return f"{options.web_url.rstrip('/')}/{quote(article.meta.slug)}/{quote(article.meta.slug)}.html"

@@ -230,7 +230,10 @@ class Options:
         help="newsletter: where readers unsubscribe (List-Unsubscribe; one-click for https)",
     )
     web_url: str | None = option(
-        None, WebAddress(), "--web-url", help="where the output folder is hosted: a 'read on the web' link"
+        None,
+        WebAddress(),
+        "--web-url",
+        help="where the published folder (briefpress publish) is hosted: a 'read on the web' link",
     )
     imposition: str | None = option(
         None,
