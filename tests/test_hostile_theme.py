@@ -71,6 +71,9 @@ ESCAPES = [
     "{% set x = c.sections.append('MARK') %}",
     "{{ range.__self__ }}",
     "{{ self._TemplateReference__context }}",
+    "{{ 9 ** 999999 }}",
+    "{{ 'x' * 10 ** 9 }}",
+    "{{ 10 ** 9 * ['x'] }}",
 ]
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import jinja2
 import tinycss2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..errors import TemplateError
@@ -37,11 +38,24 @@ _PATH_ATTRIBUTES = frozenset({"name", "stem", "suffix"})
 
 
 class Sandbox(ImmutableSandboxedEnvironment):
-    """Jinja2's immutable sandbox, without the file system: no path methods, no modules or classes."""
+    """Jinja2's immutable sandbox, without the file system: no path methods, no modules or
+    classes, and no ``**`` or ``*`` that makes a number or a text too large to print."""
+
+    intercepted_binops = frozenset({"**", "*"})
 
     def __init__(self, **settings: Any):
         super().__init__(**settings)
         self.globals = {"range": self.globals["range"]}
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise SecurityError(f"{left!r} ** {right!r} is larger than a template may compute")
+        if operator == "*" and isinstance(left, int) and isinstance(right, (str, list, tuple)):
+            left, right = right, left
+        repeats = operator == "*" and isinstance(left, (str, list, tuple)) and isinstance(right, int)
+        if repeats and len(left) * right > MAX_THEME_FILE:
+            raise SecurityError("a repeated text or list larger than a template may make")
+        return super().call_binop(context, operator, left, right)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, PurePath) and attr not in _PATH_ATTRIBUTES:
