@@ -56,14 +56,26 @@ def html_parses(path: Path) -> None:
 # -- the feed and the index are always well-formed -----------------------------------------
 
 
-def test_characters_xml_cannot_hold_are_dropped_from_the_feed(tmp_path):
+def test_a_title_with_a_noncharacter_is_refused_with_its_line(tmp_path):
     # YAML's escapes reach what its raw text may not hold
-    front = 'title: "标题\\uffff与\\ufffe和\\ud7ff"\ndate: 2026-06-09\nsummary: "一句\\uffff话"'
-    src = source(tmp_path, "a.md", front)
+    src = source(tmp_path, "a.md", 'title: "标题\\uffff与"\ndate: 2026-06-09')
+    code, _, err = run("build", str(src), "-o", str(tmp_path / "out"), "--formats", "html,epub")
+    assert code == 1
+    one_error(err, "U+FFFF, a noncharacter", f"{src}:2: error: 'title'")
+
+
+def test_characters_xml_cannot_hold_are_dropped_from_the_feed(tmp_path):
+    src = source(tmp_path, "a.md", "title: 标题\ndate: 2026-06-09\nsummary: 一句话")
     out = tmp_path / "out"
-    code, _, err = run("build", str(src), "-o", str(out), "--formats", "html")
+    assert run("build", str(src), "-o", str(out), "--formats", "html")[0] == 0
+    stamp = out / "a" / ".a.briefpress"
+    data = json.loads(stamp.read_text(encoding="utf-8"))
+    data["about"].update(title="标题\uffff与\x0b和\ud7ff", summary="一句\ufffe话\x00")
+    stamp.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = run("build", str(source(tmp_path, "b.md", "title: 乙\ndate: 2026-06-01")), "-o", str(out),
+                       "--formats", "html")  # fmt: skip
     assert code == 0, err
-    [entry] = feed_entries(out)
+    entry = feed_entries(out)[0]
     assert entry.findtext(f"{ATOM}title") == "标题与和\ud7ff"
     assert entry.findtext(f"{ATOM}summary") == "一句话"
     html_parses(out / "index.html")

@@ -10,6 +10,10 @@ import re
 MAX_FIELD = 1_000
 #: what a one-line field may not hold: control characters and line or paragraph breaks
 _NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: what no document can hold: noncharacters (U+FDD0–U+FDEF, the last two of every plane)
+#: and lone surrogates; XML, and so the EPUB and the feed, refuse them
+_PLANE_ENDS = "".join(rf"\U{plane:04x}fffe\U{plane:04x}ffff" for plane in range(17))
+_NONCHARACTER = re.compile(rf"[\ufdd0-\ufdef\ud800-\udfff{_PLANE_ENDS}]")
 #: characters that reorder the text around them when it is shown
 _BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
@@ -28,6 +32,9 @@ def one_line_problem(value: str) -> str | None:
     if bad is not None:
         what = "a line break" if bad[0] in "\n\r\x85\u2028\u2029" else "a control character"
         return f"holds {what} (U+{ord(bad[0]):04X}); write it on one line without it"
+    bad = _NONCHARACTER.search(value)
+    if bad is not None:
+        return f"holds U+{ord(bad[0]):04X}, a noncharacter no edition can hold; delete it"
     return None
 
 
