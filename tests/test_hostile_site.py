@@ -260,3 +260,17 @@ def test_publish_refuses_a_folder_inside_the_output_and_an_empty_output(tmp_path
     code, _, err = run("publish", str(out), str(out / "site"))
     assert code == 1
     one_error(err, "must lie outside the output folder", f"{out / 'site'}: error:")
+
+
+def test_private_state_is_readable_by_its_owner_only(tmp_path):
+    src = source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09")
+    out = tmp_path / "out"
+    code, _, err = run(
+        "build", str(src), "-o", str(out), "--formats", "html,kindle", "--kindle-to", "me@kindle.com"
+    )
+    assert code == 0, err
+    modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in out.rglob("*") if p.is_file()}
+    assert modes == {
+        ".site.briefpress": 0o600, "a/.a.briefpress": 0o600, "a/a.kindle.eml": 0o600,
+        "a/a.html": 0o644, "index.html": 0o644, "feed.xml": 0o644,
+    }  # fmt: skip

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 from urllib.parse import unquote
 
+from .build.output import private
+
 #: connections open at once: those still sending their request and those being answered
 MAX_CONNECTIONS = 32
 #: threads answering complete requests; more requests wait for one (never a thread each)
@@ -31,8 +33,6 @@ WORKERS = 8
 TIMEOUT = 5.0
 #: the longest request head (request line and headers) read
 HEAD_LIMIT = 64 * 1024
-#: never served, in any folder: a mail holds its recipients
-PRIVATE_ENDINGS = (".eml",)
 
 _ADDRESSES = ("127.0.0.1", "localhost", "[::1]")
 
@@ -64,17 +64,13 @@ def public_file(root: Path, target: str) -> Path | None:
             return None
         inside = found.relative_to(root).parts
         names = [*parts[-1:], found.name]
-        if any(part.startswith(".") for part in inside) or any(_private(name) for name in names):
+        if any(part.startswith(".") for part in inside) or any(private(name) for name in names):
             return None
         if found.exists() and not found.is_file():  # a FIFO, a device, a socket
             return None
     except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte, a name too long
         return None
     return found
-
-
-def _private(name: str) -> bool:
-    return name.lower().endswith(PRIVATE_ENDINGS)
 
 
 def open_regular(path: Path) -> BinaryIO | None:

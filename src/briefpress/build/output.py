@@ -24,6 +24,14 @@ def _orphaned() -> bool:
     return _PARENT is not None and os.getppid() != _PARENT
 
 
+def private(name: str) -> bool:
+    """Whether a file of the output is private state: a dotfile (a stamp with its source's
+    path, a sent log, the site stamp, a lock) or a mail (``.eml``, with its recipients).
+    It is written readable by its owner only; ``serve`` never serves it and ``publish``
+    never copies it."""
+    return name.startswith(".") or name.lower().endswith(".eml")
+
+
 def stage(target: Path, data: bytes) -> Path:
     """Write ``data`` to a temporary file beside ``target``; return the temporary path."""
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:80]}.", suffix=".tmp")
@@ -32,7 +40,7 @@ def stage(target: Path, data: bytes) -> Path:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temp, 0o644)
+        os.chmod(temp, 0o600 if private(target.name) else 0o644)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
