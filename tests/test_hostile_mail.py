@@ -91,6 +91,11 @@ def message_ids(server: Server) -> list[str]:
     return [email.message_from_bytes(m[2], policy=default)["Message-ID"] for m in server.received]
 
 
+#: the editions and addresses of every build here: four mails from two articles
+MAIL_FLAGS = ("--formats", "pdf,epub,kindle,newsletter", "--kindle-to", "reader@kindle.com",
+              "--from", "list@example.org", "--to", "all@example.org")  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     """Two articles, each with a newsletter and a Kindle mail: four mails, two sent logs.
@@ -107,14 +112,7 @@ def built(tmp_path_factory) -> Path:
         str(folder / "tiny.md"),
         "-o",
         str(out),
-        "--formats",
-        "pdf,epub,kindle,newsletter",
-        "--kindle-to",
-        "reader@kindle.com",
-        "--from",
-        "list@example.org",
-        "--to",
-        "all@example.org",
+        *MAIL_FLAGS,
     )
     assert code == 0, err
     return out
@@ -394,14 +392,7 @@ def test_mails_are_the_same_bytes_when_built_again(built, tmp_path):
         str(sources / "t.md"),
         "-o",
         str(tmp_path / "again"),
-        "--formats",
-        "pdf,epub,kindle,newsletter",
-        "--kindle-to",
-        "reader@kindle.com",
-        "--from",
-        "list@example.org",
-        "--to",
-        "all@example.org",
+        *MAIL_FLAGS,
     )
     assert code == 0, err
     for name in ("t.eml", "t.kindle.eml"):
