@@ -119,7 +119,7 @@ def kindle_rules(path: Path) -> Row:
     """The causes of Send-to-Kindle rejections that the file shows (see editions/kindle.py)."""
     from ..editions.kindle import kindle_problems
 
-    problems = kindle_problems(path.read_bytes())
+    problems = kindle_problems(open_book(path).data)  # the bytes found sound, read once
     if problems:
         return Row("Send to Kindle rules", False, f"{len(problems)} broken; first: {problems[0]}")
     kept = "XML declarations, language, links, no scripts, reflowable, images"
