@@ -55,19 +55,19 @@ def books(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def browser():
-    with reading.Browser() as chromium:
+    with reading.Browser(offline=True) as chromium:  # as briefpress check opens them
         yield chromium
 
 
 def looks_of(browser, path: Path) -> list[reading.PageLook]:
     """Every page of an edition as laid out: the HTML page, or each EPUB content document."""
     if path.suffix == ".html":
-        with reading.serve(path.parent) as base:
-            return [reading.look(browser, f"{base}/{path.name}")]
+        with reading.offline(path.parent, [path.name]) as site:
+            return [reading.look(browser, site.url(path.name))]
     folder = path.parent / f".unpacked-{path.stem}"
     documents = reading.epub_documents(path, folder)
-    with reading.serve(folder) as base:
-        return [reading.look(browser, f"{base}/{doc}") for doc in documents]
+    with reading.offline(folder) as site:
+        return [reading.look(browser, site.url(doc)) for doc in documents]
 
 
 def test_every_page_fits_a_phone_and_reads_in_light_and_dark(books, browser):
@@ -89,9 +89,9 @@ def test_every_page_fits_a_phone_and_reads_in_light_and_dark(books, browser):
 def test_the_cover_fits_one_screen(books, browser, tmp_path):
     folder = tmp_path / "book"
     reading.epub_documents(books["default/rich.epub"], folder)
-    with reading.serve(folder) as base:
+    with reading.offline(folder) as site:
         for width, height in ((768, 844), (390, 844), (1280, 720)):
-            with browser.page(f"{base}/EPUB/cover.xhtml", width=width, height=height) as page:
+            with browser.page(site.url("EPUB/cover.xhtml"), width=width, height=height) as page:
                 box = page.locator("svg").bounding_box()
                 image = page.locator("svg image").bounding_box()
                 scroll = page.evaluate(
@@ -108,9 +108,9 @@ def test_the_cover_fits_one_screen(books, browser, tmp_path):
 def test_html_pages_have_no_serious_axe_violation(books, browser):
     for name in ("default/openai-third-phase.html", "default/rich.html", "english-ui/rich.html"):
         path = books[name]
-        with reading.serve(path.parent) as base:
+        with reading.offline(path.parent, [path.name]) as site:
             for scheme in ("light", "dark"):
-                found = reading.axe_violations(browser, f"{base}/{path.name}", scheme)
+                found = reading.axe_violations(browser, site.url(path.name), scheme)
                 serious = [v for v in found if v["impact"] in reading.FAILING_IMPACTS]
                 assert serious == [], (name, scheme)
 
@@ -126,14 +126,14 @@ def test_embedded_font_draws_every_chinese_glyph_without_chinese_fonts(books, tm
             text=True,
         )
         assert seen.stdout.strip() == ""  # the browser below really has no Chinese font
-        with reading.Browser(fontconfig=conf) as fontless:
+        with reading.Browser(fontconfig=conf, offline=True) as fontless:
             for name in ("embedded/openai-third-phase.epub", "embedded/rich.epub", "default/rich.epub"):
                 folder = tmp_path / name.replace("/", "-")
                 documents = reading.epub_documents(books[name], folder)
                 missed, drawn_by_embedded = [], 0
-                with reading.serve(folder) as base:
+                with reading.offline(folder) as site:
                     for doc in documents:
-                        for node in reading.fonts_of_chinese_text(fontless, f"{base}/{doc}"):
+                        for node in reading.fonts_of_chinese_text(fontless, site.url(doc)):
                             custom = sum(f["glyphs"] for f in node["fonts"] if f["custom"])
                             drawn_by_embedded += custom
                             if node["fonts"] and custom < node["chinese"]:
@@ -173,8 +173,8 @@ def test_the_checks_can_fail(browser, tmp_path):
         '<p style="color:#bbb">faint</p><div style="width:700px">wide</div></main></body></html>',
         encoding="utf-8",
     )
-    with reading.serve(tmp_path) as base:
-        page = reading.look(browser, f"{base}/bad.html")
+    with reading.offline(tmp_path) as site:
+        page = reading.look(browser, site.url("bad.html"))
     assert all(laid >= 700 for laid in page.widths.values())
     assert len(page.contrast) == 2 and "light" in page.contrast[0] and "dark" in page.contrast[1]
 

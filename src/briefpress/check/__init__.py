@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import stat
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 from zipfile import BadZipFile
 
 import pikepdf
@@ -28,7 +30,7 @@ from ..errors import BriefpressError, Report
 from ..fonts import unshown
 from ..model import Article
 from ..options import Options
-from ..reading import Browser, Unavailable, check_book, check_page
+from ..reading import BookError, Browser, Unavailable, check_book, check_page, open_book
 from ..reading import Finding as Row
 from ..sources import read_article
 from .text import epub_text, pdf_text, text_row
@@ -117,7 +119,7 @@ def kindle_rules(path: Path) -> Row:
     """The causes of Send-to-Kindle rejections that the file shows (see editions/kindle.py)."""
     from ..editions.kindle import kindle_problems
 
-    problems = kindle_problems(path.read_bytes())
+    problems = kindle_problems(open_book(path).data)  # the bytes found sound, read once
     if problems:
         return Row("Send to Kindle rules", False, f"{len(problems)} broken; first: {problems[0]}")
     kept = "XML declarations, language, links, no scripts, reflowable, images"
@@ -146,22 +148,36 @@ def pdf_glyphs(path: Path, no_font: str, label: str = "PDF") -> Row:
     return Row(f"{label} glyphs", True, f"every glyph drawn is in its embedded font{boxes}")
 
 
-def recorded_sources(stamp: dict) -> list[Path]:
+#: what a stamp's folder needs when its source cannot be used
+_REBUILD = "rebuild the folder from its source with briefpress build, or remove it"
+
+
+def recorded_sources(stamp: dict) -> tuple[list[Path], str]:
     """The sources a stamp names (a digest's, in its order), when each is one a build could
-    have read: an absolute path to an article file (a stamp is a file anyone can edit;
-    check opens nothing else)."""
+    have read and recorded: a regular article file, by the absolute path it resolves to (a
+    stamp is a file anyone can edit; check opens nothing else). Otherwise [] and why not."""
     values = stamp.get("sources") if stamp.get("about", {}).get("digest") else [stamp.get("source")]
-    if not isinstance(values, list):
-        return []
+    if not isinstance(values, list) or not values:
+        return [], "names no source"
     paths = []
     for value in values:
         if not isinstance(value, str) or not value:
-            return []
-        path = Path(value)
-        if not path.is_absolute() or path.suffix.lower() not in (".md", ".markdown", ".txt"):
-            return []
+            return [], "names no source"
+        path, named = Path(value), repr(value[:200])
+        if not path.is_absolute():
+            return [], f"names {named}, not an absolute path as a build records"
+        if path.suffix.lower() not in (".md", ".markdown", ".txt"):
+            return [], f"names {named}, not an article file (.md, .markdown, .txt)"
+        try:
+            if path.resolve(strict=True) != path:
+                return [], f"names {named}, a link or a path with links, not the file a build records"
+            regular = stat.S_ISREG(path.stat().st_mode)
+        except (OSError, RuntimeError):
+            return [], f"names {named}, which is missing"
+        if not regular:
+            return [], f"names {named}, which is not a regular file"
         paths.append(path)
-    return paths
+    return paths, ""
 
 
 def check_folder(
@@ -170,11 +186,20 @@ def check_folder(
     """One article's (or the digest's) folder; ``browser`` runs the reading checks (a
     string: why they cannot)."""
     stamp = read_stamp(folder, slug)
-    report = ArticleReport(folder, recorded_sources(stamp), digest=bool(stamp.get("about", {}).get("digest")))
-    if not report.sources:
-        report.rows.append(Row("source", None, "the build recorded no source this check can read"))
+    sources, unusable = recorded_sources(stamp)
+    report = ArticleReport(folder, sources, digest=bool(stamp.get("about", {}).get("digest")))
+    if unusable:
+        report.rows.append(
+            Row("source", False, f"its stamp {STAMP.format(slug=slug)} {unusable}: {_REBUILD}")
+        )
         return report
-    options = built_with(stamp)
+    try:
+        options = built_with(stamp)
+    except (BriefpressError, TypeError, ValueError, AttributeError):
+        report.rows.append(
+            Row("source", False, f"its stamp {STAMP.format(slug=slug)}'s options are unreadable: {_REBUILD}")
+        )
+        return report
     articles = []
     for source in report.sources:
         try:  # read as it was built: a page dump built with --prefer is read with it again
@@ -193,12 +218,24 @@ def check_folder(
         report.rows += readable("PDF", lambda: pdf_rows(pdf, articles, options, no_font))
     for imposed in sorted(folder.glob(f"{slug}.*.pdf")):  # the booklet, two pages a side
         report.rows += imposed_rows(imposed, imposed.stem[len(slug) + 1 :] + " PDF", no_font)
-    if book.is_file():
+    sound = book.is_file() and book_row(book, report.rows)
+    if sound:
         report.rows += readable("EPUB", lambda: book_rows(book, articles, run_epubcheck, report.digest))
     if not (pdf.is_file() or book.is_file()):
         report.rows.append(Row("editions", None, "no PDF or EPUB here to check"))
-    reading_rows(report, folder / f"{slug}.html", book, browser)
+    reading_rows(report, folder / f"{slug}.html", book if sound else None, browser)
     return report
+
+
+def book_row(book: Path, rows: list[Row]) -> bool:
+    """Whether ``book`` is an EPUB check reads further (:func:`~briefpress.reading.open_book`);
+    when not, one failing row saying why."""
+    try:
+        open_book(book)
+    except BookError as exc:
+        rows.append(Row("EPUB", False, f"cannot be read: {exc}"))
+        return False
+    return True
 
 
 def readable(label: str, rows: Callable[[], list[Row]]) -> list[Row]:
@@ -206,12 +243,16 @@ def readable(label: str, rows: Callable[[], list[Row]]) -> list[Row]:
     file, a book whose spine names what its manifest lacks)."""
     try:
         return rows()
+    except BookError as exc:
+        return [Row(label, False, f"cannot be read: {exc}")]
     except (
         BadZipFile,
         KeyError,
         ValueError,
         OSError,
+        ElementTree.ParseError,
         subprocess.CalledProcessError,
+        subprocess.TimeoutExpired,
         pikepdf.PdfError,
     ) as exc:
         return [Row(label, False, f"cannot be read: {type(exc).__name__}: {str(exc)[:200]}")]
@@ -239,14 +280,28 @@ def book_rows(book: Path, articles: list[Article], run_epubcheck: bool, digest: 
     return rows
 
 
-def reading_rows(report: ArticleReport, page: Path, book: Path, browser: Browser | str | None) -> None:
+def reading_rows(report: ArticleReport, page: Path, book: Path | None, browser: Browser | str | None) -> None:
+    """The reading checks of the page and of ``book`` (None: a book check does not read)."""
     if isinstance(browser, str):
         report.rows.append(Row("reading checks", None, f"skipped: {browser}"))
     elif browser is not None:
         if page.is_file():
-            report.rows += [Row(f"HTML: {f.check}", f.ok, f.detail) for f in check_page(browser, page)]
-        if book.is_file():
-            report.rows += [Row(f"EPUB: {f.check}", f.ok, f.detail) for f in check_book(browser, book)]
+            report.rows += _reading("HTML", lambda: check_page(browser, page))
+        if book is not None:
+            report.rows += _reading("EPUB", lambda: check_book(browser, book))
+
+
+def _reading(label: str, findings: Callable[[], list[Row]]) -> list[Row]:
+    """The findings as rows, or one failing row when the edition cannot be opened."""
+    try:
+        return [Row(f"{label}: {f.check}", f.ok, f.detail) for f in findings()]
+    except BookError as exc:
+        return [Row(label, False, f"cannot be read: {exc}")]
+    except Exception as exc:  # Playwright's errors: a page that does not load in time
+        if not type(exc).__module__.startswith("playwright"):
+            raise
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        return [Row(f"{label}: reading checks", False, f"the browser could not open it: {first[:200]}")]
 
 
 def check(directory: Path, run_epubcheck: bool = True, reading: bool = True) -> list[ArticleReport]:
@@ -259,7 +314,7 @@ def check(directory: Path, run_epubcheck: bool = True, reading: bool = True) -> 
     if not reading or not folders:
         return [check_folder(folder, slug, run_epubcheck) for folder, slug in folders]
     try:
-        with Browser() as browser:
+        with Browser(offline=True) as browser:
             return [check_folder(folder, slug, run_epubcheck, browser) for folder, slug in folders]
     except Unavailable as exc:
         return [check_folder(folder, slug, run_epubcheck, str(exc)) for folder, slug in folders]

@@ -10,13 +10,13 @@ import html
 import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 from ..cjk import shorten
 from ..model import Article, tokens_text
 from ..options import Options
 from ..reading import Finding as Row
+from ..reading import open_book
 
 
 def squash(text: str) -> str:
@@ -97,23 +97,12 @@ def pdf_text(path: Path, articles: list[Article], options: Options) -> str | Non
 
 
 def epub_text(path: Path) -> str:
-    """The text of the EPUB's spine documents, in reading order."""
-    with zipfile.ZipFile(path) as book:
-        container = book.read("META-INF/container.xml").decode()
-        match = re.search(r'full-path="([^"]+)"', container)
-        if match is None:
-            return ""
-        opf_path = match[1]
-        opf = book.read(opf_path).decode()
-        base = opf_path.rpartition("/")[0]
-        items = dict(re.findall(r'<item[^>]*?id="([^"]+)"[^>]*?href="([^"]+)"', opf))
-        items.update({i: h for h, i in re.findall(r'<item[^>]*?href="([^"]+)"[^>]*?id="([^"]+)"', opf)})
-        parts = []
-        for idref in re.findall(r'<itemref[^>]*idref="([^"]+)"', opf):
-            name = f"{base}/{items[idref]}" if base else items[idref]
-            markup = book.read(name).decode("utf-8", "replace")
-            body = markup.split("<body", 1)[-1]
-            parts.append(html.unescape(re.sub(r"<[^>]+>", " ", body)))
+    """The text of the EPUB's spine documents, in reading order (the book read defensively:
+    BookError when it is not one)."""
+    parts = []
+    for _, markup in open_book(path).documents():
+        body = markup.decode("utf-8", "replace").split("<body", 1)[-1]
+        parts.append(html.unescape(re.sub(r"<[^>]+>", " ", body)))
     return squash(" ".join(parts))
 
 

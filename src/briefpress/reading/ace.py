@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .browser import FAILING_IMPACTS, ace_command, chromium_path
+from .browser import FAILING_IMPACTS, OFFLINE_ARGS, ace_command, chromium_path
 
 
 @dataclass
@@ -27,18 +28,35 @@ class AceResult:
 
 
 def ace(book: Path, timeout: float = 300) -> AceResult:
-    """Run DAISY Ace on ``book`` with the system Chromium; its violations."""
+    """Run DAISY Ace on ``book`` with the system Chromium, offline; its violations.
+
+    Ace aborts a book's http(s) requests itself; its Chromium is started through a
+    wrapper that resolves no host name either, so no preconnect or WebSocket gets out."""
     command = ace_command()
-    env = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=chromium_path(), PUPPETEER_SKIP_DOWNLOAD="1")
     with tempfile.TemporaryDirectory(prefix="briefpress-ace-") as tmp:
+        chromium = Path(tmp) / "chromium"
+        chromium.write_text(
+            f'#!/bin/sh\nexec {shlex.join([chromium_path(), *OFFLINE_ARGS])} "$@"\n', encoding="utf-8"
+        )
+        chromium.chmod(0o700)
+        env = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=str(chromium), PUPPETEER_SKIP_DOWNLOAD="1")
         done = subprocess.run(
-            [*command, "--force", "--silent", "--outdir", tmp, "--tempdir", tmp + "/work", str(book)],
+            [
+                *command,
+                "--force",
+                "--silent",
+                "--outdir",
+                tmp + "/report",
+                "--tempdir",
+                tmp + "/work",
+                str(book),
+            ],
             capture_output=True,
             text=True,
             env=env,
             timeout=timeout,
         )
-        report = Path(tmp) / "report.json"
+        report = Path(tmp) / "report" / "report.json"
         if not report.is_file():
             tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or [f"exit {done.returncode}"]
             raise RuntimeError(f"Ace did not write a report: {tail[0]}")

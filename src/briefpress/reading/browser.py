@@ -12,13 +12,14 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..cjk import js_class
+from .book import open_book
+from .offline import site_of
 
 PHONE_WIDTHS = (320, 390)
 #: Ace and axe impacts that fail a check
@@ -33,6 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: what makes Chromium reach no host at all: every name, address included, resolves nowhere
+OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND"]
 _CJK_TEST = f"/{js_class()}/u"
 
 
@@ -97,18 +100,12 @@ def serve(folder: Path) -> Iterator[str]:
 
 
 def epub_documents(book: Path, folder: Path) -> list[str]:
-    """Unpack ``book`` into ``folder``; the content documents in spine order, as paths."""
-    from xml.etree import ElementTree
+    """Unpack ``book`` into ``folder``; the content documents in spine order, as paths.
 
-    with zipfile.ZipFile(book) as archive:
-        archive.extractall(folder)
-    container = ElementTree.parse(folder / "META-INF" / "container.xml")
-    rootfile = container.getroot().find(".//{*}rootfile")
-    opf_path = str(rootfile.get("full-path") if rootfile is not None else "")
-    opf = ElementTree.parse(folder / opf_path)
-    base = Path(opf_path).parent
-    hrefs = {item.get("id"): str(item.get("href")) for item in opf.iterfind(".//{*}manifest/{*}item")}
-    return [(base / hrefs[ref.get("idref")]).as_posix() for ref in opf.iterfind(".//{*}spine/{*}itemref")]
+    The book is read defensively (:func:`~.book.open_book`: BookError when it is not one)."""
+    opened = open_book(book)
+    opened.unpack(folder)
+    return opened.spine
 
 
 # -- the browser ---------------------------------------------------------------------------
@@ -142,9 +139,11 @@ class _Driver:
 
 @dataclass
 class Browser:
-    """A headless Chromium, optionally seeing only the fonts of a given fontconfig."""
+    """A headless Chromium, optionally seeing only the fonts of a given fontconfig, and
+    ``offline``: resolving no host name (what ``briefpress check`` opens pages in)."""
 
     fontconfig: Path | None = None
+    offline: bool = False
     _browser: Any = None
 
     def __enter__(self) -> Browser:
@@ -155,7 +154,9 @@ class Browser:
         playwright = _Driver.acquire()
         try:
             self._browser = playwright.chromium.launch(
-                executable_path=executable, args=CHROMIUM_ARGS, env=env
+                executable_path=executable,
+                args=CHROMIUM_ARGS + (OFFLINE_ARGS if self.offline else []),
+                env=env,
             )
         except Exception:
             _Driver.release()
@@ -170,8 +171,18 @@ class Browser:
 
     @contextlib.contextmanager
     def page(self, url: str, width: int = 390, height: int = 844, **context: Any) -> Iterator[Any]:
+        """``url`` loaded, its fonts ready; a page of an :func:`~.offline.offline` site is
+        opened offline, its scripts on only when they are all briefpress's."""
+        site = site_of(url)
+        if site is not None:
+            context["service_workers"] = "block"
+            context["java_script_enabled"] = context.get("java_script_enabled", True) and site.runs_scripts(
+                url
+            )
         ctx = self._browser.new_context(viewport={"width": width, "height": height}, **context)
         try:
+            if site is not None:
+                site.attach(ctx)
             page = ctx.new_page()
             page.goto(url, wait_until="load")
             page.evaluate("document.fonts.ready.then(() => true)")
@@ -200,7 +211,7 @@ def axe_violations(
 ) -> list[dict[str, Any]]:
     """axe-core's violations on the page (only ``rules`` when given), in a colour scheme."""
     with browser.page(url, width=width, color_scheme=scheme) as page:
-        page.add_script_tag(content=axe_script())
+        page.evaluate(axe_script())  # not a <script>: an offline page's policy allows none of ours
         options = {"runOnly": {"type": "rule", "values": rules}} if rules else {}
         result = page.evaluate(AXE_RUN, options)
     return [
