@@ -18,6 +18,13 @@ from ..model import Article, tokens_text
 from ..options import Options
 from ..reading import Finding as Row
 
+#: an OPF's manifest items and spine references, and their attributes: a tag ends at the
+#: next < or > and a name is read from its first character, so unclosed tags read once
+_OPF_ELEMENT = re.compile(r"<(item|itemref)\s([^<>]*+)>")
+_ATTRIBUTE = re.compile(r'(?<![\w:.-])([\w:.-]++)="([^"]*+)"')
+#: a tag in a spine document (XHTML has no < inside a tag)
+_TAG = re.compile(r"<[^<>]++>")
+
 
 def squash(text: str) -> str:
     """Text without spaces and hyphens: line breaks, hyphenation and the PDF's zero-width
@@ -96,6 +103,19 @@ def pdf_text(path: Path, articles: list[Article], options: Options) -> str | Non
     return "".join(cleaned)
 
 
+def _manifest(opf: str) -> tuple[dict[str, str], list[str]]:
+    """An OPF's items (id: href) and its spine (the ids in reading order)."""
+    items: dict[str, str] = {}
+    spine: list[str] = []
+    for element in _OPF_ELEMENT.finditer(opf):
+        attributes = dict(_ATTRIBUTE.findall(element[2]))
+        if element[1] == "item" and attributes.get("id") and attributes.get("href"):
+            items[attributes["id"]] = attributes["href"]
+        elif element[1] == "itemref" and attributes.get("idref"):
+            spine.append(attributes["idref"])
+    return items, spine
+
+
 def epub_text(path: Path) -> str:
     """The text of the EPUB's spine documents, in reading order."""
     with zipfile.ZipFile(path) as book:
@@ -106,14 +126,13 @@ def epub_text(path: Path) -> str:
         opf_path = match[1]
         opf = book.read(opf_path).decode()
         base = opf_path.rpartition("/")[0]
-        items = dict(re.findall(r'<item[^>]*?id="([^"]+)"[^>]*?href="([^"]+)"', opf))
-        items.update({i: h for h, i in re.findall(r'<item[^>]*?href="([^"]+)"[^>]*?id="([^"]+)"', opf)})
+        items, spine = _manifest(opf)
         parts = []
-        for idref in re.findall(r'<itemref[^>]*idref="([^"]+)"', opf):
+        for idref in spine:
             name = f"{base}/{items[idref]}" if base else items[idref]
             markup = book.read(name).decode("utf-8", "replace")
             body = markup.split("<body", 1)[-1]
-            parts.append(html.unescape(re.sub(r"<[^>]+>", " ", body)))
+            parts.append(html.unescape(_TAG.sub(" ", body)))
     return squash(" ".join(parts))
 
 

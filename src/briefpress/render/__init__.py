@@ -39,7 +39,8 @@ BUILTIN = "builtin"
 #: the largest file a theme's stylesheet may pull in through ``url()``
 MAX_THEME_ASSET = 4 * 1024 * 1024
 
-_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
+#: a url() in a stylesheet; its address holds no "(" (CSS escapes it), so url(url(… is read once
+_URL = re.compile(r"""url\(\s*+(['"]?)([^'"()\s]++)\1\s*+\)""")
 
 
 @cache

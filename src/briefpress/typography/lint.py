@@ -35,12 +35,13 @@ _STRAIGHT_QUOTE = re.compile(rf"(?<=[{HAN}{FULL_PUNCTUATION}])[\"']|[\"'](?=[{HA
 _MIXED_NONE = re.compile(rf"(?<=[{HAN}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{HAN}])")
 _MIXED_SPACE = re.compile(rf"(?<=[{HAN}]) (?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) (?=[{HAN}])")
 #: what is not prose: inline code, addresses, link targets, footnote marks, HTML-like tags
-_MASK = re.compile(r"`[^`\n]*+`|https?://\S++|\]\([^)\n]*+\)|\[\^[^\]\n]*+\]:?|<[^<>\n]*+>")
+#: (no mark's inside holds the mark's first character, so ](](](… is read once)
+_MASK = re.compile(r"`[^`\n]*+`|https?://\S++|\]\([^)\]\n]*+\)|\[\^[^\[\]\n]*+\]:?|<[^<>\n]*+>")
 #: emphasis marks, which sit between a word and its punctuation in the source only
 _EMPHASIS = re.compile(r"\*++|__++|~~")
 #: a line's Markdown structure: indentation, quote marks, a list marker or heading marks,
-#: and the spaces that end it (a hard break)
-_STRUCTURE = re.compile(r"^[ \t]*+(?:>[ \t]*+)*+(?:(?:[-*+]|\d{1,9}[.)]|#{1,6})[ \t]++)?|[ \t]++$")
+#: and the spaces that end it (a hard break), tried from the first space of a run only
+_STRUCTURE = re.compile(r"^[ \t]*+(?:>[ \t]*+)*+(?:(?:[-*+]|\d{1,9}[.)]|#{1,6})[ \t]++)?|(?<![ \t])[ \t]++$")
 
 RULES = {
     "half": "half-width punctuation in Chinese text",
