@@ -58,6 +58,8 @@ class Outcome:
     outputs: list[Path] = field(default_factory=list)
     #: bytes made for the build process (a digest's chapter)
     data: bytes | None = None
+    #: what work other than a build returns (the typography lint's findings)
+    result: Any = None
     warnings: list[str] = field(default_factory=list)
     #: how many warnings there were, shown or not (a worker shows at most MAX_WARNINGS)
     warning_count: int = 0
@@ -80,6 +82,12 @@ def run_job(job: Job, work: Work) -> Outcome:
         outcome.error = exc
     except RecursionError:
         outcome.error = BuildError("is nested too deeply to be read; simplify it", job.path)
+    except MemoryError:
+        outcome.error = BuildError(
+            f"ran out of memory within --max-memory {job.options.max_memory} MB; "
+            "raise it or make the source smaller",
+            job.path,
+        )
     except Exception as exc:  # a renderer bug must not hide the other articles
         if job.options.verbosity > 0:
             traceback.print_exc()
@@ -125,12 +133,15 @@ class _Running:
     started: float
 
 
-def run_isolated(jobs: list[Job], work: Work, processes: int, timeout: float | None) -> Iterator[Outcome]:
+def run_isolated(
+    jobs: list[Job], work: Work, processes: int, timeout: float | None, after: str = "nothing written"
+) -> Iterator[Outcome]:
     """Run ``work`` for each job in its own process, ``processes`` at a time, each within ``timeout``.
 
     A process that runs out of time is killed and its article fails; one that dies
     (out of memory, a crash in a C library) fails its article alone. Outputs are
     written by the process itself with an atomic rename, so a killed one leaves none.
+    ``after`` ends the error line of such an article: what became of its work.
     """
     context = multiprocessing.get_context("fork")
     pending = list(jobs)
@@ -145,7 +156,7 @@ def run_isolated(jobs: list[Job], work: Work, processes: int, timeout: float | N
             running[process] = _Running(job, receiver, time.monotonic())
         ready = wait([r.connection for r in running.values()], timeout=0.1)
         for process, state in list(running.items()):
-            outcome = _finished(process, state, ready, timeout)
+            outcome = _finished(process, state, ready, timeout, after)
             if outcome is not None:
                 process.join()
                 state.connection.close()
@@ -157,7 +168,9 @@ def run_isolated(jobs: list[Job], work: Work, processes: int, timeout: float | N
                 yield outcome
 
 
-def _finished(process: Any, state: _Running, ready: list, timeout: float | None) -> Outcome | None:
+def _finished(
+    process: Any, state: _Running, ready: list, timeout: float | None, after: str
+) -> Outcome | None:
     """The outcome of a process that answered, died or ran out of time; None while it runs."""
     path = state.job.path
     if state.connection in ready:
@@ -168,16 +181,14 @@ def _finished(process: Any, state: _Running, ready: list, timeout: float | None)
             return Outcome(
                 path,
                 error=BuildError(
-                    f"the build process ended without a result (exit code {process.exitcode}, "
-                    "often a sign of running out of --max-memory); nothing written",
+                    f"its process ended without a result (exit code {process.exitcode}, "
+                    f"often a sign of running out of --max-memory); {after}",
                     path,
                 ),
             )
     if timeout and time.monotonic() - state.started > timeout:
         process.kill()
-        return Outcome(
-            path, error=BuildError(f"took longer than {timeout:g} s (--timeout); nothing written", path)
-        )
+        return Outcome(path, error=BuildError(f"took longer than {timeout:g} s (--timeout); {after}", path))
     return None
 
 

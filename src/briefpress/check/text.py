@@ -18,6 +18,9 @@ from ..options import Options
 from ..reading import Finding as Row
 from ..reading import open_book
 
+#: a tag in a spine document (XHTML has no < inside a tag)
+_TAG = re.compile(r"<[^<>]++>")
+
 
 def squash(text: str) -> str:
     """Text without spaces and hyphens: line breaks, hyphenation and the PDF's zero-width
@@ -102,7 +105,7 @@ def epub_text(path: Path) -> str:
     parts = []
     for _, markup in open_book(path).documents():
         body = markup.decode("utf-8", "replace").split("<body", 1)[-1]
-        parts.append(html.unescape(re.sub(r"<[^>]+>", " ", body)))
+        parts.append(html.unescape(_TAG.sub(" ", body)))
     return squash(" ".join(parts))
 
 

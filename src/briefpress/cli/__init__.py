@@ -274,7 +274,9 @@ def _check_command(commands) -> _Parser:
         "text contrast passes in light and dark mode, an embedded font draws every Chinese glyph, "
         "and DAISY Ace finds nothing serious. Exit 1 on any loss. "
         "With --typography: the sources' Chinese typography instead, one line per finding "
-        "(file:line: rule: excerpt); exit 1 when there is any.",
+        "(file:line: rule: excerpt), at most 200 per source and then how many more; each "
+        "source is linted in its own process within --timeout and --max-memory, as a build "
+        "reads it; exit 1 when there is any finding.",
     )
     checker.add_argument(
         "directory",
@@ -288,6 +290,8 @@ def _check_command(commands) -> _Parser:
         help="lint the Chinese typography of the sources named instead of checking editions",
     )
     add_option(checker, "cjk_spacing")
+    add_option(checker, "timeout", help="with --typography: stop linting a source that takes longer")
+    add_option(checker, "max_memory", help="with --typography: address space of one source's lint process")
     checker.add_argument("--no-epubcheck", action="store_true", help="skip EPUBCheck")
     checker.add_argument(
         "--no-reading", action="store_true", help="skip the reading checks in Chromium and DAISY Ace"

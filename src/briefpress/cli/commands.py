@@ -107,6 +107,10 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     if args.typography:
         return _check_typography(args, stdout, stderr)
+    if args.timeout is not None or args.max_memory is not None:
+        raise UsageError(
+            "--timeout and --max-memory limit check --typography only (see 'briefpress check --help')"
+        )
     if len(args.directory) > 1:
         raise UsageError("check takes one output folder (see 'briefpress check --help')")
     directory = Path(args.directory[0])
@@ -135,11 +139,21 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 1 if failed else 0
 
 
-def _check_typography(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..build.steps import find_sources
-    from ..typography import lint_source
+def _lint(job, report, outcome) -> None:
+    """One source's lint, in a worker: its first findings and how many there are."""
+    from ..typography.lint import first_findings
 
-    spacing = load({"cjk_spacing": args.cjk_spacing}).cjk_spacing
+    outcome.result = first_findings(job.path, job.options.cjk_spacing)
+
+
+def _check_typography(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Each source linted in its own process, within --timeout and --max-memory, like a
+    build's reading of it; at most MAX_FINDINGS lines per source, then how many more."""
+    from ..build.steps import find_sources, run_all
+    from ..build.workers import Job
+    from ..typography.lint import MAX_FINDINGS
+
+    options = load(_overrides(args))
     try:
         sources, refused = find_sources(args.directory)
     except BriefpressError as exc:
@@ -147,17 +161,24 @@ def _check_typography(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) 
         return 1
     for error in refused:
         print_error(error, stderr)
+    jobs = [Job(source, options) for source in sources]
+    outcomes = {o.path: o for o in run_all(jobs, _lint, options, "its typography is not checked")}
     count = 0
     for source in sources:
-        try:
-            findings = lint_source(source, spacing)
-        except BriefpressError as exc:
-            print_error(exc, stderr)
-            refused.append(exc)
+        outcome = outcomes[source]
+        if outcome.error is not None:
+            print_error(outcome.error, stderr)
+            refused.append(outcome.error)
             continue
+        findings, total = outcome.result
         for finding in findings:
             say(str(finding), file=stdout)
-        count += len(findings)
+        if total > len(findings):
+            say(
+                f"… and {total - len(findings)} more findings in {source} (at most {MAX_FINDINGS} shown)",
+                file=stdout,
+            )
+        count += total
     say(f"{count} typography finding(s) in {len(sources)} source(s)", file=stderr)
     return 1 if count or refused else 0
 

@@ -42,8 +42,9 @@ BLOCKS = {
 #: not text to read
 SKIP = {"script", "style", "svg", "math", "head"}
 #: where a sentence ends: . ! ? … before a space or the end (so "example.org" and "3.5"
-#: stay whole), or 。！？ anywhere; with any closing quotes and the spaces after
-SENTENCE_END = re.compile(r"(?:[.!?…]++[\"'”’)）」』]*+(?=\s|$)|[。！？]++[”’）」』]*+)\s*+")
+#: stay whole), or 。！？ anywhere; with any closing quotes and the spaces after. A run of
+#: . ! ? … is tried only from its first mark, so a long run read once, not once per mark
+SENTENCE_END = re.compile(r"(?:(?<![.!?…])[.!?…]++[\"'”’)）」』]*+(?=\s|$)|[。！？]++[”’）」』]*+)\s*+")
 
 
 def sentences(text: str) -> list[str]:

@@ -44,7 +44,8 @@ def margins(options: Options) -> dict[str, str]:
 
 def points(length: str) -> float:
     """A CSS length in mm, in, pt or cm, in points."""
-    number, unit = re.fullmatch(r"([\d.]+)(mm|in|pt|cm)", length).groups()  # type: ignore[union-attr]
+    # the lookbehind keeps the pattern linear in a search too (the package's rule)
+    number, unit = re.fullmatch(r"(?<![\d.])([\d.]++)(mm|in|pt|cm)", length).groups()  # type: ignore[union-attr]
     return float(number) * _UNITS[unit]
 
 

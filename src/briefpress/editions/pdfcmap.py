@@ -27,8 +27,16 @@ _TAIL = [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b
 
 
 def _blocks(data: bytes, kind: bytes) -> Iterator[bytes]:
-    for match in re.finditer(rb"begin" + kind + rb"(.*?)end" + kind, data, re.S):
-        yield match[1]
+    """What stands between each ``begin<kind>`` and the next ``end<kind>`` (found, not
+    matched: a pattern would read the rest of the stream again for every unended block)."""
+    begin, end = b"begin" + kind, b"end" + kind
+    at = data.find(begin)
+    while at >= 0:
+        stop = data.find(end, at + len(begin))
+        if stop < 0:
+            return
+        yield data[at + len(begin) : stop]
+        at = data.find(begin, stop + len(end))
 
 
 def read_cid_map(data: bytes) -> dict[int, int]:

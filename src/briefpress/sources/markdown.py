@@ -51,7 +51,8 @@ _SECTION_BY_HEADING = {name.casefold(): key for key, names in SECTIONS.items() f
 #: limits that keep one hostile article from taking the machine's time and memory
 MAX_BLOCKS = 2_000
 MAX_BLOCK_CHARS = 200_000
-_COMMENT_HEAD = re.compile(r"\s*\((\d{4}-\d{2}-\d{2})\)\s*[:：]\s*")
+#: a comment's date; tried from the first space of a run only (a search stays linear too)
+_COMMENT_HEAD = re.compile(r"(?<!\s)\s*+\((\d{4}-\d{2}-\d{2})\)\s*+[:：]\s*+")
 
 
 class MarkdownReader:

@@ -24,10 +24,13 @@ ARCHIVE = {"📋 讨论归档", "讨论归档"}
 _DATE_LINE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\s+原文链接\s*↗?)?")
 _BULLET = re.compile(r"[•·●▪‣]\s*")
 _PROMPT_START = re.compile(r"1[.．、]\s*")
+#: a numbered line (from the first digit of a run only, so a search is linear too)
+_NUMBERED = re.compile(r"(?<!\d)\d++[.．、]")
 _LATIN = re.compile(r"[A-Za-z]")
-# possessive: no backtracking, so a long line that is no comment fails in linear time
+# possessive, and tried from the start of the author's run only: a long line that is no
+# comment fails in linear time, even in a search
 _COMMENT = re.compile(
-    r"(?:\*\*)?(?P<author>[^*()（）]++)(?:\*\*)?\s*+[(（](?P<date>\d{4}-\d{2}-\d{2})[)）]\s*+[:：]\s*+(?P<text>.+)"
+    r"(?:\*\*)?(?<![^*()（）])(?P<author>[^*()（）]++)(?:\*\*)?\s*+[(（](?P<date>\d{4}-\d{2}-\d{2})[)）]\s*+[:：]\s*+(?P<text>.+)"
 )
 _SENTENCE_END = '?？。！!.;；…"”)）'
 FINAL_PUNCT = '.!?:;,"”’)…。！？：；，）*'
@@ -134,9 +137,7 @@ class DumpParser:
                 # first paragraph ("4. …" in the translation, then in the pairs)
                 written = Counter(line.text for line in rest)
                 start = i
-                while (
-                    i < len(rest) and re.match(r"\d+[.．、]\s*", rest[i].text) and written[rest[i].text] == 1
-                ):
+                while i < len(rest) and _NUMBERED.match(rest[i].text) and written[rest[i].text] == 1:
                     i += 1
                 dump.prompts = self.prompts(rest[start:i], marker)
                 continue

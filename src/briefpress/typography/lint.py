@@ -11,7 +11,9 @@ between Chinese and Latin letters or digits against the chosen convention.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from ..sources.text import blank_comments
@@ -35,12 +37,16 @@ _STRAIGHT_QUOTE = re.compile(rf"(?<=[{HAN}{FULL_PUNCTUATION}])[\"']|[\"'](?=[{HA
 _MIXED_NONE = re.compile(rf"(?<=[{HAN}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{HAN}])")
 _MIXED_SPACE = re.compile(rf"(?<=[{HAN}]) (?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) (?=[{HAN}])")
 #: what is not prose: inline code, addresses, link targets, footnote marks, HTML-like tags
-_MASK = re.compile(r"`[^`\n]*+`|https?://\S++|\]\([^)\n]*+\)|\[\^[^\]\n]*+\]:?|<[^<>\n]*+>")
+#: (no mark's inside holds the mark's first character, so ](](](… is read once)
+_MASK = re.compile(r"`[^`\n]*+`|https?://\S++|\]\([^)\]\n]*+\)|\[\^[^\[\]\n]*+\]:?|<[^<>\n]*+>")
 #: emphasis marks, which sit between a word and its punctuation in the source only
 _EMPHASIS = re.compile(r"\*++|__++|~~")
 #: a line's Markdown structure: indentation, quote marks, a list marker or heading marks,
-#: and the spaces that end it (a hard break)
-_STRUCTURE = re.compile(r"^[ \t]*+(?:>[ \t]*+)*+(?:(?:[-*+]|\d{1,9}[.)]|#{1,6})[ \t]++)?|[ \t]++$")
+#: and the spaces that end it (a hard break), tried from the first space of a run only
+_STRUCTURE = re.compile(r"^[ \t]*+(?:>[ \t]*+)*+(?:(?:[-*+]|\d{1,9}[.)]|#{1,6})[ \t]++)?|(?<![ \t])[ \t]++$")
+
+#: findings ``check --typography`` prints per source; the rest are counted in one line
+MAX_FINDINGS = 200
 
 RULES = {
     "half": "half-width punctuation in Chinese text",
@@ -75,6 +81,8 @@ def prose(line: str) -> str:
 
 
 def _excerpt(line: str, start: int, end: int) -> str:
+    if end - start > 16:  # a long run (of spaces, say): its two ends, so a finding stays one short line
+        return f"{_excerpt(line, start, start + 8)} … {_excerpt(line, end - 8, end)}"
     return line[max(0, start - 8) : end + 8].replace("\0", "").strip()
 
 
@@ -145,10 +153,11 @@ def chinese_lines(text: str) -> list[tuple[int, str]]:
     return chosen
 
 
-def lint_text(
+def findings(
     path: Path, text: str, spacing: str = "keep", line_map: list[int] | None = None
-) -> list[Finding]:
-    """Every typography finding in a source's Markdown, with its line in ``path``."""
+) -> Iterator[Finding]:
+    """Every typography finding in a source's Markdown, with its line in ``path``, in line
+    order; paragraph by paragraph, so a caller that only counts holds one at a time."""
 
     def where(number: int) -> int:
         return line_map[number - 1] if line_map and number <= len(line_map) else number
@@ -164,18 +173,24 @@ def lint_text(
         last = index + 1 == len(chosen) or chosen[index + 1][0] != number + 1
         if not line.strip() or last:
             found += [(at, start, end, rule) for rule, at, start, end in unpaired(paragraph)]
-            paragraph = []
-    # a straight quote that closes a curly one is reported once, as the mismatch
-    mismatched = {(at, start) for at, start, _, rule in found if rule == RULES["mismatched"]}
-    return [
-        Finding(path, where(at), rule, _excerpt(lines[at], start, end))
-        for at, start, end, rule in sorted(found, key=lambda f: f[0])
-        if rule != RULES["straight"] or (at, start) not in mismatched
-    ]
+            # a straight quote that closes a curly one is reported once, as the mismatch
+            mismatched = {(at, start) for at, start, _, rule in found if rule == RULES["mismatched"]}
+            for at, start, end, rule in sorted(found, key=lambda f: f[0]):
+                if rule != RULES["straight"] or (at, start) not in mismatched:
+                    yield Finding(path, where(at), rule, _excerpt(lines[at], start, end))
+            found, paragraph = [], []
 
 
-def lint_source(path: Path, spacing: str = "keep") -> list[Finding]:
-    """A source file's findings; a page dump is linted as the Markdown it reads as."""
+def lint_text(
+    path: Path, text: str, spacing: str = "keep", line_map: list[int] | None = None
+) -> list[Finding]:
+    """Every typography finding in a source's Markdown, with its line in ``path``."""
+    return list(findings(path, text, spacing, line_map))
+
+
+def source_findings(path: Path, spacing: str = "keep") -> Iterator[Finding]:
+    """A source file's findings, in line order; a page dump is linted as the Markdown it
+    reads as."""
     from ..errors import Report
     from ..sources import reader_for
     from ..sources.pagedump import PageDumpReader, to_markdown
@@ -184,5 +199,18 @@ def lint_source(path: Path, spacing: str = "keep") -> list[Finding]:
     text = read_source(path)
     if isinstance(reader_for(path), PageDumpReader):
         markdown, line_map = to_markdown(path, text, Report(), prefer="pairs")
-        return lint_text(path, markdown, spacing, line_map)
-    return lint_text(path, text, spacing)
+        return findings(path, markdown, spacing, line_map)
+    return findings(path, text, spacing)
+
+
+def lint_source(path: Path, spacing: str = "keep") -> list[Finding]:
+    """A source file's findings (see :func:`source_findings`)."""
+    return list(source_findings(path, spacing))
+
+
+def first_findings(path: Path, spacing: str = "keep", limit: int = MAX_FINDINGS) -> tuple[list[Finding], int]:
+    """A source's first ``limit`` findings, and how many it has in all (the rest are
+    counted, not kept: a huge source's findings do not fill the memory)."""
+    found = source_findings(path, spacing)
+    first = list(islice(found, limit))
+    return first, len(first) + sum(1 for _ in found)

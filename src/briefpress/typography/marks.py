@@ -18,4 +18,8 @@ BEFORE_CHINESE = rf"(?=[{HAN}{FULL_PUNCTUATION}])"
 #: a full stop ends a Chinese sentence only after a Chinese character, before another or at
 #: the end of the line (so 3.5, example.org and "GPT-4." are left alone)
 HALF_PERIOD = rf"(?<=[{HAN}])\.(?=[{HAN}]|\s*$)"
-SPACE_BESIDE = re.compile(rf"(?<=[{FULL_PUNCTUATION}])[ \t\u3000]+|[ \t\u3000]+(?=[{FULL_PUNCTUATION}])")
+#: spaces beside full-width punctuation; a run is tried only from its first space (the
+#: lookbehind), so a line of spaces with no punctuation is read once, not once per space
+SPACE_BESIDE = re.compile(
+    rf"(?<=[{FULL_PUNCTUATION}])[ \t\u3000]++|(?<![ \t\u3000])[ \t\u3000]++(?=[{FULL_PUNCTUATION}])"
+)
