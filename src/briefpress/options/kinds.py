@@ -44,12 +44,11 @@ class FontName(Kind):
     metavar = "FAMILY"
 
     def check(self, value: Any) -> Any:
-        value = super().check(value)
-        if re.search(r'["\\;{}<>\x00-\x1f\x7f]', value):
+        if isinstance(value, str) and re.search(r'["\\;{}<>\x00-\x1f\x7f]', value):
             raise ValueError(
                 "must be a font family name (no quotes, semicolons, braces or control characters)"
             )
-        return value
+        return super().check(value)
 
 
 class Flag(Kind):
