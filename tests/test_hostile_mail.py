@@ -225,8 +225,9 @@ def _sent_once(mails: Path) -> Path:
         (lambda log: log.write_bytes(b"\xff\xfe sent"), "not UTF-8"),
         (lambda log: log.write_text('["t.eml"]', encoding="utf-8"), "not a JSON object"),
         (lambda log: log.write_bytes(b" " * (1024 * 1024 + 1)), "over 1024 KB"),
+        (lambda log: log.write_bytes(b"[" * 100_000), "nested too deeply"),
     ],
-    ids=["truncated", "empty", "not-utf8", "not-an-object", "oversized"],
+    ids=["truncated", "empty", "not-utf8", "not-an-object", "oversized", "nested"],
 )
 def test_a_damaged_sent_log_stops_the_send_before_any_mail(mails, damage, fragment):
     log = _sent_once(mails)

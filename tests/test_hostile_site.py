@@ -274,3 +274,92 @@ def test_private_state_is_readable_by_its_owner_only(tmp_path):
         ".site.briefpress": 0o600, "a/.a.briefpress": 0o600, "a/a.kindle.eml": 0o600,
         "a/a.html": 0o644, "index.html": 0o644, "feed.xml": 0o644,
     }  # fmt: skip
+
+
+def test_publish_neither_writes_nor_removes_through_a_link_in_the_site(tmp_path):
+    src = source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09")
+    out, site, victim = tmp_path / "out", tmp_path / "site", tmp_path / "victim"
+    assert run("build", str(src), "-o", str(out), "--formats", "html")[0] == 0
+    victim.mkdir()
+    (victim / "keep.txt").write_text("mine", encoding="utf-8")
+    site.mkdir()
+    (site / "a").symlink_to(victim)  # a cloned gh-pages branch may hold links
+    code, _, err = run("publish", str(out), str(site))
+    assert code == 1
+    one_error(err, "is a link or a file", f"{site / 'a'}: error:")
+    assert sorted(p.name for p in victim.iterdir()) == ["keep.txt"]
+    (site / "a").unlink()
+    (site / "lnk").symlink_to(victim)
+    (site / ".briefpress-published").write_text('["lnk/keep.txt", "../victim/keep.txt"]', encoding="utf-8")
+    assert run("publish", str(out), str(site))[0] == 0
+    assert (victim / "keep.txt").read_text(encoding="utf-8") == "mine"
+    assert (site / "a" / "a.html").is_file()
+
+
+# -- mail headers: no encoded word reaches them ---------------------------------------------
+
+INJECTION = "=?utf-8?b?DQpCY2M6IGV2aWxAZXZpbC5leGFtcGxlDQpYLUluamVjdGVkOiAx?="
+
+
+def test_an_encoded_word_in_a_title_is_refused_with_its_line(tmp_path):
+    src = source(tmp_path, "a.md", f'title: "Hello {INJECTION} world"\ndate: 2026-06-09')
+    out = tmp_path / "out"
+    code, _, err = run(
+        "build", str(src), "-o", str(out), "--formats", "newsletter", "--from", "l@example.org"
+    )
+    assert code == 1
+    one_error(err, "encoded word (RFC 2047)", f"{src}:2: error: 'title'")
+    assert not out.exists()
+
+
+def test_an_encoded_word_in_an_address_is_refused(tmp_path):
+    src = source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09")
+    code, _, err = run(
+        "build", str(src), "-o", str(tmp_path / "out"), "--formats", "newsletter",
+        "--from", f'"List {INJECTION}" <list@example.org>',
+    )  # fmt: skip
+    assert code == 2 and "encoded word" in err and not (tmp_path / "out").exists()
+
+
+def test_a_header_the_email_library_would_decode_into_two_is_an_error(tmp_path):
+    """The last guard, below the field checks: a header that reads back with a line break."""
+    from briefpress.editions.newsletter import new_message
+    from briefpress.errors import BuildError, Report
+    from briefpress.options import Options
+    from briefpress.sources import read_article
+
+    article = read_article(source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09"), Report())
+    article.meta.title = f"Hello {INJECTION}"
+    with pytest.raises(BuildError, match="would hold a line break"):
+        new_message(article, Options(), "all@example.org")
+
+
+# -- private state nested too deeply is one line ---------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["stamp", "site-stamp", "published", "config"])
+def test_json_and_toml_nested_too_deeply_are_one_line(tmp_path, where, monkeypatch):
+    src = source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09")
+    out, site = tmp_path / "out", tmp_path / "site"
+    assert run("build", str(src), "-o", str(out), "--formats", "html")[0] == 0
+    assert run("publish", str(out), str(site))[0] == 0
+    deep = "[" * 100_000
+    target = {
+        "stamp": out / "a" / ".a.briefpress",
+        "site-stamp": out / ".site.briefpress",
+        "published": site / ".briefpress-published",
+        "config": tmp_path / "briefpress.toml",
+    }[where]
+    target.write_text(f"x = {deep}" if where == "config" else deep, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    other = source(tmp_path, "b.md", "title: 乙\ndate: 2026-06-10")
+    code, _, err = run("build", str(other), "-o", str(out), "--formats", "html")
+    assert "internal error" not in err and "Traceback" not in err
+    if where == "config":
+        assert code == 1
+        one_error(err, "nested too deeply", "briefpress.toml: error:")
+        return
+    # an unreadable stamp is no stamp; an unreadable site stamp leaves the files briefpress marked
+    assert code == 0, err
+    code, _, err = run("publish", str(out), str(site))
+    assert code == 0 and "internal error" not in err

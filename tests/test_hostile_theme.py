@@ -74,6 +74,13 @@ ESCAPES = [
     "{{ 9 ** 999999 }}",
     "{{ 'x' * 10 ** 9 }}",
     "{{ 10 ** 9 * ['x'] }}",
+    "{{ ((((9 ** 64) ** 64) ** 64) ** 64) ** 64 }}",
+    "{{ '%1000000000d' | format(1) }}",
+    "{{ '%1000000000d' % 1 }}",
+    "{{ '{:>1000000000}'.format(1) }}",
+    "{{ '{0:>{1}}'.format_map({'0': 1, '1': 1000000000}) }}",
+    "{{ 'x' | center(2000000000) }}",
+    "{{ '%*d' % (1000000000, 1) }}",
 ]
 
 
@@ -127,6 +134,8 @@ def test_theme_files_are_read_only_inside_the_theme(tmp_path, theme, make):
 @pytest.mark.parametrize(
     "rule",
     [
+        "a { content: '</style><img src=http://127.0.0.1:9/pixel>' }",
+        "/* </STYLE><img src=http://127.0.0.1:9/pixel> */",
         '@import "https://tracker.example/a.css";',
         "@import url(theme-extra.css);",
         "h1 { background: url(https://tracker.example/p.png) }",
@@ -296,3 +305,27 @@ def cover_of(epub: Path) -> bytes:
         names = [n for n in book.namelist() if "cover" in n and n.endswith((".png", ".jpg"))]
         assert names, book.namelist()
         return book.read(names[0])
+
+
+def test_a_folder_planted_at_an_entry_is_removed(tmp_path, monkeypatch):
+    monkeypatch.setenv("BRIEFPRESS_CACHE", str(tmp_path / "c"))
+    cache.put("covers", "k", b"genuine")
+    entry = tmp_path / "c" / "covers" / "k"
+    entry.unlink()
+    entry.mkdir()
+    (entry / "inside").write_bytes(b"x")
+    assert cache.get("covers", "k") is None and not entry.exists()
+    cache.put("covers", "k", b"again")
+    assert cache.get("covers", "k") == b"again"
+
+
+def test_a_config_that_names_the_mail_s_addresses_is_announced(tmp_path):
+    (tmp_path / "briefpress.toml").write_text(
+        'to = "Someone <a@evil.example>"\nkindle-to = "x@kindle.com"\nfrom = "l@example.org"\n',
+        encoding="utf-8",
+    )
+    code, _, err = run("build", str(EXAMPLE), "--formats", "html", "-o", str(tmp_path / "out"), cwd=tmp_path)
+    assert code == 0, err
+    assert err.splitlines()[0] == (
+        "using briefpress.toml: from l@example.org, to Someone <a@evil.example>, kindle-to x@kindle.com"
+    )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -116,11 +117,12 @@ def get(kind: str, name: str) -> bytes | None:
     except OSError:  # a link (ELOOP), or what this user cannot read
         _discard(path)
         return None
+    info = os.fstat(handle)
+    if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_size > MAX_ENTRY:
+        os.close(handle)
+        _discard(path)
+        return None
     with os.fdopen(handle, "rb") as stream:
-        info = os.fstat(stream.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_size > MAX_ENTRY:
-            _discard(path)
-            return None
         data = stream.read()
     body = data[len(_HEADER) + _DIGEST :]
     if not data.startswith(_HEADER) or data[len(_HEADER) : len(_HEADER) + _DIGEST] != _sha(body):
@@ -134,9 +136,13 @@ def _sha(data: bytes) -> bytes:
 
 
 def _discard(path: Path) -> None:
-    """Remove a bad entry (a link itself, never what it leads to), so the work is done again."""
+    """Remove a bad entry (a link itself, never what it leads to; a folder planted there
+    with what it holds), so the work is done again."""
     with contextlib.suppress(OSError):
-        path.unlink()
+        if stat.S_ISDIR(path.lstat().st_mode):
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 def put(kind: str, name: str, data: bytes) -> None:

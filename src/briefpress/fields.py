@@ -14,6 +14,10 @@ _NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 #: and lone surrogates; XML, and so the EPUB and the feed, refuse them
 _PLANE_ENDS = "".join(rf"\U{plane:04x}fffe\U{plane:04x}ffff" for plane in range(17))
 _NONCHARACTER = re.compile(rf"[\ufdd0-\ufdef\ud800-\udfff{_PLANE_ENDS}]")
+#: an RFC 2047 encoded word, which mail programs (and Python's email library, when a
+#: header is set) decode: in a title it could put a line break, and so a header, into
+#: the mail's Subject
+_ENCODED_WORD = re.compile(r"=\?[^?\s]*+\?[bBqQ]\?[^?\s]*+\?=")
 #: characters that reorder the text around them when it is shown
 _BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
@@ -35,6 +39,12 @@ def one_line_problem(value: str) -> str | None:
     bad = _NONCHARACTER.search(value)
     if bad is not None:
         return f"holds U+{ord(bad[0]):04X}, a noncharacter no edition can hold; delete it"
+    word = _ENCODED_WORD.search(value)
+    if word is not None:
+        return (
+            f"holds {word[0][:40]!r}, which mail programs decode as an encoded word (RFC 2047); "
+            "write it another way"
+        )
     return None
 
 

@@ -70,6 +70,13 @@ def publish(output: Path, dest: Path) -> PublishResult:
     if not names:
         raise BuildError("holds no built editions; run 'briefpress build' first", output)
     result = PublishResult()
+    for folder in sorted({(dest / name).parent for name in names} - {dest}):
+        if folder.is_symlink() or folder.exists() and not folder.is_dir():
+            raise BuildError(
+                f"is a link or a file; publish writes only into folders of its own inside {dest}: "
+                "remove it (nothing was published)",
+                folder,
+            )
     earlier = _earlier(dest)
     by_folder: dict[Path, dict[Path, bytes]] = {}
     for name in names:
@@ -85,7 +92,7 @@ def publish(output: Path, dest: Path) -> PublishResult:
             result.copied += files
         for name in sorted(set(earlier) - set(names)):
             gone = dest / name
-            if _regular(gone):
+            if _regular(gone) and not gone.parent.is_symlink():
                 gone.unlink()
                 result.removed.append(gone)
                 if gone.parent != dest and not any(gone.parent.iterdir()):
@@ -100,7 +107,7 @@ def _earlier(dest: Path) -> list[str]:
     """What an earlier publish wrote into ``dest`` (only plain relative names are believed)."""
     try:
         names = json.loads((dest / PUBLISHED).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return []
     if not isinstance(names, list):
         return []

@@ -95,6 +95,8 @@ def sent_log(path: Path) -> dict[str, dict]:
         raise _unreadable(path, "it is not UTF-8") from None
     except json.JSONDecodeError as exc:
         raise _unreadable(path, f"it is not JSON, or cut short ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise _unreadable(path, "it is nested too deeply to be a sent log") from None
     if not isinstance(data, dict):
         raise _unreadable(path, "it is not a JSON object")
     return data

@@ -80,7 +80,7 @@ def read_stamp(folder: Path, slug: str) -> dict:
     """What the last build of ``folder`` recorded: hash, files, source, options; {} if nothing."""
     try:
         data = json.loads((folder / STAMP.format(slug=slug)).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # an edited stamp is no stamp
         return {}
     return data if isinstance(data, dict) else {}
 

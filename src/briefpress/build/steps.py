@@ -257,19 +257,24 @@ def build(
             result.errors.append(BuildError(f"could not build the digest: {type(exc).__name__}: {exc}"))
     wrote = result.built or any(path.parent.name == options.digest_slug for path in result.outputs)
     if "html" in options.formats and wrote:  # a build that changed nothing leaves the index alone
-        try:
-            from ..editions import site
-
-            result.index = site.refresh(options.output, options)
-        except BriefpressError as exc:
-            result.errors.append(exc)
-        except OSError as exc:
-            result.errors.append(
-                BuildError(f"cannot write the index of {options.output}: {exc.strerror or exc}")
-            )
+        job = Job(options.output / "index.html", options)
+        [outcome] = run_all([job], refresh_site, options, "the index and the feed are as they were")
+        result.index = outcome.outputs
+        result.errors += [outcome.error] if outcome.error else []
     result.warnings = list(report.warnings)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def refresh_site(job: Job, report: Report, outcome: Outcome) -> None:
+    """The output folder's index and feed, in a worker: a theme's index template runs
+    within --timeout and --max-memory, as an article's templates do."""
+    from ..editions import site
+
+    try:
+        outcome.outputs = site.refresh(job.options.output, job.options)
+    except OSError as exc:
+        raise BuildError(f"cannot write the index and the feed: {exc.strerror or exc}", job.path) from None
 
 
 def build_articles(

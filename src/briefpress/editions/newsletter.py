@@ -19,7 +19,7 @@ from urllib.parse import quote
 import css_inline
 
 from ..cjk import wrap
-from ..errors import Report
+from ..errors import BuildError, Report
 from ..l10n import labels
 from ..model import Article
 from ..options import Options
@@ -142,6 +142,9 @@ def new_message(article: Article, options: Options, to: str | None, kind: str = 
         message["From"] = addresses(options.mail_from)[0]
     if to:
         message["To"] = addresses(to)
+    for name, value in message.items():  # as the email library decoded what it was given
+        if "\r" in str(value) or "\n" in str(value):
+            raise BuildError(f"the mail's {name} would hold a line break; write it on one line", article.path)
     return message
 
 

@@ -187,7 +187,7 @@ def _written(output: Path) -> dict[str, str]:
     """The SHA-256 of each site file as briefpress last wrote it."""
     try:
         data = json.loads((output / SITE_STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 

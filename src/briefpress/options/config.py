@@ -29,6 +29,8 @@ def read_config(config: Path) -> dict[str, Any]:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"not valid TOML: {exc}", config) from None
+    except RecursionError:
+        raise ConfigError("not valid TOML: nested too deeply", config) from None
     # a key is the long flag without its dashes ("lang-ui", "from"), or the field's name
     keys = {alias: name for name in option_names() for alias in (name.replace("_", "-"), flag_name(name))}
     values = {}
@@ -49,8 +51,9 @@ def read_config(config: Path) -> dict[str, Any]:
 
 
 #: the settings a briefpress.toml found in the working folder must announce: what it
-#: makes the build read (a theme's templates and styles) and where it makes it write
-ANNOUNCED = ("theme", "output")
+#: makes the build read (a theme's templates and styles), where it makes it write, and
+#: whom the mails go to and come from
+ANNOUNCED = ("theme", "output", "mail_from", "mail_to", "kindle_to", "unsubscribe", "web_url")
 
 
 def notice(overrides: dict[str, Any] | None = None, config: Path | None = None) -> str | None:

@@ -173,6 +173,10 @@ class Addresses(Kind):
         found = getaddresses([value])
         if not found or not all("@" in address for _, address in found):
             raise ValueError("must be mail addresses")
+        for display, address in found:
+            problem = one_line_problem(display) or one_line_problem(address)
+            if problem is not None:
+                raise ValueError(f"must be mail addresses: {display or address!r} {problem}")
         return value.strip()
 
 

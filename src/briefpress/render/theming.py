@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import mimetypes
 import os
+import re
 import stat
 from pathlib import Path, PurePath
 from types import ModuleType
@@ -37,19 +38,52 @@ MAX_THEME_FILE = 4 * 1024 * 1024
 _PATH_ATTRIBUTES = frozenset({"name", "stem", "suffix"})
 
 
+#: in a format string: a width or precision of a million characters or more, or one
+#: taken from the arguments (``%*d``, ``{0:{1}}``)
+_WIDE = re.compile(r"\d{7,}|%[-#0 +]*+\*|\{[^{}:]*+:[^{}]*+\{")
+#: the most a template's number may hold, in bits
+_MAX_BITS = 1 << 16
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox, without the file system: no path methods, no modules or
-    classes, and no ``**`` or ``*`` that makes a number or a text too large to print."""
+    classes; and no ``**``, ``*``, ``%``, ``format`` or ``center`` that makes a number or a
+    text too large to print (what a template still can do, nested loops, the worker's
+    ``--timeout`` and ``--max-memory`` bound)."""
 
-    intercepted_binops = frozenset({"**", "*"})
+    intercepted_binops = frozenset({"**", "*", "%"})
 
     def __init__(self, **settings: Any):
         super().__init__(**settings)
         self.globals = {"range": self.globals["range"]}
+        builtin_format, builtin_center = self.filters["format"], self.filters["center"]
+
+        def format_filter(value: Any, *args: Any, **kwargs: Any) -> Any:
+            _narrow(str(value))
+            return builtin_format(value, *args, **kwargs)
+
+        def center_filter(value: Any, width: int = 80) -> Any:
+            _narrow(str(width))
+            return builtin_center(value, width)
+
+        self.filters.update(format=format_filter, center=center_filter)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        """``str.format`` and ``format_map``, sandboxed, refusing a width too large."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _narrow(value.__self__)
+        return wrapped
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
-            raise SecurityError(f"{left!r} ** {right!r} is larger than a template may compute")
+        if operator == "%" and isinstance(left, str):
+            _narrow(left)
+        if (
+            operator == "**"
+            and isinstance(right, (int, float))
+            and (abs(right) > 64 or isinstance(left, int) and left.bit_length() * abs(right) > _MAX_BITS)
+        ):
+            raise SecurityError(f"a power of {right!r} is larger than a template may compute")
         if operator == "*" and isinstance(left, int) and isinstance(right, (str, list, tuple)):
             left, right = right, left
         repeats = operator == "*" and isinstance(left, (str, list, tuple)) and isinstance(right, int)
@@ -63,6 +97,15 @@ class Sandbox(ImmutableSandboxedEnvironment):
         if isinstance(value, (ModuleType, type)):
             return False
         return bool(super().is_safe_attribute(obj, attr, value))
+
+
+def _narrow(text: str) -> None:
+    """Refuse a format string (or a width) that pads to a million characters or more."""
+    if _WIDE.search(text):
+        raise SecurityError(
+            "a width of a million characters or more, or one from the arguments, is more than a "
+            "template may make"
+        )
 
 
 def theme_file(theme: Path, name: str | Path) -> Path | None:
@@ -143,6 +186,13 @@ def theme_stylesheet(theme: Path, name: str) -> str | None:
         css = read_theme_file(path, shown).decode("utf-8")
     except UnicodeDecodeError:
         raise TemplateError("is not UTF-8 text", shown) from None
+    end = css.find("</")  # in a page's <style>, "</style" ends the stylesheet, wherever it is
+    if end >= 0:
+        raise TemplateError(
+            "holds '</', which would end the page's <style> (write it '<\\/' in a CSS string)",
+            shown,
+            css.count("\n", 0, end) + 1,
+        )
     tokens = tinycss2.parse_component_value_list(css)
     _inline(tokens, shown, theme)
     return tinycss2.serialize(tokens)
