@@ -86,14 +86,16 @@ class Spanner:
         return spans
 
     def inline(self, element: etree._Element, top: bool = False) -> None:
-        """Wrap the text of ``element`` and its inline descendants (not nested blocks)."""
-        spans = self.wrapped(element.text)
-        if spans:
-            leading = element.text if element.text and not element.text.strip() else None
-            element.text = leading
-            for n, span in enumerate(spans):
-                element.insert(n, span)
-        for child in list(element):
+        """Wrap the text of ``element`` and its inline descendants (not nested blocks).
+
+        The element's new children are put in place at once: inserting each span where
+        it goes would cost a search of the children per span, the square of their number."""
+        placed = self.wrapped(element.text)
+        if placed:
+            element.text = None
+        children = list(element)
+        for child in children:
+            placed.append(child)
             if not isinstance(child.tag, str) or etree.QName(child).localname in SKIP:
                 continue
             if child.get("class") == "koboSpan":
@@ -105,10 +107,9 @@ class Spanner:
             tail = self.wrapped(child.tail)
             if tail:
                 child.tail = None
-                parent = child.getparent()
-                position = parent.index(child)
-                for n, span in enumerate(tail, start=1):
-                    parent.insert(position + n, span)
+                placed += tail
+        if len(placed) != len(children):
+            element[:] = placed
 
     def walk(self, element: etree._Element) -> None:
         for child in element:
@@ -131,12 +132,14 @@ def kobo_document(data: bytes) -> bytes:
     if body is None:
         return data
     Spanner().walk(body)
-    columns = etree.Element(f"{{{XHTML}}}div", {"id": "book-columns"})
+    children = list(body)
+    # the wrappers go into the tree first: moving a large subtree into an element not yet
+    # in the document costs the square of its size in lxml
+    columns = etree.SubElement(body, f"{{{XHTML}}}div", {"id": "book-columns"})
     inner = etree.SubElement(columns, f"{{{XHTML}}}div", {"id": "book-inner"})
     inner.text, body.text = body.text, "\n"
-    for child in list(body):
+    for child in children:
         inner.append(child)
-    body.append(columns)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
