@@ -321,17 +321,17 @@ def test_an_encoded_word_in_an_address_is_refused(tmp_path):
     assert code == 2 and "encoded word" in err and not (tmp_path / "out").exists()
 
 
-def test_a_header_the_email_library_would_decode_into_two_is_an_error(tmp_path):
-    """The last guard, below the field checks: a header that reads back with a line break."""
-    from briefpress.editions.newsletter import new_message
+def test_a_title_the_email_library_would_decode_into_two_fields_is_not_mailed(tmp_path):
+    """Below the field checks: a title that reaches the mail anyway (set through the API)."""
+    from briefpress.editions.newsletter import checked, new_message
     from briefpress.errors import BuildError, Report
     from briefpress.options import Options
     from briefpress.sources import read_article
 
     article = read_article(source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09"), Report())
     article.meta.title = f"Hello {INJECTION}"
-    with pytest.raises(BuildError, match="would hold a line break"):
-        new_message(article, Options(), "all@example.org")
+    with pytest.raises(BuildError, match="would gain a field"):
+        checked(new_message(article, Options(), "all@example.org"), article)
 
 
 # -- private state nested too deeply is one line ---------------------------------------------
@@ -363,3 +363,88 @@ def test_json_and_toml_nested_too_deeply_are_one_line(tmp_path, where, monkeypat
     assert code == 0, err
     code, _, err = run("publish", str(out), str(site))
     assert code == 0 and "internal error" not in err
+
+
+SPACED = "=?utf-8?q?=0D=0ACc:_evil@evil.example ?="  # Python decodes it, spaces and all
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--unsubscribe", "https://x.example/=?utf-8?q?=0D=0ACc:=20evil@evil.example?="),
+        ("--unsubscribe", "mailto:leave@example.org?subject==?utf-8?q?=0D=0ACc:=20evil@evil.example?="),
+        ("--from", f'"{SPACED}" <list@example.org>'),
+        ("--to", f'all@example.org, "a {SPACED}" <b@example.org>'),
+        ("--kindle-to", f'"k {SPACED}" <me@kindle.com>'),
+    ],
+)
+def test_no_encoded_word_reaches_a_mail_header_from_an_option(tmp_path, flag, value):
+    src = source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09")
+    argv = ["--from", "list@example.org", "--to", "all@example.org", "--kindle-to", "me@kindle.com"]
+    code, _, err = run(
+        "build",
+        str(src),
+        "-o",
+        str(tmp_path / "out"),
+        "--formats",
+        "epub,newsletter,kindle",
+        *argv,
+        flag,
+        value,
+    )
+    assert code == 2 and flag in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_mail_whose_header_would_gain_a_field_is_not_written(tmp_path):
+    """The last guard, on the bytes: whatever value the email library decodes into a new field."""
+    from briefpress.editions.newsletter import checked, new_message
+    from briefpress.errors import BuildError, Report
+    from briefpress.options import Options
+    from briefpress.sources import read_article
+
+    article = read_article(source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09"), Report())
+    message = new_message(article, Options(), "all@example.org")
+    message["List-Unsubscribe"] = "<https://x.example/=?utf-8?q?=0D=0ACc:=20evil@evil.example?=>"
+    with pytest.raises(BuildError, match=r"would gain a field \(Cc\)"):
+        checked(message, article)
+    del message["List-Unsubscribe"]
+    assert b"Cc:" not in checked(message, article)
+
+
+def test_send_reads_a_hand_edited_mail_and_stamp_in_one_line(tmp_path):
+    src = source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09")
+    out = tmp_path / "out"
+    flags = ("--formats", "pdf,newsletter", "--from", "list@example.org", "--to", "all@example.org")
+    assert run("build", str(src), "-o", str(out), *flags)[0] == 0
+    stamp = out / "a" / ".a.briefpress"
+    data = json.loads(stamp.read_text(encoding="utf-8"))
+    data["about"]["date"] = []
+    stamp.write_text(json.dumps(data), encoding="utf-8")
+    code, out_text, err = run("send", str(out), "--smtp", "127.0.0.1:9", "--dry-run")
+    assert code == 0 and "internal error" not in err, err
+    mail = out / "a" / "a.eml"
+    mail.write_bytes(
+        mail.read_bytes().replace(b"From: list@example.org", b'From: "\r\nBcc: x@y " <list@example.org>')
+    )
+    code, _, err = run("send", str(out), "--smtp", "127.0.0.1:9", "--dry-run")
+    assert code == 1
+    one_error(err, "its header cannot be read", f"{mail}: error:")
+
+
+def test_publish_believes_only_what_it_could_have_written(tmp_path):
+    src = source(tmp_path, "a.md", "title: 甲\ndate: 2026-06-09")
+    out, site = tmp_path / "out", tmp_path / "site"
+    assert run("build", str(src), "-o", str(out), "--formats", "html")[0] == 0
+    (site / ".git").mkdir(parents=True)
+    (site / ".git" / "config").write_text("[core]\n", encoding="utf-8")
+    (site / "CNAME").write_text("news.example\n", encoding="utf-8")
+    (site / ".briefpress-published").write_text('["CNAME", ".git/config", "a/a.epub"]', encoding="utf-8")
+    stamp = out / "a" / ".a.briefpress"
+    data = json.loads(stamp.read_text(encoding="utf-8"))
+    data["files"] = [[], {"x": 1}, *data["files"]]
+    stamp.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = run("publish", str(out), str(site))
+    assert code == 0 and "internal error" not in err, err
+    assert (site / "CNAME").is_file() and (site / ".git" / "config").is_file()
+    assert (site / "a" / "a.html").is_file()

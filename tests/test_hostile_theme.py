@@ -81,6 +81,9 @@ ESCAPES = [
     "{{ '{0:>{1}}'.format_map({'0': 1, '1': 1000000000}) }}",
     "{{ 'x' | center(2000000000) }}",
     "{{ '%*d' % (1000000000, 1) }}",
+    "{{ 'a'.ljust(300000000) }}",
+    "{{ 'a'.zfill(300000000) }}",
+    "{{ 'a'.center(width=300000000) }}",
 ]
 
 
@@ -136,6 +139,10 @@ def test_theme_files_are_read_only_inside_the_theme(tmp_path, theme, make):
     [
         "a { content: '</style><img src=http://127.0.0.1:9/pixel>' }",
         "/* </STYLE><img src=http://127.0.0.1:9/pixel> */",
+        'a { content: "\\3c/style><img src=http://127.0.0.1:9/pixel>" }',
+        "a { content: '\\3C \\2F style>' }",
+        'a { background: url("#\\3c/style><img src=http://127.0.0.1:9/pixel>") }',
+        'a { background: url("data:,\\3c/style>") }',
         '@import "https://tracker.example/a.css";',
         "@import url(theme-extra.css);",
         "h1 { background: url(https://tracker.example/p.png) }",

@@ -17,7 +17,8 @@ _NONCHARACTER = re.compile(rf"[\ufdd0-\ufdef\ud800-\udfff{_PLANE_ENDS}]")
 #: an RFC 2047 encoded word, which mail programs (and Python's email library, when a
 #: header is set) decode: in a title it could put a line break, and so a header, into
 #: the mail's Subject
-_ENCODED_WORD = re.compile(r"=\?[^?\s]*+\?[bBqQ]\?[^?\s]*+\?=")
+#: (with spaces inside too: RFC 2047 allows none, Python's decoder takes them)
+_ENCODED_WORD = re.compile(r"=\?[^?]*+\?[bBqQ]\?[^?]*+\?=")
 #: characters that reorder the text around them when it is shown
 _BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 

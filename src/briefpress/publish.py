@@ -47,11 +47,8 @@ def public(output: Path) -> list[str]:
         listed = read_stamp(stamp.parent, slug).get("files")
         allowed = public_files(slug)
         if isinstance(listed, list):
-            names += sorted(
-                f"{slug}/{name}"
-                for name in set(listed) & allowed
-                if isinstance(name, str) and _regular(stamp.parent / name)
-            )
+            files = {name for name in listed if isinstance(name, str)} & allowed
+            names += sorted(f"{slug}/{name}" for name in files if _regular(stamp.parent / name))
     return names
 
 
@@ -104,15 +101,20 @@ def publish(output: Path, dest: Path) -> PublishResult:
 
 
 def _earlier(dest: Path) -> list[str]:
-    """What an earlier publish wrote into ``dest`` (only plain relative names are believed)."""
+    """What an earlier publish wrote into ``dest``. The list travels with the folder (a
+    cloned site), so only names a publish could have written are believed: a site file,
+    or an edition's public file in a folder named by its slug — never a CNAME or .git."""
     try:
         names = json.loads((dest / PUBLISHED).read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):
         return []
-    if not isinstance(names, list):
-        return []
-    return [
-        n
-        for n in names
-        if isinstance(n, str) and ".." not in n.split("/") and not n.startswith("/") and n.count("/") <= 1
-    ]
+    return [name for name in names if _publishable(name)] if isinstance(names, list) else []
+
+
+def _publishable(name: object) -> bool:
+    if not isinstance(name, str):
+        return False
+    if name in SITE_FILES:
+        return True
+    slug, _, file = name.partition("/")
+    return not slug_problem(slug) and file in public_files(slug)

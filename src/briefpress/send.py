@@ -119,23 +119,38 @@ def find_mails(directory: Path) -> tuple[list[Mail], list[BriefpressError]]:
         slug = stamp.name[1 : -len(".briefpress")]
         if stamp.parent.name != slug:
             continue
-        about = read_stamp(stamp.parent, slug).get("about") or {}
+        about = read_stamp(stamp.parent, slug).get("about")
+        about = about if isinstance(about, dict) else {}
         for ending in MAIL_ENDINGS:
             path = stamp.parent / f"{slug}{ending}"
             if not path.is_file() or (ending == ".eml" and path.name.endswith(".kindle.eml")):
                 continue
-            message = message_from_bytes(path.read_bytes(), policy=default)
-            senders = [address for _, address in getaddresses(message.get_all("From", []))]
-            recipients = [
-                a for _, a in getaddresses(message.get_all("To", []) + message.get_all("Cc", [])) if a
-            ]
+            try:
+                message = message_from_bytes(path.read_bytes(), policy=default)
+                senders = [address for _, address in getaddresses(message.get_all("From", []))]
+                recipients = [
+                    a for _, a in getaddresses(message.get_all("To", []) + message.get_all("Cc", [])) if a
+                ]
+                subject = str(message["Subject"])
+            except Exception as exc:  # the email library's parser, on a mail edited by hand
+                problems.append(
+                    BriefpressError(f"its header cannot be read ({type(exc).__name__}); build it again", path)
+                )
+                continue
             if not senders or not recipients:
                 missing = "From" if not senders else "To"
                 hint = "--from" if not senders else ("--kindle-to" if ending == ".kindle.eml" else "--to")
                 problems.append(BriefpressError(f"has no {missing}: build it with {hint}", path))
                 continue
             mails.append(
-                Mail(path, slug, about.get("date", ""), senders[0], recipients, str(message["Subject"]))
+                Mail(
+                    path,
+                    slug,
+                    about["date"] if isinstance(about.get("date"), str) else "",
+                    senders[0],
+                    recipients,
+                    subject,
+                )  # fmt: skip
             )
     mails.sort(key=lambda mail: (mail.date, mail.path.name), reverse=True)
     return mails, problems

@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 from ..errors import BuildError, Report
 from ..model import Article
 from ..options import Options
-from .newsletter import attachment_name, new_message, set_boundaries
+from .newsletter import attachment_name, checked, new_message, set_boundaries
 
 #: the largest mail Send to Kindle accepts (attachment included, encoded)
 MAIL_LIMIT = 50 * 1024 * 1024
@@ -124,7 +124,7 @@ def render_files(
         book, maintype="application", subtype="epub+zip", filename=attachment_name(article, "epub")
     )
     set_boundaries(message)
-    data = message.as_bytes()
+    data = checked(message, article)
     if len(data) > MAIL_LIMIT:
         raise BuildError(
             f"Send to Kindle would refuse this mail: it is {len(data) / 1024 / 1024:.1f} MB, over 50 MB",

@@ -142,10 +142,26 @@ def new_message(article: Article, options: Options, to: str | None, kind: str = 
         message["From"] = addresses(options.mail_from)[0]
     if to:
         message["To"] = addresses(to)
-    for name, value in message.items():  # as the email library decoded what it was given
-        if "\r" in str(value) or "\n" in str(value):
-            raise BuildError(f"the mail's {name} would hold a line break; write it on one line", article.path)
     return message
+
+
+def checked(message: EmailMessage, article: Article) -> bytes:
+    """The mail's bytes, when its header holds exactly the fields briefpress set: the
+    email library decodes encoded words in what it is given, and a decoded line break
+    would start a field of its own (a ``Bcc:``) in the bytes it writes."""
+    from email.parser import BytesHeaderParser
+    from email.policy import compat32
+
+    data = message.as_bytes()
+    written = BytesHeaderParser(policy=compat32).parsebytes(data, headersonly=True)
+    if sorted(written.keys()) != sorted(message.keys()):
+        extra = sorted(set(written.keys()) - set(message.keys())) or written.keys()
+        raise BuildError(
+            f"the mail's header would gain a field ({', '.join(extra)}) from a value set for it: "
+            "check the title and the --from, --to, --kindle-to and --unsubscribe values",
+            article.path,
+        )
+    return data
 
 
 def build_message(article: Article, options: Options, html: str, text: str, pdf: bytes) -> bytes:
@@ -158,7 +174,7 @@ def build_message(article: Article, options: Options, html: str, text: str, pdf:
     message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=attachment_name(article))
     set_boundaries(message)
-    return message.as_bytes()
+    return checked(message, article)
 
 
 def html_part_size(eml: bytes) -> int:

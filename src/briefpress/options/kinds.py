@@ -219,7 +219,7 @@ class WebAddress(Kind):
 
         text = value.strip() if isinstance(value, str) else ""
         parts = urlsplit(text)
-        plain = not _NOT_IN_ADDRESS.search(text)
+        plain = not _NOT_IN_ADDRESS.search(text) and one_line_problem(text) is None
         if parts.scheme in ("http", "https") and parts.netloc and plain:
             return text
         if self.mail and parts.scheme == "mailto" and "@" in parts.path and plain:

@@ -41,6 +41,8 @@ _PATH_ATTRIBUTES = frozenset({"name", "stem", "suffix"})
 #: in a format string: a width or precision of a million characters or more, or one
 #: taken from the arguments (``%*d``, ``{0:{1}}``)
 _WIDE = re.compile(r"\d{7,}|%[-#0 +]*+\*|\{[^{}:]*+:[^{}]*+\{")
+#: the text methods that pad to a width they are given
+_PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
 #: the most a template's number may hold, in bits
 _MAX_BITS = 1 << 16
 
@@ -67,6 +69,15 @@ class Sandbox(ImmutableSandboxedEnvironment):
             return builtin_center(value, width)
 
         self.filters.update(format=format_filter, center=center_filter)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        """A call from a template; a text method that pads (``ljust``, ``zfill``, …) may
+        not pad to a million characters or more."""
+        name = getattr(__obj, "__name__", "")
+        if isinstance(getattr(__obj, "__self__", None), str) and name in _PADDING:
+            for value in [*args, *kwargs.values()]:
+                _narrow(str(value))
+        return super().call(__context, __obj, *args, **kwargs)
 
     def wrap_str_format(self, value: Any) -> Any:
         """``str.format`` and ``format_map``, sandboxed, refusing a width too large."""
@@ -195,12 +206,24 @@ def theme_stylesheet(theme: Path, name: str) -> str | None:
         )
     tokens = tinycss2.parse_component_value_list(css)
     _inline(tokens, shown, theme)
-    return tinycss2.serialize(tokens)
+    out = tinycss2.serialize(tokens)
+    if "</" in out:  # a string or a URL, once its escapes are read; _inline names the line
+        raise TemplateError(
+            "holds '</' once its CSS escapes are read: it would end the page's <style>", shown
+        )
+    return out
 
 
 def _inline(tokens: list, path: Path, theme: Path) -> None:
     """Check every URL of a theme stylesheet and replace each file it names by a ``data:`` URL."""
     for index, token in enumerate(tokens):
+        if token.type in ("string", "url") and "</" in token.value:
+            raise TemplateError(
+                "holds '</' in a string or url() (perhaps written with CSS escapes), which would "
+                "end the page's <style>",
+                path,
+                token.source_line,
+            )
         if token.type == "at-keyword" and token.lower_value == "import":
             raise TemplateError(
                 "@import is not allowed in a theme stylesheet; put the rules in this file",
