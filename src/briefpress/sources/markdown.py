@@ -20,6 +20,7 @@ from markdown_it.token import Token
 from ..errors import Report
 from ..model import Article, Block, BriefItem, Comment, RichText, edition_sections
 from .frontmatter import read_front_matter
+from .lookalike import looks_like, outside_code
 from .pairing import check_pairing, footnote_definitions, pair_footnotes, raise_undefined
 from .policy import LinkPolicy
 from .text import blank_comments, read_source
@@ -151,6 +152,7 @@ class _ArticleParser(SourceFile):
             line = span(token)[0] + 1
             key = _SECTION_BY_HEADING.get(title.casefold())
             if key is None:
+                self.check_lookalike(line - 1, found)
                 raise self.error(f"unknown section '# {title}' (expected one of {expected})", line)
             if key in found:
                 raise self.error(
@@ -164,7 +166,23 @@ class _ArticleParser(SourceFile):
             shift_lines(body, start)
             self.check_nesting(body, line)
             found[key] = Section(key, title, line, body, env, start + 1)
+        self.check_lookalikes(body_start, found)
         return found
+
+    def check_lookalikes(self, body_start: int, found: dict[str, Section]) -> None:
+        """A line that looks like the heading of a missing section is an error at that line:
+        Markdown would read it as the section before it (see :mod:`.lookalike`)."""
+        for index, _ in outside_code(self.lines[body_start:]):
+            self.check_lookalike(body_start + index, found)
+
+    def check_lookalike(self, index: int, found: dict[str, Section]) -> None:
+        seen = looks_like(self.lines[index], _SECTION_BY_HEADING)
+        if seen is not None and seen[0] not in found:
+            _, heading, problem, column = seen
+            shown = self.lines[index].strip()
+            raise self.error(
+                f"{shown!r} looks like the section '{heading}' but {problem} (column {column})", index + 1
+            )
 
     def check_nesting(self, tokens: list[Token], line: int) -> None:
         """markdown-it stops at its nesting limit and drops what is deeper: refuse instead."""
