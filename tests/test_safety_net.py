@@ -53,3 +53,42 @@ def test_a_heading_named_like_a_section_that_is_there_is_the_article_s_own(tmp_p
     out, err = io.StringIO(), io.StringIO()
     code = main(["build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "-q"], out, err)
     assert code == 0, err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("date：2026-06-09", "3: error: 'date' is followed by U+FF1A FULLWIDTH COLON; type ':'"),
+        ("date:\u00a02026-06-09",
+         "3: error: 'date:' is followed by U+00A0 NO-BREAK SPACE; type a plain space"),
+        ("date: 2026-06-09\nsummary: 结论: 数据很好",
+         "4: error: front matter is not valid YAML: mapping values are not allowed here; "
+         "a value holding ': ' must be quoted: summary: \"结论: 数据很好\""),
+    ],
+)  # fmt: skip
+def test_front_matter_typos_name_the_character_and_the_fix_at_their_line(tmp_path, line, message):
+    source = tmp_path / "a.md"
+    source.write_text(FRONT.replace("date: 2026-06-09", line) + "# 译文\n\n第一。\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "-q"], out, err)
+    assert code == 1
+    assert err.getvalue().splitlines() == [f"{source}:{message}"]
+
+
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        ("2026-13-01", "'2026-13-01' is not a real date (month must be in 1..12)"),
+        ("2026-02-30", "'2026-02-30' is not a real date (day is out of range for month)"),
+        ("2026-1-01", "must be a date written YYYY-MM-DD, not '2026-1-01'"),
+    ],
+)
+def test_new_checks_a_date_as_a_date(tmp_path, date, message):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["new", "A title", "--date", date, "-o", str(tmp_path)], out, err)
+    assert code == 2
+    assert (
+        err.getvalue().strip()
+        == f"briefpress: error: argument --date: {message} (see 'briefpress new --help')"
+    )
+    assert not list(tmp_path.iterdir())

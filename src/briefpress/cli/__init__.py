@@ -171,10 +171,13 @@ def _new_command(commands) -> _Parser:
 def _date(text: str):
     import datetime as dt
 
+    parts = text.split("-")
+    if len(parts) != 3 or [len(p) for p in parts] != [4, 2, 2] or not all(p.isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(f"must be a date written YYYY-MM-DD, not {text!r}")
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a date written YYYY-MM-DD, not {text!r}") from None
+        return dt.date(*map(int, parts))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a real date ({exc})") from None
 
 
 def _theme_command(commands) -> _Parser:

@@ -13,6 +13,7 @@ from markdown_it.token import Token
 
 from ..fields import one_line_problem, reorders, slug_problem
 from ..model import Meta
+from .lookalike import INVISIBLE, character
 from .tokens import SourceFile, span
 
 FRONT_MATTER_KEYS = (
@@ -127,6 +128,21 @@ class _Fields:
         return value
 
 
+def check_key_lines(src: SourceFile, content: str) -> None:
+    """A key written with a full-width colon (``date：``, as a Chinese IME types it) or
+    followed by an invisible space is an error at its line, naming the character; YAML
+    would report something else, a line later."""
+    for number, line in enumerate(content.split("\n"), start=2):
+        key = line[: len(line) - len(line.lstrip("abcdefghijklmnopqrstuvwxyz_-"))]
+        if not key or line.startswith((" ", "\t", "-")):
+            continue
+        after = line[len(key) :]
+        if after.startswith("\uff1a"):
+            raise src.error(f"'{key}' is followed by {character(after[0])}; type ':'", number)
+        if after.startswith(":") and after[1:2] in INVISIBLE:
+            raise src.error(f"'{key}:' is followed by {character(after[1])}; type a plain space", number)
+
+
 def load_yaml(src: SourceFile, token: Token) -> tuple[dict, dict[str, int]]:
     """The front matter's mapping, every scalar as text, and the line of each key."""
     if len(token.content) > MAX_FRONT_MATTER:
@@ -135,13 +151,18 @@ def load_yaml(src: SourceFile, token: Token) -> tuple[dict, dict[str, int]]:
             f"it may be at most {MAX_FRONT_MATTER // 1024} KB",
             1,
         )
+    check_key_lines(src, token.content)
     try:
         node = yaml.compose(token.content, Loader=yaml.BaseLoader)
         data = yaml.load(token.content, Loader=yaml.BaseLoader)  # noqa: S506 (every scalar a string)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1
-        raise src.error(f"front matter is not valid YAML: {exc.problem or exc}", line) from None
+        problem = str(exc.problem or exc)
+        if "mapping values are not allowed" in problem and mark is not None:
+            key, _, value = token.content.split("\n")[mark.line].partition(":")
+            problem += f"; a value holding ': ' must be quoted: {key.strip()}: \"{value.strip()}\""
+        raise src.error(f"front matter is not valid YAML: {problem}", line) from None
     except yaml.YAMLError as exc:
         raise src.error(f"front matter is not valid YAML: {exc}", 1) from None
     except RecursionError:
