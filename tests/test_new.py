@@ -41,14 +41,17 @@ def test_new_writes_every_section_with_a_comment(tmp_path):
 @pytest.mark.slow
 def test_new_then_build_exits_0_and_shows_no_comment(tmp_path):
     assert run("new", "第三阶段", "--date", "2026-06-09", "-o", str(tmp_path / "src"))[0] == 0
-    source = tmp_path / "src" / "article-2026-06-09.md"
+    source = tmp_path / "src" / "article-2026-06-09-82d7db.md"
     code, out, err = run("build", str(source), "-o", str(tmp_path / "out"), "--strict", "--lint")
     assert code == 0 and err == "", err
     assert "0 warning(s), 0 error(s)" in out
-    folder = tmp_path / "out" / "article-2026-06-09"
-    html = (folder / "article-2026-06-09.html").read_text(encoding="utf-8")
+    folder = tmp_path / "out" / "article-2026-06-09-82d7db"
+    html = (folder / "article-2026-06-09-82d7db.html").read_text(encoding="utf-8")
     pdf = subprocess.run(
-        ["pdftotext", str(folder / "article-2026-06-09.pdf"), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", str(folder / "article-2026-06-09-82d7db.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     for comment in re.findall(r"<!-- (.+) -->", source.read_text(encoding="utf-8")):
         assert comment[:30] not in html and comment[:30] not in pdf

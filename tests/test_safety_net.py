@@ -92,3 +92,13 @@ def test_new_checks_a_date_as_a_date(tmp_path, date, message):
         == f"briefpress: error: argument --date: {message} (see 'briefpress new --help')"
     )
     assert not list(tmp_path.iterdir())
+
+
+def test_two_chinese_titles_of_one_day_get_two_slugs(tmp_path):
+    for title in ("第三阶段", "第四阶段"):
+        out, err = io.StringIO(), io.StringIO()
+        assert main(["new", title, "--date", "2026-06-09", "-o", str(tmp_path)], out, err) == 0, (
+            err.getvalue()
+        )
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) == 2 and all(n.startswith("article-2026-06-09-") for n in names), names

@@ -5,6 +5,7 @@ comment saying what goes there. It builds as written; the comments are not rende
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -55,11 +56,12 @@ Paste the original text here, one paragraph per block.
 
 
 def slug_for(title: str, date: dt.date) -> str:
-    """A file name from the title's Latin letters and digits, else from the date."""
+    """A file name from the title's Latin letters and digits; else from the date and a
+    short hash of the title, so that two Chinese titles of one day get two names."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     words = re.findall(r"[A-Za-z0-9]+", ascii_title.lower())
     slug = "-".join(words)[:60].strip("-")
-    return slug if slug else f"article-{date.isoformat()}"
+    return slug if slug else f"article-{date.isoformat()}-{hashlib.sha256(title.encode()).hexdigest()[:6]}"
 
 
 def new_article(title: str, folder: Path, date: dt.date | None = None, slug: str | None = None) -> Path:
