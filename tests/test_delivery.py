@@ -283,21 +283,38 @@ def test_newsletter_colours_stay_legible_when_inverted(tmp_path):
 
 
 class Server:
-    """A real SMTP server on 127.0.0.1 (aiosmtpd); ``refuse_after``: accept that many, then fail."""
+    """A real SMTP server on 127.0.0.1 (aiosmtpd). ``refuse_after``: accept that many, then
+    fail; ``auth``: offer AUTH without TLS (as a careless server does) and record every
+    login; ``hold_first``: the first DATA waits for ``release``."""
 
-    def __init__(self, refuse_after: int | None = None):
+    def __init__(self, refuse_after: int | None = None, auth: bool = False, hold_first: bool = False):
+        import socket
+        import threading
+
         from aiosmtpd.controller import Controller
 
         self.received: list[tuple[str, list[str], bytes]] = []
-        self.refuse_after = refuse_after
-        import socket
-
+        self.logins: list[tuple[str, bytes, bytes]] = []
+        self.refuse_after, self.hold_first = refuse_after, hold_first
+        self.holding, self.release = threading.Event(), threading.Event()
         with socket.socket() as probe:  # a free port on loopback
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        extra = {"authenticator": self.authenticate, "auth_require_tls": False} if auth else {}
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **extra)
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        self.logins.append((mechanism, auth_data.login, auth_data.password))
+        return AuthResult(success=True)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        import asyncio
+
+        if self.hold_first and not self.holding.is_set():
+            self.holding.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
         if self.refuse_after is not None and len(self.received) >= self.refuse_after:
             return "451 4.3.0 try again later"
         self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
@@ -308,6 +325,7 @@ class Server:
         return f"127.0.0.1:{self.port}"
 
     def __exit__(self, *exc) -> None:
+        self.release.set()
         self.controller.stop()
 
 

@@ -7,7 +7,6 @@ found, a sent log never left half-written, and MIME parts a title cannot end ear
 
 from __future__ import annotations
 
-import asyncio
 import email
 import hashlib
 import io
@@ -18,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 from contextlib import contextmanager
 from email.message import EmailMessage
 from email.policy import SMTP, default
@@ -31,6 +29,7 @@ from briefpress.editions import newsletter
 from briefpress.errors import ConfigError
 from briefpress.send import LOCK, check_login
 from conftest import BODY, ROOT
+from test_delivery import Server
 
 #: a title that is the closing delimiter of the Kindle mail's old fixed boundary
 #: ("=_briefpress_kindle_" + slug): it ended the mail before the EPUB
@@ -46,45 +45,6 @@ def one_error(err: str, path: Path, fragment: str) -> None:
     """``err`` is exactly one line: ``path: error: ...fragment...``."""
     assert err.count("\n") == 1 and err.endswith("\n"), err
     assert err.startswith(f"{path}: error: ") and fragment in err, err
-
-
-class Server:
-    """aiosmtpd on 127.0.0.1. ``auth``: offers AUTH without TLS (as a careless server
-    does) and records every login; ``hold_first``: the first DATA waits for ``release``."""
-
-    def __init__(self, auth: bool = False, hold_first: bool = False):
-        from aiosmtpd.controller import Controller
-
-        self.received: list[tuple[str, list[str], bytes]] = []
-        self.logins: list[tuple[str, bytes, bytes]] = []
-        self.hold_first = hold_first
-        self.holding, self.release = threading.Event(), threading.Event()
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        extra = {"authenticator": self.authenticate, "auth_require_tls": False} if auth else {}
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **extra)
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data):
-        from aiosmtpd.smtp import AuthResult
-
-        self.logins.append((mechanism, auth_data.login, auth_data.password))
-        return AuthResult(success=True)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        if self.hold_first and not self.holding.is_set():
-            self.holding.set()
-            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-    def __enter__(self) -> str:
-        self.controller.start()
-        return f"127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc) -> None:
-        self.release.set()
-        self.controller.stop()
 
 
 def message_ids(server: Server) -> list[str]:

@@ -29,6 +29,14 @@ SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 SITE_FILES = ("index.html", "feed.xml")
 
 
+def private(name: str) -> bool:
+    """Whether a file of the output is private state: a dotfile (a stamp with its source's
+    path, a sent log, the site stamp, a lock) or a mail (``.eml``, with its recipients).
+    It is written readable by its owner only; ``serve`` never serves it and ``publish``
+    never copies it."""
+    return name.startswith(".") or name.lower().endswith(".eml")
+
+
 def one_line_problem(value: str) -> str | None:
     """Why ``value`` (stripped) cannot be a one-line field; None when it can."""
     if len(value) > MAX_FIELD:

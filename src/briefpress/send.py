@@ -121,6 +121,7 @@ def find_mails(directory: Path) -> tuple[list[Mail], list[BriefpressError]]:
             continue
         about = read_stamp(stamp.parent, slug).get("about")
         about = about if isinstance(about, dict) else {}
+        date = about["date"] if isinstance(about.get("date"), str) else ""  # a stamp edited by hand
         for ending in MAIL_ENDINGS:
             path = stamp.parent / f"{slug}{ending}"
             if not path.is_file() or (ending == ".eml" and path.name.endswith(".kindle.eml")):
@@ -142,16 +143,7 @@ def find_mails(directory: Path) -> tuple[list[Mail], list[BriefpressError]]:
                 hint = "--from" if not senders else ("--kindle-to" if ending == ".kindle.eml" else "--to")
                 problems.append(BriefpressError(f"has no {missing}: build it with {hint}", path))
                 continue
-            mails.append(
-                Mail(
-                    path,
-                    slug,
-                    about["date"] if isinstance(about.get("date"), str) else "",
-                    senders[0],
-                    recipients,
-                    subject,
-                )  # fmt: skip
-            )
+            mails.append(Mail(path, slug, date, senders[0], recipients, subject))
     mails.sort(key=lambda mail: (mail.date, mail.path.name), reverse=True)
     return mails, problems
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 from urllib.parse import unquote
 
-from .build.output import private
+from .fields import private
 
 #: connections open at once: those still sending their request and those being answered
 MAX_CONNECTIONS = 32

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import BuildError
+from ..fields import private
 
 #: in a worker process: the build process that started it (None in the build process)
 _PARENT: int | None = None
@@ -22,14 +23,6 @@ def watch_parent(pid: int) -> None:
 
 def _orphaned() -> bool:
     return _PARENT is not None and os.getppid() != _PARENT
-
-
-def private(name: str) -> bool:
-    """Whether a file of the output is private state: a dotfile (a stamp with its source's
-    path, a sent log, the site stamp, a lock) or a mail (``.eml``, with its recipients).
-    It is written readable by its owner only; ``serve`` never serves it and ``publish``
-    never copies it."""
-    return name.startswith(".") or name.lower().endswith(".eml")
 
 
 def stage(target: Path, data: bytes) -> Path:

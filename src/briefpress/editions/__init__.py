@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from ..fields import private
+
 if TYPE_CHECKING:
     from ..errors import Report
     from ..model import Article
@@ -39,15 +41,9 @@ class Edition:
     #: an edition over several articles (the digest), not one per article
     several: bool = False
     help: str = ""
-    #: of ``produces``, the files that stay private: mails, which name their recipients
-    #: (``briefpress publish`` leaves them out, ``serve`` never serves them)
-    private: tuple[str, ...] = ()
 
     def files(self, slug: str) -> list[str]:
         return [name.format(slug=slug) for name in self.produces]
-
-    def public_files(self, slug: str) -> list[str]:
-        return [name.format(slug=slug) for name in self.produces if name not in self.private]
 
 
 EDITIONS: dict[str, Edition] = {
@@ -70,7 +66,6 @@ EDITIONS: dict[str, Edition] = {
             ("{slug}.kindle.eml",),
             needs=("epub",),
             help="the EPUB mailed to a Send-to-Kindle address",
-            private=("{slug}.kindle.eml",),
         ),
         Edition(
             "kepub",
@@ -84,7 +79,6 @@ EDITIONS: dict[str, Edition] = {
             ("{slug}.newsletter.html", "{slug}.newsletter.txt", "{slug}.eml"),
             needs=("pdf",),
             help="the brief as an email, the handout attached",
-            private=("{slug}.eml",),
         ),
     )
 }
@@ -100,8 +94,10 @@ FORMATS = tuple(EDITIONS)
 
 
 def public_files(slug: str) -> set[str]:
-    """Every file an article's or a digest's folder may hold that can be published."""
-    return {name for edition in (*EDITIONS.values(), DIGEST) for name in edition.public_files(slug)}
+    """Every file an article's or a digest's folder may hold that can be published: what
+    the editions produce, but the private ones (:func:`briefpress.fields.private`)."""
+    names = {name for edition in (*EDITIONS.values(), DIGEST) for name in edition.files(slug)}
+    return {name for name in names if not private(name)}
 
 
 DEFAULT_FORMATS = tuple(name for name, edition in EDITIONS.items() if edition.default)
