@@ -153,7 +153,8 @@ def test_a_changed_source_changes_the_page_and_an_error_shows_until_fixed(server
     first = server.generation()
     edit(article, "Paste the original text here", "Edited while serving")
     until(lambda: "Edited while serving" in server.page("serve-test")[2], "the edited page")
-    assert server.generation() > first
+    # the page is on disk before the build (and the index, in its own worker) is over
+    until(lambda: server.generation() > first, "a new generation")
     # an error: the page shows the same line the CLI prints, and comes back when fixed
     edit(article, "# 原文\n", "# 原文 oops\n")
     status, _, page = until(lambda: (r := server.page("serve-test"))[0] == 500 and r, "the error page")  # type: ignore[misc]
