@@ -17,6 +17,7 @@ from .. import __version__
 from ..model import Article
 from ..options import Options, source_date_epoch
 from ..render import resource_dir, theme_files
+from .output import write_folder
 
 STAMP = ".{slug}.briefpress"
 
@@ -114,3 +115,20 @@ def owner_conflict(folder: Path, slug: str, source: Path | None) -> str | None:
         return None
     held = f"the editions of {owner}" if owner else "the digest"
     return f"{folder} already holds {held}; choose another slug, or --force to replace them"
+
+
+def with_stamp(
+    folder: Path,
+    slug: str,
+    files: dict[str, bytes],
+    stamp: str,
+    source: Path | None,
+    options: Options,
+    about: dict | None = None,
+    sources: list[Path] | None = None,
+) -> list[Path]:
+    """Write the files and the stamp that lets the next build skip them, all or none."""
+    stamp_file = STAMP.format(slug=slug)
+    recorded = record(stamp, list(files), source, options, about, sources)
+    written = write_folder(folder, {**files, stamp_file: recorded}, source)
+    return [path for path in written if path.name != stamp_file]

@@ -7,23 +7,25 @@ each article's editions are rendered in memory and then moved into place togethe
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import cache
-from ..editions import DIGEST, EDITIONS, plan, prepare, render_edition
+from ..editions import EDITIONS, plan, prepare, render_edition
 from ..errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
-from ..fonts import check_fonts, warn_unshown
+from ..fonts import check_fonts
 from ..l10n import labels
 from ..model import Article
 from ..options import Options, source_date_epoch
-from ..sources import is_source, read_article, source_extensions
-from .output import write_folder
-from .stamps import STAMP, article_hash, owner_conflict, record, resources_hash, stamp_matches
-from .workers import Background, Job, Outcome, Work, run_isolated, run_job
+from ..sources import read_article
+from .digests import build_digest
+from .find import find_sources
+from .stamps import article_hash, owner_conflict, resources_hash, stamp_matches, with_stamp
+from .workers import Background, Job, Outcome, cores, run_all
+
+__all__ = ["BuildResult", "build", "find_sources", "render_article", "run_all"]
 
 
 @dataclass
@@ -50,43 +52,6 @@ class BuildResult:
 
 
 Progress = Callable[[int, int, Outcome], None]
-
-
-def find_sources(paths: Iterable[str | Path]) -> tuple[list[Path], list[BriefpressError]]:
-    """The article files named by ``paths``: files as given, folders searched (sorted).
-
-    A file found in a folder must lie inside that folder once symlinks are resolved (as
-    an image must): a link to a private file elsewhere is refused, not published. A
-    file named on the command line is built wherever it lies.
-    """
-    found: list[Path] = []
-    refused: list[BriefpressError] = []
-    extensions = source_extensions()
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir() and path.suffix.lower().lstrip(".") not in extensions:
-            inside = sorted(
-                p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".") and is_source(p)
-            )
-            if not inside:
-                raise SourceError("the folder holds no article sources (*.md files, or page dumps)", path)
-            root = path.resolve()
-            for source in inside:
-                if source.resolve().is_relative_to(root):
-                    found.append(source)
-                else:
-                    refused.append(
-                        SourceError(
-                            f"is a link to a file outside {path}; it is not built "
-                            "(name it on the command line to build it)",
-                            source,
-                        )
-                    )
-        elif path.exists() or path.is_symlink():
-            found.append(path)
-        else:
-            raise SourceError("no such file or folder", path)
-    return list(dict.fromkeys(found)), refused
 
 
 def read_all(
@@ -122,24 +87,6 @@ def read_all(
 def read_source(job: Job, report: Report, outcome: Outcome) -> None:
     """Read one source; runs in a worker."""
     outcome.article = read_article(job.path, report, job.options)
-
-
-def cores(options: Options) -> int:
-    """How many processes the build may keep busy: ``--jobs``, else one per CPU."""
-    return options.jobs or os.cpu_count() or 1
-
-
-def run_all(
-    jobs: list[Job], work: Work, options: Options, after: str = "nothing written"
-) -> Iterator[Outcome]:
-    """``work`` for each job: in worker processes within the limits, or here when there
-    are no limits to keep and one process to use (``after``: see :func:`run_isolated`)."""
-    processes = min(cores(options), len(jobs))
-    if jobs and (processes > 1 or options.timeout or options.max_memory):
-        yield from run_isolated(jobs, work, max(processes, 1), options.timeout, after)
-    else:
-        for job in jobs:
-            yield run_job(job, work)
 
 
 def render_article(
@@ -193,23 +140,6 @@ def write_article(job: Job, report: Report, outcome: Outcome) -> None:
         raise BuildError(f"{warnings} warning(s) and --strict: nothing written", article.path)
     about = {"title": meta.title, "summary": meta.summary, "date": meta.date.isoformat(), "tags": meta.tags}
     outcome.outputs = with_stamp(folder, meta.slug, files, job.stamp, article.path, options, about)
-
-
-def with_stamp(
-    folder: Path,
-    slug: str,
-    files: dict[str, bytes],
-    stamp: str,
-    source: Path | None,
-    options: Options,
-    about: dict | None = None,
-    sources: list[Path] | None = None,
-) -> list[Path]:
-    """Write the files and the stamp that lets the next build skip them, all or none."""
-    stamp_file = STAMP.format(slug=slug)
-    recorded = record(stamp, list(files), source, options, about, sources)
-    written = write_folder(folder, {**files, stamp_file: recorded}, source)
-    return [path for path in written if path.name != stamp_file]
 
 
 def build(
@@ -320,79 +250,3 @@ def build_articles(
     for outcome in run_all(jobs, write_article, options):
         finished(outcome)
     return stamps
-
-
-def build_digest(
-    articles: list[Article], options: Options, report: Report, stamps: dict[Path, str]
-) -> list[Path]:
-    """The digest edition: ``DIR/<digest-slug>/`` with every article in one PDF and one EPUB."""
-    from ..editions import digest
-
-    assert options.digest is not None
-    slug = options.digest_slug
-    if any(a.meta.slug == slug for a in articles):
-        raise BuildError(
-            f"the digest's slug {slug!r} is also an article's; choose another with --digest-slug"
-        )
-    ordered = digest.order_articles(articles, options.order)
-    formats = digest.formats(options)
-    stamp = digest.digest_hash(options.digest, slug, [stamps[a.path] for a in ordered] + formats)
-    folder = options.output / slug
-    conflict = None if options.force else owner_conflict(folder, slug, None)
-    if conflict:
-        raise BuildError(conflict)
-    names = [f"{slug}.{f}" for f in formats]
-    if not options.force and stamp_matches(folder, slug, stamp, names):
-        return []
-    before = len(report.warnings)
-    # what the digest prints as boxes: said under each article (once: the same line as its
-    # own build's), and under the digest for its name
-    for article in ordered:
-        warn_unshown(article.all_text(), options, report, article.path)
-    warn_unshown(digest.own_text(options), options, report, digest.pdf_location(options))
-    chapters = (
-        lay_out_chapters(ordered, options, report) if "pdf" in formats and not options.pdf_variant else {}
-    )
-    spare = cores(options) > 1  # the chapters assembled beside the front matter
-    files = digest.render_files(ordered, options, report, chapters, Background.start if spare else None)
-    if options.strict and len(report.warnings) > before:
-        raise BuildError(f"{len(report.warnings) - before} warning(s) and --strict: digest not written")
-    assert set(files) <= set(DIGEST.files(slug))
-    dates = sorted(a.meta.date.isoformat() for a in ordered)
-    about = {
-        "title": options.digest,
-        "summary": digest.subtitle(ordered, options),
-        "date": dates[-1],
-        "digest": True,
-    }
-    return with_stamp(folder, slug, files, stamp, None, options, about, [a.path for a in ordered])
-
-
-def lay_out_chapter(job: Job, report: Report, outcome: Outcome) -> None:
-    """One article's chapter for a digest; runs in a worker."""
-    from ..editions import pdf
-
-    assert job.article is not None
-    outcome.data = pdf.chapter(job.article, job.options, report)
-
-
-def lay_out_chapters(articles: list[Article], options: Options, report: Report) -> dict[Path, bytes]:
-    """Each article's chapter: from the cache when its handout (or an earlier digest) laid
-    it out, else laid out now, in the worker pool."""
-    from ..editions import pdf
-
-    chapters, jobs = {}, []
-    prepare(["pdf"], options)
-    for article in articles:
-        data = pdf.cached_chapter(article, options, report)
-        if data is not None:
-            chapters[article.path] = data
-        else:
-            jobs.append(Job(article.path, options, article))
-    for outcome in run_all(jobs, lay_out_chapter, options):
-        report.merge(outcome.warnings, outcome.path, outcome.warning_count)
-        if outcome.error is not None:
-            raise outcome.error
-        if outcome.data is not None:
-            chapters[outcome.path] = outcome.data
-    return chapters

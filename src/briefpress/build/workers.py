@@ -192,6 +192,24 @@ def _finished(
     return None
 
 
+def cores(options: Options) -> int:
+    """How many processes the build may keep busy: ``--jobs``, else one per CPU."""
+    return options.jobs or os.cpu_count() or 1
+
+
+def run_all(
+    jobs: list[Job], work: Work, options: Options, after: str = "nothing written"
+) -> Iterator[Outcome]:
+    """``work`` for each job: in worker processes within the limits, or here when there
+    are no limits to keep and one process to use (``after``: see :func:`run_isolated`)."""
+    processes = min(cores(options), len(jobs))
+    if jobs and (processes > 1 or options.timeout or options.max_memory):
+        yield from run_isolated(jobs, work, max(processes, 1), options.timeout, after)
+    else:
+        for job in jobs:
+            yield run_job(job, work)
+
+
 @dataclass
 class Background:
     """Work started in a forked process of its own (a worker may not start multiprocessing

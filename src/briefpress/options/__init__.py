@@ -19,6 +19,7 @@ from typing import Any
 from ..editions import DEFAULT_FORMATS, FORMATS
 from ..errors import ConfigError
 from .kinds import (
+    PAPERS,
     Addresses,
     Choice,
     Flag,
@@ -26,6 +27,7 @@ from .kinds import (
     FontName,
     Formats,
     Kind,
+    Paper,
     PdfVariant,
     Seconds,
     Slug,
@@ -34,27 +36,10 @@ from .kinds import (
     Verbosity,
     WebAddress,
     Whole,
+    source_date_epoch,
 )
 
 CONFIG_FILE = "briefpress.toml"
-
-
-@dataclass(frozen=True)
-class Paper:
-    """A paper size the handout knows: the page box and the type set on it."""
-
-    css_size: str
-    margin: str
-    font_size: str
-    #: how wide the running title may be, in columns (a Chinese character counts two)
-    title_columns: int
-
-
-PAPERS = {
-    "A4": Paper("A4", "22mm 20mm 20mm 20mm", "10.5pt", 72),
-    "Letter": Paper("letter", "0.85in 0.8in 0.8in 0.8in", "10.5pt", 72),
-    "A5": Paper("A5", "16mm 14mm 15mm 14mm", "9.5pt", 52),
-}
 
 
 @dataclass(frozen=True)
@@ -332,21 +317,6 @@ class Options:
         return {f.name: getattr(self, f.name) for f in fields(self) if spec(f.name).output}
 
 
-def source_date_epoch() -> int | None:
-    """``SOURCE_DATE_EPOCH`` (reproducible builds: the time every edition records), checked."""
-    import os
-
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value is None or value.strip() == "":
-        return None
-    if not value.strip().isdigit() or int(value) > 253402300799:
-        raise ConfigError(
-            f"SOURCE_DATE_EPOCH must be whole seconds since 1970, like 1780000000, not {value[:40]!r}",
-            "environment",
-        )
-    return int(value)
-
-
 def declared() -> Iterator[tuple[dataclasses.Field, Spec]]:
     for f in fields(Options):
         yield f, f.metadata["spec"]
@@ -390,4 +360,13 @@ def shown_default(f: dataclasses.Field) -> str:
 # reading briefpress.toml and the README table, from the declarations above
 from .config import load, markdown_table, notice, read_config  # noqa: E402
 
-__all__ = ["Options", "load", "markdown_table", "notice", "read_config"]
+__all__ = [
+    "PAPERS",
+    "Options",
+    "Paper",
+    "load",
+    "markdown_table",
+    "notice",
+    "read_config",
+    "source_date_epoch",
+]

@@ -1,6 +1,7 @@
 """The checkers of option values (MkDocs' ``config_options.py`` is the model): each turns
 a TOML, API or command-line value into the option's type, or raises ValueError saying
-what is expected."""
+what is expected; and the values around them: the paper sizes the handout knows, and
+``SOURCE_DATE_EPOCH``, checked."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..editions import FORMATS
+from ..errors import ConfigError
 from ..fields import one_line_problem, reorders, slug_problem
 
 
@@ -226,3 +228,36 @@ class WebAddress(Kind):
             return text
         kinds = "an http(s) or mailto: address" if self.mail else "an http(s) address"
         raise ValueError(f"must be {kinds}")
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper size the handout knows: the page box and the type set on it."""
+
+    css_size: str
+    margin: str
+    font_size: str
+    #: how wide the running title may be, in columns (a Chinese character counts two)
+    title_columns: int
+
+
+PAPERS = {
+    "A4": Paper("A4", "22mm 20mm 20mm 20mm", "10.5pt", 72),
+    "Letter": Paper("letter", "0.85in 0.8in 0.8in 0.8in", "10.5pt", 72),
+    "A5": Paper("A5", "16mm 14mm 15mm 14mm", "9.5pt", 52),
+}
+
+
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` (reproducible builds: the time every edition records), checked."""
+    import os
+
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value.strip() == "":
+        return None
+    if not value.strip().isdigit() or int(value) > 253402300799:
+        raise ConfigError(
+            f"SOURCE_DATE_EPOCH must be whole seconds since 1970, like 1780000000, not {value[:40]!r}",
+            "environment",
+        )
+    return int(value)

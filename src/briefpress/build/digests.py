@@ -1,0 +1,89 @@
+"""The digest of a build: every article that built, in one PDF, one EPUB and one page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..editions import DIGEST, prepare
+from ..errors import BuildError, Report
+from ..fonts import warn_unshown
+from ..model import Article
+from ..options import Options
+from .stamps import owner_conflict, stamp_matches, with_stamp
+from .workers import Background, Job, Outcome, cores, run_all
+
+
+def build_digest(
+    articles: list[Article], options: Options, report: Report, stamps: dict[Path, str]
+) -> list[Path]:
+    """The digest edition: ``DIR/<digest-slug>/`` with every article in one PDF and one EPUB."""
+    from ..editions import digest
+
+    assert options.digest is not None
+    slug = options.digest_slug
+    if any(a.meta.slug == slug for a in articles):
+        raise BuildError(
+            f"the digest's slug {slug!r} is also an article's; choose another with --digest-slug"
+        )
+    ordered = digest.order_articles(articles, options.order)
+    formats = digest.formats(options)
+    stamp = digest.digest_hash(options.digest, slug, [stamps[a.path] for a in ordered] + formats)
+    folder = options.output / slug
+    conflict = None if options.force else owner_conflict(folder, slug, None)
+    if conflict:
+        raise BuildError(conflict)
+    names = [f"{slug}.{f}" for f in formats]
+    if not options.force and stamp_matches(folder, slug, stamp, names):
+        return []
+    before = len(report.warnings)
+    # what the digest prints as boxes: said under each article (once: the same line as its
+    # own build's), and under the digest for its name
+    for article in ordered:
+        warn_unshown(article.all_text(), options, report, article.path)
+    warn_unshown(digest.own_text(options), options, report, digest.pdf_location(options))
+    chapters = (
+        lay_out_chapters(ordered, options, report) if "pdf" in formats and not options.pdf_variant else {}
+    )
+    spare = cores(options) > 1  # the chapters assembled beside the front matter
+    files = digest.render_files(ordered, options, report, chapters, Background.start if spare else None)
+    if options.strict and len(report.warnings) > before:
+        raise BuildError(f"{len(report.warnings) - before} warning(s) and --strict: digest not written")
+    assert set(files) <= set(DIGEST.files(slug))
+    dates = sorted(a.meta.date.isoformat() for a in ordered)
+    about = {
+        "title": options.digest,
+        "summary": digest.subtitle(ordered, options),
+        "date": dates[-1],
+        "digest": True,
+    }
+    return with_stamp(folder, slug, files, stamp, None, options, about, [a.path for a in ordered])
+
+
+def lay_out_chapter(job: Job, report: Report, outcome: Outcome) -> None:
+    """One article's chapter for a digest; runs in a worker."""
+    from ..editions import pdf
+
+    assert job.article is not None
+    outcome.data = pdf.chapter(job.article, job.options, report)
+
+
+def lay_out_chapters(articles: list[Article], options: Options, report: Report) -> dict[Path, bytes]:
+    """Each article's chapter: from the cache when its handout (or an earlier digest) laid
+    it out, else laid out now, in the worker pool."""
+    from ..editions import pdf
+
+    chapters, jobs = {}, []
+    prepare(["pdf"], options)
+    for article in articles:
+        data = pdf.cached_chapter(article, options, report)
+        if data is not None:
+            chapters[article.path] = data
+        else:
+            jobs.append(Job(article.path, options, article))
+    for outcome in run_all(jobs, lay_out_chapter, options):
+        report.merge(outcome.warnings, outcome.path, outcome.warning_count)
+        if outcome.error is not None:
+            raise outcome.error
+        if outcome.data is not None:
+            chapters[outcome.path] = outcome.data
+    return chapters
