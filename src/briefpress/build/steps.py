@@ -20,8 +20,9 @@ from ..l10n import labels
 from ..model import Article
 from ..options import Options, source_date_epoch
 from ..sources import read_article
+from ..sources.frontmatter import is_draft
 from .digests import build_digest
-from .find import find_sources
+from .find import Found, find, find_sources
 from .stamps import article_hash, owner_conflict, resources_hash, stamp_matches, with_stamp
 from .workers import Background, Job, Outcome, cores, run_all
 
@@ -44,6 +45,8 @@ class BuildResult:
     index: list[Path] = field(default_factory=list)
     #: every source found, with the images it uses (none when it could not be read)
     inputs: dict[Path, list[Path]] = field(default_factory=dict)
+    #: files of the folders named that were not built, and why: NOT_AN_ARTICLE, DRAFT
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -54,17 +57,20 @@ class BuildResult:
 Progress = Callable[[int, int, Outcome], None]
 
 
-def read_all(
-    sources: list[Path], report: Report, options: Options
-) -> tuple[list[Article], list[BriefpressError]]:
-    """Every source read and checked, each in a worker within the limits; no two may share a slug."""
+def read_all(found: Found, report: Report, options: Options, result: BuildResult) -> list[Article]:
+    """Every source read and checked, each in a worker within the limits, but the drafts
+    found in folders; no two may share a slug. Problems go to ``result.errors``."""
     articles: list[Article] = []
-    errors: list[BriefpressError] = []
-    outcomes = {o.path: o for o in run_all([Job(path, options) for path in sources], read_source, options)}
-    for source in sources:
+    errors = result.errors
+    jobs = [Job(path, options, found=path in found.in_folders) for path in found.sources]
+    outcomes = {o.path: o for o in run_all(jobs, read_source, options)}
+    for source in found.sources:
         outcome = outcomes[source]
         report.merge(outcome.warnings, source, outcome.warning_count)
-        if isinstance(outcome.error, SourceErrors):
+        if outcome.skipped is not None:
+            result.skipped.append((source, outcome.skipped))
+            result.articles -= 1
+        elif isinstance(outcome.error, SourceErrors):
             errors.extend(outcome.error.errors)
         elif outcome.error is not None:
             errors.append(outcome.error)
@@ -81,11 +87,18 @@ def read_all(
                     article.path,
                 )
             )
-    return articles, errors
+    return articles
+
+
+#: why a file of a folder was not built
+NOT_AN_ARTICLE, DRAFT = "no front matter", "draft"
 
 
 def read_source(job: Job, report: Report, outcome: Outcome) -> None:
-    """Read one source; runs in a worker."""
+    """Read one source, unless it is a draft found in a folder; runs in a worker."""
+    if job.found and is_draft(job.path):
+        outcome.skipped = DRAFT
+        return
     outcome.article = read_article(job.path, report, job.options)
 
 
@@ -164,14 +177,15 @@ def build(
     try:
         source_date_epoch()  # a bad value stops the build here, not in a worker
         cache.check()
-        sources, refused = find_sources(paths)
+        found = find(paths)
     except BriefpressError as exc:
         result.errors.append(exc)
         return result
-    result.articles = len(sources) + len(refused)
-    articles, result.errors = read_all(sources, report, options)
-    result.errors[:0] = refused
-    result.inputs = {source: [] for source in sources} | {a.path: a.images for a in articles}
+    result.articles = len(found.sources) + len(found.refused)
+    result.skipped = [(path, NOT_AN_ARTICLE) for path in found.not_articles]
+    result.errors += found.refused
+    articles = read_all(found, report, options, result)
+    result.inputs = {source: [] for source in found.sources} | {a.path: a.images for a in articles}
     failed = {Path(e.path) for e in result.errors if e.path}
     good = [a for a in articles if a.path not in failed]
     stamps = build_articles(good, options, report, result, progress)

@@ -41,6 +41,8 @@ class Job:
     earlier_warnings: int = 0
     #: cores no other worker is using: the article's editions may use them
     spare_cores: int = 0
+    #: the source was found in a folder (not named): a draft is skipped, not read
+    found: bool = False
 
     @property
     def folder(self) -> Path | None:
@@ -66,6 +68,8 @@ class Outcome:
     error: BriefpressError | None = None
     timings: dict[str, float] = field(default_factory=dict)
     unchanged: bool = False
+    #: why the source was not read (it is a draft)
+    skipped: str | None = None
 
 
 #: the work of a job: it fills in the outcome, reporting warnings to the report

@@ -53,6 +53,8 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             say(f"{source}: {detail}", file=stdout)
         for path in result.outputs:
             say(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", file=stdout)
+    if options.verbosity >= 0 and result.skipped:
+        _skipped(result.skipped, options.verbosity, stdout)
     if options.verbosity >= 0:
         say(
             f"{result.built} of {result.articles} article(s) built, {len(result.outputs)} file(s), "
@@ -61,6 +63,23 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             file=stdout,
         )
     return 0 if result.ok else 1
+
+
+#: what a skipped file is, in the build's summary and (with -v) on its own line
+_SKIPPED = {
+    "no front matter": ("{n} file(s) without front matter (not articles)", "no front matter, not an article"),
+    "draft": ("{n} draft(s)", "a draft (draft: true in its front matter)"),
+}
+
+
+def _skipped(skipped: list, verbosity: int, stdout: TextIO) -> None:
+    """One line for the files of the folders that were not built; with -v, one per file."""
+    counts = {why: sum(1 for _, reason in skipped if reason == why) for why in _SKIPPED}
+    parts = [_SKIPPED[why][0].format(n=n) for why, n in counts.items() if n]
+    say(f"skipped {' and '.join(parts)}" + (":" if verbosity > 0 else "; -v names them"), file=stdout)
+    if verbosity > 0:
+        for path, why in skipped:
+            say(f"skipped {path}: {_SKIPPED[why][1]}", file=stdout)
 
 
 @contextmanager

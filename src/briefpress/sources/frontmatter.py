@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,7 +30,10 @@ FRONT_MATTER_KEYS = (
     "slug",
     "original_lang",
     "translation_lang",
+    "draft",
 )
+#: what ``draft:`` may say, as YAML 1.1 (PyYAML) reads booleans
+_YES, _NO = ("true", "yes", "on"), ("false", "no", "off")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
@@ -121,6 +125,16 @@ class _Fields:
             )
         return slug
 
+    def flag(self, key: str) -> bool:
+        """A yes-or-no field: true/false (yes/no, on/off too, in any case); empty is no."""
+        value = self.data.get(key)
+        if value is None or value == "":
+            return False
+        if isinstance(value, str) and value.strip().lower() in _YES + _NO:
+            return value.strip().lower() in _YES
+        shown = repr(value.strip()[:40]) if isinstance(value, str) else "a list or a mapping"
+        raise self.src.error(f"'{key}' must be true or false, not {shown}", self.line_of(key))
+
     def lang(self, key: str, default: str) -> str:
         value = self.text(key) or default
         if not _LANG.fullmatch(value):
@@ -205,6 +219,7 @@ def read_front_matter(src: SourceFile, tokens: list[Token]) -> tuple[Meta, int]:
     # checked in this order, so that the first problem reported stays the same
     date, source_url, tags = fields.date(), fields.source_url(), fields.tags()
     translators, editors, slug = fields.names("translator"), fields.names("editor"), fields.slug()
+    fields.flag("draft")  # checked here too: a draft named on the command line is built
     meta = Meta(
         title=title,
         date=date,
@@ -220,3 +235,24 @@ def read_front_matter(src: SourceFile, tokens: list[Token]) -> tuple[Meta, int]:
         translation_lang=fields.lang("translation_lang", "zh-Hans"),
     )
     return meta, end_line
+
+
+def is_draft(path: Path) -> bool:
+    """Whether the article at ``path`` says ``draft: true`` in its front matter. A value
+    that is not yes or no is an error at its line; a source whose front matter cannot be
+    read is not called a draft (reading it says what is wrong)."""
+    from ..errors import Report, SourceError
+    from .text import blank_comments, read_source
+    from .tokens import outline_parser
+
+    src = SourceFile(path, Report())
+    try:
+        text = blank_comments(read_source(path))
+        src.lines = text.split("\n")
+        tokens = outline_parser().parse(text, {})
+        if not tokens or tokens[0].type != "front_matter":
+            return False
+        data, key_lines = load_yaml(src, tokens[0])
+    except (SourceError, RecursionError):
+        return False
+    return _Fields(src, data, key_lines).flag("draft")

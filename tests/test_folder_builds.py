@@ -1,0 +1,135 @@
+"""Folder builds (issue 24): files that are not articles, drafts, digests with a failed
+article, Ctrl-C, two builds into one folder, and articles whose sources are gone.
+Through the CLI, with the messages asserted as a user sees them."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from briefpress.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+#: an article with a brief, so that it builds with no warning
+BODY = "# 原文\n\nFirst paragraph.\n\n# 译文\n\n第一段。\n\n# 讨论引子\n\n1. 这对我们意味着什么？\n"
+
+
+def article(path: Path, title: str = "测试文章", date: str = "2026-06-09", more: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\ntitle: {title}\ndate: {date}\n{more}---\n\n{BODY}", encoding="utf-8")
+    return path
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def summary(out: str) -> str:
+    """The build's last line, without its time."""
+    return re.sub(r", in \d+\.\d s$", "", out.splitlines()[-1])
+
+
+# -- files that are not articles, and drafts ---------------------------------------------------
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Two articles, a README, a to-do list, a draft and a GitHub template (hidden folder)."""
+    arts = tmp_path / "arts"
+    article(arts / "a.md")
+    article(arts / "b.md", "第二篇", "2026-06-10")
+    (arts / "README.md").write_text("# Notes\n\nFor the editors.\n\n---\n\nMore.\n", encoding="utf-8")
+    (arts / "drafts").mkdir()
+    (arts / "drafts" / "todo.md").write_text("- ask Li\n- check the date\n", encoding="utf-8")
+    article(arts / "drafts" / "next.md", "下一篇", more="draft: yes\n")
+    (arts / ".github").mkdir()
+    (arts / ".github" / "bug.md").write_text("---\nname: Bug\nabout: report one\n---\n", encoding="utf-8")
+    return arts
+
+
+def test_files_without_front_matter_and_drafts_are_skipped_with_one_line(folder, tmp_path):
+    out = str(tmp_path / "out")
+    code, stdout, stderr = run("build", str(folder), "-o", out, "--formats", "html")
+    assert (code, stderr) == (0, "")
+    lines = stdout.splitlines()
+    assert lines[-2] == "skipped 2 file(s) without front matter (not articles) and 1 draft(s); -v names them"
+    assert summary(stdout) == "2 of 2 article(s) built, 2 file(s), 0 warning(s), 0 error(s), 0 unchanged"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_dir()) == ["a", "b"]
+    code, stdout, _ = run("build", str(folder), "-o", out, "--formats", "html", "-v")
+    assert code == 0
+    assert [line for line in stdout.splitlines() if line.startswith("skipped")] == [
+        "skipped 2 file(s) without front matter (not articles) and 1 draft(s):",
+        f"skipped {folder / 'README.md'}: no front matter, not an article",
+        f"skipped {folder / 'drafts' / 'todo.md'}: no front matter, not an article",
+        f"skipped {folder / 'drafts' / 'next.md'}: a draft (draft: true in its front matter)",
+    ]
+    code, stdout, _ = run("build", str(folder), "-o", out, "--formats", "html", "-q")
+    assert (code, stdout) == (0, "")
+
+
+def test_a_file_named_on_the_command_line_is_built_or_refused_as_asked(folder, tmp_path):
+    out = str(tmp_path / "out")
+    code, _, stderr = run("build", str(folder / "README.md"), "-o", out, "--formats", "html")
+    assert code == 1
+    assert stderr == (
+        f"{folder / 'README.md'}:1: error: no front matter: an article starts with a '---' line, "
+        "then 'title:' and 'date:', then another '---' line\n"
+    )
+    code, stdout, stderr = run("build", str(folder / "drafts" / "next.md"), "-o", out, "--formats", "html")
+    assert (code, stderr) == (0, "") and (tmp_path / "out" / "next" / "next.html").is_file()
+    assert "skipped" not in stdout
+
+
+def test_a_file_that_looks_like_a_broken_article_is_not_skipped(tmp_path):
+    arts = tmp_path / "arts"
+    article(arts / "a.md")
+    (arts / "b.md").write_text("\n---\ntitle: 空行之后\ndate: 2026-06-09\n---\n\n" + BODY, encoding="utf-8")
+    (arts / "c.md").write_text(BODY, encoding="utf-8")  # its front matter forgotten
+    code, stdout, stderr = run("build", str(arts), "-o", str(tmp_path / "out"), "--formats", "html")
+    assert code == 1 and "skipped" not in stdout
+    assert stderr.count("error: no front matter") == 2
+    assert f"{arts / 'b.md'}:1: error: no front matter" in stderr
+    assert f"{arts / 'c.md'}:1: error: no front matter" in stderr
+
+
+def test_a_folder_of_notes_only_is_one_error(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "README.md").write_text("Notes.\n", encoding="utf-8")
+    code, _, stderr = run("build", str(notes), "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert stderr == (
+        f"{notes}: error: the folder holds no articles: its 1 Markdown file(s) have no front matter "
+        "(an article starts with a '---' line, then 'title:' and 'date:', then another '---' line)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "draft"),
+    [("true", True), ("yes", True), ("True", True), ("on", True)]
+    + [("false", False), ("no", False), ('""', False)],
+)
+def test_draft_takes_yaml_booleans(tmp_path, value, draft):
+    arts = tmp_path / "arts"
+    article(arts / "a.md")
+    article(arts / "d.md", more=f"draft: {value}\n")
+    code, stdout, stderr = run("build", str(arts), "-o", str(tmp_path / "out"), "--formats", "html")
+    assert (code, stderr) == (0, "")
+    assert ("skipped 1 draft(s); -v names them" in stdout) is draft
+    assert (tmp_path / "out" / "d").exists() is not draft
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_a_draft_that_is_not_yes_or_no_is_an_error_at_its_line(tmp_path, named):
+    arts = tmp_path / "arts"
+    article(arts / "a.md")
+    draft = article(arts / "d.md", more="draft: maybe\n")
+    target = draft if named else arts
+    code, _, stderr = run("build", str(target), "-o", str(tmp_path / "out"), "--formats", "html")
+    assert code == 1
+    assert stderr == f"{draft}:4: error: 'draft' must be true or false, not 'maybe'\n"
