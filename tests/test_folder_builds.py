@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,98 @@ def test_a_draft_that_is_not_yes_or_no_is_an_error_at_its_line(tmp_path, named):
     code, _, stderr = run("build", str(target), "-o", str(tmp_path / "out"), "--formats", "html")
     assert code == 1
     assert stderr == f"{draft}:4: error: 'draft' must be true or false, not 'maybe'\n"
+
+
+# -- a digest whose article failed ---------------------------------------------------------------
+
+
+@pytest.fixture
+def issue(tmp_path: Path) -> Path:
+    """Three articles and two that fail: one's translation is short a paragraph, one's date is wrong."""
+    arts = tmp_path / "issue"
+    for n in (1, 2, 3):
+        article(arts / f"a{n}.md", f"第 {n} 篇", f"2026-06-0{n}")
+    article(arts / "bad.md", "坏的", "2026-06-04")
+    (arts / "bad.md").write_text(
+        (arts / "bad.md").read_text(encoding="utf-8").replace("First paragraph.", "One.\n\nTwo."),
+        encoding="utf-8",
+    )
+    article(arts / "late.md", "晚的", "2026-13-01")
+    return arts
+
+
+def test_a_digest_with_a_failed_article_is_not_written(issue, tmp_path):
+    out = tmp_path / "out"
+    code, stdout, stderr = run(
+        "build", str(issue), "-o", str(out), "--formats", "html,epub", "--digest", "第 12 期"
+    )
+    assert code == 1
+    lines = stderr.splitlines()
+    assert len(lines) == 3 and lines[0].startswith(f"{issue / 'bad.md'}:") and "late.md:3: error:" in lines[1]
+    assert lines[2] == (
+        f"{out / 'digest'}: error: the digest is not written: 2 of 5 article(s) failed to build "
+        f"({issue / 'bad.md'}, {issue / 'late.md'}); fix them, "
+        "or build with --digest-partial to leave them out"
+    )
+    assert not (out / "digest").exists()
+    assert summary(stdout) == "3 of 5 article(s) built, 6 file(s), 0 warning(s), 3 error(s), 0 unchanged"
+
+
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [
+        ("zh-Hans", "另有 2 篇文章因构建失败未收入。"),
+        ("zh-Hant", "另有 2 篇文章因建置失敗未收入。"),
+        ("en", "2 articles left out: they failed to build."),
+    ],
+)
+def test_digest_partial_leaves_failures_out_and_says_how_many(issue, tmp_path, lang, note):
+    import zipfile
+
+    out = tmp_path / "out"
+    argv = ["build", str(issue), "-o", str(out), "--formats", "html,epub", "--digest", "D", "--lang-ui", lang]
+    code, stdout, stderr = run(*argv, "--digest-partial")
+    assert code == 1 and stderr.count("error:") == 2  # the two articles: they did fail
+    assert (
+        stdout.splitlines()[-2]
+        == "the digest leaves out 2 article(s) that failed to build (--digest-partial)"
+    )
+    page = (out / "digest" / "digest.html").read_text(encoding="utf-8")
+    assert f'<p class="digest-left-out">{note}</p>' in page
+    assert page.count('<article class="article digest-article"') == 3
+    nav = zipfile.ZipFile(out / "digest" / "digest.epub").read("EPUB/nav.xhtml").decode()
+    assert f'<p class="digest-left-out">{note}</p>' in nav
+    # once they are fixed, the digest is whole again and says nothing of them
+    (issue / "bad.md").write_text((issue / "a1.md").read_text(encoding="utf-8").replace("第 1 篇", "坏的"))
+    (issue / "late.md").unlink()
+    code, stdout, stderr = run(*argv)
+    assert (code, stderr) == (0, "")
+    page = (out / "digest" / "digest.html").read_text(encoding="utf-8")
+    assert (
+        '<p class="digest-left-out">' not in page
+        and page.count('<article class="article digest-article"') == 4
+    )
+
+
+def test_one_article_left_out_in_english(issue, tmp_path):
+    (issue / "late.md").unlink()
+    out = tmp_path / "out"
+    argv = ["--formats", "html", "--digest", "D", "--lang-ui", "en", "--digest-partial"]
+    assert run("build", str(issue), "-o", str(out), *argv)[0] == 1
+    page = (out / "digest" / "digest.html").read_text(encoding="utf-8")
+    assert '<p class="digest-left-out">1 article left out: it failed to build.</p>' in page
+
+
+@pytest.mark.slow
+def test_digest_partial_pdf_contents_page_says_how_many(issue, tmp_path):
+    out = tmp_path / "out"
+    argv = ["--formats", "pdf", "--digest", "第 12 期", "--digest-partial"]
+    assert run("build", str(issue), "-o", str(out), *argv)[0] == 1
+    contents = subprocess.run(
+        ["pdftotext", "-f", "2", "-l", "2", str(out / "digest" / "digest.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "另有2篇文章因构建失败未收入。" in contents.replace(" ", "")
+    assert all(f"第{n}篇" in contents.replace(" ", "") for n in (1, 2, 3))

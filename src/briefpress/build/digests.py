@@ -13,10 +13,30 @@ from .stamps import owner_conflict, stamp_matches, with_stamp
 from .workers import Background, Job, Outcome, cores, run_all
 
 
-def build_digest(
-    articles: list[Article], options: Options, report: Report, stamps: dict[Path, str]
+def digest_of(
+    articles: list[Article], failed: list[str], total: int, options: Options, report: Report, stamps: dict
 ) -> list[Path]:
-    """The digest edition: ``DIR/<digest-slug>/`` with every article in one PDF and one EPUB."""
+    """The digest of the articles that built. When any of the ``total`` articles failed (the
+    ``failed`` sources), there is none (an issue must not go to print with an article
+    missing) unless ``--digest-partial`` leaves them out, and its contents says so."""
+    folder = options.output / options.digest_slug
+    if failed and not options.digest_partial:
+        names = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
+        raise BuildError(
+            f"the digest is not written: {len(failed)} of {total} article(s) failed to build ({names}); "
+            "fix them, or build with --digest-partial to leave them out",
+            folder,
+        )
+    if not articles:
+        raise BuildError("the digest is not written: no article built", folder)
+    return build_digest(articles, options, report, stamps, len(failed))
+
+
+def build_digest(
+    articles: list[Article], options: Options, report: Report, stamps: dict[Path, str], left_out: int = 0
+) -> list[Path]:
+    """The digest edition: ``DIR/<digest-slug>/`` with every article in one PDF and one EPUB;
+    ``left_out``: how many articles failed and are not in it (--digest-partial)."""
     from ..editions import digest
 
     assert options.digest is not None
@@ -27,7 +47,8 @@ def build_digest(
         )
     ordered = digest.order_articles(articles, options.order)
     formats = digest.formats(options)
-    stamp = digest.digest_hash(options.digest, slug, [stamps[a.path] for a in ordered] + formats)
+    parts = [stamps[a.path] for a in ordered] + formats + ([f"left out: {left_out}"] if left_out else [])
+    stamp = digest.digest_hash(options.digest, slug, parts)
     folder = options.output / slug
     conflict = None if options.force else owner_conflict(folder, slug, None)
     if conflict:
@@ -45,7 +66,9 @@ def build_digest(
         lay_out_chapters(ordered, options, report) if "pdf" in formats and not options.pdf_variant else {}
     )
     spare = cores(options) > 1  # the chapters assembled beside the front matter
-    files = digest.render_files(ordered, options, report, chapters, Background.start if spare else None)
+    files = digest.render_files(
+        ordered, options, report, chapters, Background.start if spare else None, left_out
+    )
     if options.strict and len(report.warnings) > before:
         raise BuildError(f"{len(report.warnings) - before} warning(s) and --strict: digest not written")
     assert set(files) <= set(DIGEST.files(slug))

@@ -21,7 +21,7 @@ from ..model import Article
 from ..options import Options, source_date_epoch
 from ..sources import read_article
 from ..sources.frontmatter import is_draft
-from .digests import build_digest
+from .digests import digest_of
 from .find import Found, find, find_sources
 from .stamps import article_hash, owner_conflict, resources_hash, stamp_matches, with_stamp
 from .workers import Background, Job, Outcome, cores, run_all
@@ -47,6 +47,10 @@ class BuildResult:
     inputs: dict[Path, list[Path]] = field(default_factory=dict)
     #: files of the folders named that were not built, and why: NOT_AN_ARTICLE, DRAFT
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    #: the sources that failed (read, checked, rendered or written)
+    failed: list[Path] = field(default_factory=list)
+    #: how many articles that failed the digest leaves out (--digest-partial)
+    left_out: int = 0
     seconds: float = 0.0
 
     @property
@@ -72,14 +76,17 @@ def read_all(found: Found, report: Report, options: Options, result: BuildResult
             result.articles -= 1
         elif isinstance(outcome.error, SourceErrors):
             errors.extend(outcome.error.errors)
+            result.failed.append(source)
         elif outcome.error is not None:
             errors.append(outcome.error)
+            result.failed.append(source)
         elif outcome.article is not None:
             articles.append(outcome.article)
     by_slug: dict[str, Article] = {}
     for article in articles:
         other = by_slug.setdefault(article.meta.slug, article)
         if other is not article:
+            result.failed.append(article.path)
             errors.append(
                 SourceError(
                     f"slug {article.meta.slug!r} is also used by {other.path}; set a different "
@@ -184,15 +191,18 @@ def build(
     result.articles = len(found.sources) + len(found.refused)
     result.skipped = [(path, NOT_AN_ARTICLE) for path in found.not_articles]
     result.errors += found.refused
+    result.failed = [Path(error.path) for error in found.refused if error.path]
     articles = read_all(found, report, options, result)
     result.inputs = {source: [] for source in found.sources} | {a.path: a.images for a in articles}
-    failed = {Path(e.path) for e in result.errors if e.path}
-    good = [a for a in articles if a.path not in failed]
+    good = [a for a in articles if a.path not in set(result.failed)]
     stamps = build_articles(good, options, report, result, progress)
-    if options.digest and good:
-        built = [a for a in good if a.path not in {Path(e.path) for e in result.errors if e.path}]
+    if options.digest:
+        failed = list(dict.fromkeys(result.failed))
+        built = [a for a in good if a.path not in failed]
         try:
-            result.outputs += build_digest(built, options, report, stamps)
+            names = [str(path) for path in failed]
+            result.outputs += digest_of(built, names, result.articles, options, report, stamps)
+            result.left_out = len(failed)
         except BriefpressError as exc:
             result.errors.append(exc)
         except Exception as exc:  # a renderer bug: one line, as for an article
@@ -238,6 +248,7 @@ def build_articles(
             result.unchanged += 1
         elif outcome.error is not None:
             result.errors.append(outcome.error)
+            result.failed.append(outcome.path)
         else:
             result.outputs += outcome.outputs
             result.built += 1

@@ -123,6 +123,10 @@ def _build_command(commands) -> _Parser:
     return build
 
 
+#: the build options serve does not take: it builds HTML (and --pdf) pages, one at a time
+_NOT_SERVED = ("formats", "jobs", "digest", "digest_slug", "digest_partial", "order", "force")
+
+
 def _serve_command(commands) -> _Parser:
     serve = commands.add_parser(
         "serve",
@@ -142,7 +146,7 @@ def _serve_command(commands) -> _Parser:
     )
     serve.add_argument("--pdf", action="store_true", help="build the PDF handouts too")
     for f, option in declared():
-        if option.flags and f.name not in ("formats", "jobs", "digest", "digest_slug", "order", "force"):
+        if option.flags and f.name not in _NOT_SERVED:
             add_option(serve, f.name)
     _loudness(serve)
     return serve

@@ -55,6 +55,11 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             say(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", file=stdout)
     if options.verbosity >= 0 and result.skipped:
         _skipped(result.skipped, options.verbosity, stdout)
+    if options.verbosity >= 0 and result.left_out:
+        say(
+            f"the digest leaves out {result.left_out} article(s) that failed to build (--digest-partial)",
+            file=stdout,
+        )
     if options.verbosity >= 0:
         say(
             f"{result.built} of {result.articles} article(s) built, {len(result.outputs)} file(s), "

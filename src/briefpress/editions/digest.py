@@ -43,6 +43,14 @@ def order_articles(articles: list[Article], order: str) -> list[Article]:
     return list(articles)
 
 
+def left_out_note(count: int, options: Options) -> str | None:
+    """What the contents says of the articles a digest leaves out (--digest-partial)."""
+    if not count:
+        return None
+    ui = labels(options.lang_ui)
+    return ui["digest_left_out_one"] if count == 1 else ui["digest_left_out"].format(count=count)
+
+
 def date_range(articles: list[Article]) -> str:
     dates = sorted(a.meta.date for a in articles)
     first, last = dates[0].isoformat(), dates[-1].isoformat()
@@ -54,9 +62,12 @@ def subtitle(articles: list[Article], options: Options) -> str:
     return ui["digest_count"].format(count=len(articles)) + " · " + date_range(articles)
 
 
-def digest_html(name: str, articles: list[Article], options: Options, starts: list[int] | None = None) -> str:
+def digest_html(
+    name: str, articles: list[Article], options: Options, starts: list[int] | None = None, left_out: int = 0
+) -> str:
     """The digest as HTML for WeasyPrint: the cover, the contents and every article; with
-    ``starts`` (each article's first page), the cover and the contents alone."""
+    ``starts`` (each article's first page), the cover and the contents alone. ``left_out``:
+    how many articles failed to build, said under the contents (--digest-partial)."""
     if starts:  # the contents lists titles and dates: nothing else is rendered
         contexts: list[Any] = [SimpleNamespace(meta=article.meta, prefix="") for article in articles]
     else:
@@ -67,16 +78,18 @@ def digest_html(name: str, articles: list[Article], options: Options, starts: li
     return render_template(
         "digest.html.j2",
         options.theme,
-        **_front(name, articles, options),
+        **_front(name, articles, options, left_out),
         contexts=contexts,
         starts=starts,
         css=print_css(options, "digest.css"),
     )
 
 
-def _front(name: str, articles: list[Article], options: Options) -> dict[str, Any]:
-    """What both digest templates show before the articles: the name, the subtitle, the site."""
+def _front(name: str, articles: list[Article], options: Options, left_out: int = 0) -> dict[str, Any]:
+    """What both digest templates show before the articles: the name, the subtitle, the
+    site, and under the contents how many articles were left out."""
     return {
+        "left_out": left_out_note(left_out, options),
         "name": name,
         "subtitle": subtitle(articles, options),
         "site_name": options.site_name,
@@ -92,6 +105,7 @@ def render_pdf(
     report: Report,
     chapters: dict[Path, bytes] | None = None,
     apart: Apart | None = None,
+    left_out: int = 0,
 ) -> bytes:
     """The digest PDF: the articles' chapters (laid out once each, as for their handouts)
     behind a cover and a contents page, numbered through. ``chapters`` holds those laid
@@ -100,13 +114,13 @@ def render_pdf(
     (``--pdf-variant``) cannot be assembled from parts: it is laid out as one document."""
     key = f"digest:{name}:" + ":".join(a.meta.slug for a in articles)
     if options.pdf_variant:
-        return single_document(name, articles, options, report)
+        return single_document(name, articles, options, report, left_out)
     chapters = chapters or {}
     parts = chapters_of(
         [(a.meta.title, chapters.get(a.path) or chapter(a, options, report)) for a in articles]
     )
     body = apart(lambda _: assemble(parts)) if apart else None
-    front = front_matter(name, articles, parts, options, report, key)
+    front = front_matter(name, articles, parts, options, report, key, left_out)
     info = Info(
         title=name,
         author=options.site_name,
@@ -118,7 +132,7 @@ def render_pdf(
     return merge(front, body.result(report, articles[0].path) if body else assemble(parts), options, info)
 
 
-def render_page(name: str, articles: list[Article], options: Options) -> str:
+def render_page(name: str, articles: list[Article], options: Options, left_out: int = 0) -> str:
     """The digest as one reading page: a cover, the contents, every article with the views."""
     from .html import views
 
@@ -132,17 +146,19 @@ def render_page(name: str, articles: list[Article], options: Options) -> str:
     return render_template(
         "digest_page.html.j2",
         options.theme,
-        **_front(name, articles, options),
+        **_front(name, articles, options, left_out),
         contexts=contexts,
         views=offered,
         css=stylesheet(options, "base.css", "screen.css", "digest-page.css"),
     )
 
 
-def single_document(name: str, articles: list[Article], options: Options, report: Report) -> bytes:
+def single_document(
+    name: str, articles: list[Article], options: Options, report: Report, left_out: int = 0
+) -> bytes:
     """The digest laid out as one document (for tagged PDFs; numbered through by CSS)."""
     key = f"digest:{name}:" + ":".join(a.meta.slug for a in articles)
-    html = digest_html(name, articles, options)
+    html = digest_html(name, articles, options, left_out=left_out)
     return write_pdf(
         html,
         articles[0],
@@ -159,7 +175,13 @@ _NUMBERED = '@page { @bottom-center { content: counter(page) " / " counter(pages
 
 
 def front_matter(
-    name: str, articles: list[Article], parts: list[Chapter], options: Options, report: Report, key: str
+    name: str,
+    articles: list[Article],
+    parts: list[Chapter],
+    options: Options,
+    report: Report,
+    key: str,
+    left_out: int = 0,
 ) -> bytes:
     """The cover and the contents, with the page each article starts on."""
     from .pdfdoc import opened
@@ -167,7 +189,7 @@ def front_matter(
     pages = 2 + len(articles) // 20  # the cover, and about twenty entries a page
     for _ in range(4):  # the contents' length decides where the articles start, and back
         starts = [pages + 1 + sum(part.pages for part in parts[:n]) for n in range(len(parts))]
-        html = digest_html(name, articles, options, starts)
+        html = digest_html(name, articles, options, starts, left_out)
         data = write_pdf(
             html,
             articles[0],
@@ -195,7 +217,7 @@ def own_text(options: Options) -> str:
     return (options.digest or "") + options.site_name
 
 
-def render_epub(name: str, slug: str, articles: list[Article], options: Options) -> bytes:
+def render_epub(name: str, slug: str, articles: list[Article], options: Options, left_out: int = 0) -> bytes:
     key = f"briefpress-digest:{slug}:{name}:" + ",".join(a.meta.slug for a in articles)
     line = subtitle(articles, options)
     info = BookInfo(
@@ -209,6 +231,7 @@ def render_epub(name: str, slug: str, articles: list[Article], options: Options)
         description=" / ".join(a.meta.title for a in articles),
         subjects=sorted({t for a in articles for t in a.meta.tags}),
         publisher=options.site_name,
+        contents_note=left_out_note(left_out, options),
     )
     return render_book(info, articles, options, articles[0].path)
 
@@ -223,17 +246,20 @@ def render_files(
     report: Report,
     chapters: dict[Path, bytes] | None = None,
     apart: Apart | None = None,
+    left_out: int = 0,
 ) -> dict[str, bytes]:
     """The digest's files, by name, for ``articles`` in the order given (``apart``: see
-    :func:`render_pdf`)."""
+    :func:`render_pdf`); ``left_out`` articles failed to build (--digest-partial)."""
     assert options.digest is not None
     slug, files = options.digest_slug, {}
     if "html" in formats(options):
-        files[f"{slug}.html"] = render_page(options.digest, articles, options).encode("utf-8")
+        files[f"{slug}.html"] = render_page(options.digest, articles, options, left_out).encode("utf-8")
     if "pdf" in formats(options):
-        files[f"{slug}.pdf"] = render_pdf(options.digest, articles, options, report, chapters, apart)
+        files[f"{slug}.pdf"] = render_pdf(
+            options.digest, articles, options, report, chapters, apart, left_out
+        )
     if "epub" in formats(options):
-        files[f"{slug}.epub"] = render_epub(options.digest, slug, articles, options)
+        files[f"{slug}.epub"] = render_epub(options.digest, slug, articles, options, left_out)
     return files
 
 

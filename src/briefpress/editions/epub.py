@@ -73,6 +73,8 @@ class BookInfo:
     publisher: str = ""
     #: (name, MARC relator code): "trl" translator, "edt" editor
     contributors: list[tuple[str, str]] = field(default_factory=list)
+    #: a line under the contents (a digest's: how many articles it leaves out)
+    contents_note: str | None = None
 
     @classmethod
     def for_article(cls, article: Article, options: Options) -> BookInfo:
@@ -207,6 +209,7 @@ def render_book(info: BookInfo, articles: list[Article], options: Options, where
         toc=toc,
         landmarks=landmarks,
         css=css.file_name,
+        note=info.contents_note,
     )
     return write_book(book, info, nav_xhtml.encode("utf-8"), where)
 

@@ -272,6 +272,14 @@ class Options:
         metavar="NAME",
     )
     digest_slug: str = option("digest", Slug(), "--digest-slug", help="the digest's file name", output=False)
+    digest_partial: bool = option(
+        False,
+        Flag(),
+        "--digest-partial",
+        help="build the digest without the articles that failed, its contents saying how many it "
+        "leaves out (without it, a failed article means no digest)",
+        output=False,
+    )
     order: str = option(
         "date-desc",
         Choice("date-desc", "date-asc", "title", "input"),
