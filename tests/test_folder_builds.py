@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -229,3 +231,93 @@ def test_digest_partial_pdf_contents_page_says_how_many(issue, tmp_path):
     ).stdout
     assert "另有2篇文章因构建失败未收入。" in contents.replace(" ", "")
     assert all(f"第{n}篇" in contents.replace(" ", "") for n in (1, 2, 3))
+
+
+# -- two builds into one folder ----------------------------------------------------------------
+
+#: a build whose articles take a second each to render
+SLOW_BUILD = """\
+import sys, time
+from briefpress.build import steps
+from briefpress.cli import main
+real = steps.render_article
+def slow(*args, **kwargs):
+    time.sleep(1)
+    return real(*args, **kwargs)
+steps.render_article = slow
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _wait_for(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("no_wait", [False, True])
+def test_a_second_build_into_the_folder_waits_for_the_first(tmp_path, no_wait):
+    arts = tmp_path / "arts"
+    for n in range(3):
+        article(arts / f"a{n}.md", f"第 {n} 篇")
+    out = tmp_path / "out"
+    argv = ["build", str(arts), "-o", str(out), "--formats", "html", "-j", "1"]
+    first = subprocess.Popen(
+        [sys.executable, "-c", SLOW_BUILD, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_for(lambda: (out / ".briefpress-build.lock").is_file())
+        second = subprocess.run(
+            [sys.executable, "-m", "briefpress", *argv, *(["--no-wait"] if no_wait else [])],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        running = first.poll() is None  # with --no-wait, the second ended while the first ran
+    finally:
+        stdout, stderr = first.communicate(timeout=120)
+    assert (first.returncode, stderr) == (0, "")
+    assert summary(stdout) == "3 of 3 article(s) built, 3 file(s), 0 warning(s), 0 error(s), 0 unchanged"
+    if no_wait:
+        assert running and second.returncode == 1
+        assert second.stderr == (
+            f"{out / '.briefpress-build.lock'}: error: another build into {out}/ (pid {first.pid}) is under "
+            "way; nothing was built (without --no-wait, a build waits)\n"
+        )
+    else:
+        assert second.returncode == 0
+        assert second.stderr == f"waiting for another build into {out}/ (pid {first.pid}) to finish…\n"
+        # it found the first one's stamps: nothing was built twice
+        assert summary(second.stdout) == (
+            "0 of 3 article(s) built, 0 file(s), 0 warning(s), 0 error(s), 3 unchanged"
+        )
+    assert not (out / ".briefpress-build.lock").exists()
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".site.briefpress",
+        "a0",
+        "a1",
+        "a2",
+        "feed.xml",
+        "index.html",
+    ]
+
+
+def test_the_lock_is_private_state_never_published(tmp_path):
+    from briefpress.build.lock import BUILD_LOCK
+    from briefpress.fields import private
+
+    arts = tmp_path / "arts"
+    article(arts / "a.md")
+    out = tmp_path / "out"
+    assert run("build", str(arts), "-o", str(out), "--formats", "html")[0] == 0
+    (out / BUILD_LOCK).write_text("12345\n")  # as a build that is under way leaves it
+    assert private(BUILD_LOCK)
+    code, stdout, _ = run("publish", str(out), str(tmp_path / "site"))
+    assert code == 0 and BUILD_LOCK not in stdout
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [
+        ".briefpress-published",
+        "a",
+        "feed.xml",
+        "index.html",
+    ]

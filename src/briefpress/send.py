@@ -11,7 +11,6 @@ except, with ``--insecure-auth``, to a test server on this machine.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import glob
 import json
 import os
@@ -27,6 +26,7 @@ from email.policy import default
 from email.utils import getaddresses
 from pathlib import Path
 
+from .build.lock import exclusive
 from .build.output import stage
 from .errors import BriefpressError, ConfigError
 
@@ -203,28 +203,25 @@ def connect(server: str, security: str, user: str | None, insecure_auth: bool = 
 def locked(directory: Path) -> Iterator[None]:
     """Hold the lock of ``directory``'s sent logs; refuse if another send holds it."""
     path = directory / LOCK
-    try:
-        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    except OSError as exc:
-        raise BriefpressError(
-            f"cannot open the lock of the sent logs ({exc.strerror or exc}): send writes its lock "
+
+    def problem(reason: str | None) -> BriefpressError:
+        if reason is None:
+            return BriefpressError("this lock is not a regular file: move it away (nothing was sent)", path)
+        return BriefpressError(
+            f"cannot open the lock of the sent logs ({reason}): send writes its lock "
             "and logs in this folder, make it writable (nothing was sent)",
             path,
-        ) from None
-    try:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            raise BriefpressError("this lock is not a regular file: move it away (nothing was sent)", path)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BriefpressError(
-                "another 'briefpress send' is sending this folder: nothing was sent; "
-                "run send again when it has finished",
-                path,
-            ) from None
+        )
+
+    def busy(pid: int | None) -> None:
+        raise BriefpressError(
+            "another 'briefpress send' is sending this folder: nothing was sent; "
+            "run send again when it has finished",
+            path,
+        )
+
+    with exclusive(path, problem, busy):
         yield
-    finally:
-        os.close(handle)  # and with it the lock
 
 
 def check_writable(log: Path) -> None:

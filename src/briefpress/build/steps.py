@@ -23,6 +23,7 @@ from ..sources import read_article
 from ..sources.frontmatter import is_draft
 from .digests import digest_of
 from .find import Found, find, find_sources
+from .lock import output_lock
 from .stamps import article_hash, owner_conflict, resources_hash, stamp_matches, with_stamp
 from .workers import Background, Job, Outcome, cores, run_all
 
@@ -167,6 +168,7 @@ def build(
     options: Options | None = None,
     report: Report | None = None,
     progress: Progress | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build every article named by ``paths`` into ``options.output``.
 
@@ -175,7 +177,8 @@ def build(
     others are built in a pool of ``options.jobs`` worker processes. Problems with one
     article do not stop the others; they are returned in ``BuildResult.errors`` (with
     ``--strict``, warnings count as problems). ``progress(done, total, outcome)`` is
-    called as each article finishes.
+    called as each article finishes. While it writes, the build holds the output
+    folder's lock: ``notice`` is told when it waits for another build (None: stderr).
     """
     started = time.perf_counter()
     options = options or Options()
@@ -195,6 +198,21 @@ def build(
     articles = read_all(found, report, options, result)
     result.inputs = {source: [] for source in found.sources} | {a.path: a.images for a in articles}
     good = [a for a in articles if a.path not in set(result.failed)]
+    if good or options.digest:
+        try:
+            with output_lock(options, notice):
+                write_outputs(good, options, report, result, progress)
+        except BriefpressError as exc:  # the output folder's lock
+            result.errors.append(exc)
+    result.warnings = list(report.warnings)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def write_outputs(
+    good: list[Article], options: Options, report: Report, result: BuildResult, progress: Progress | None
+) -> None:
+    """The articles that changed, the digest, the index and the feed, written."""
     stamps = build_articles(good, options, report, result, progress)
     if options.digest:
         failed = list(dict.fromkeys(result.failed))
@@ -215,9 +233,6 @@ def build(
         [outcome] = run_all([job], refresh_site, options, "the index and the feed are as they were")
         result.index = outcome.outputs
         result.errors += [outcome.error] if outcome.error else []
-    result.warnings = list(report.warnings)
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def refresh_site(job: Job, report: Report, outcome: Outcome) -> None:

@@ -42,7 +42,7 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     options = _options(args, stderr)
     report = Report(echo=lambda line: say(line, file=stderr))
     with _progress(options.verbosity, stdout) as progress:
-        result = build(args.paths, options, report, progress)
+        result = build(args.paths, options, report, progress, lambda line: say(line, file=stderr, flush=True))
     for error in result.errors:
         print_error(error, stderr)
     if options.verbosity > 0:

@@ -262,6 +262,13 @@ class Options:
         help="rebuild even unchanged articles, and write into a folder another source (or the digest) built",
         output=False,
     )
+    no_wait: bool = option(
+        False,
+        Flag(),
+        "--no-wait",
+        help="stop at once when another build is writing into the output folder (default: wait for it)",
+        output=False,
+    )
     digest: str | None = option(
         None,
         Text(),
