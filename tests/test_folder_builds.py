@@ -5,7 +5,9 @@ Through the CLI, with the messages asserted as a user sees them."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -321,3 +323,61 @@ def test_the_lock_is_private_state_never_published(tmp_path):
         "feed.xml",
         "index.html",
     ]
+
+
+# -- Ctrl-C ---------------------------------------------------------------------------------------
+
+
+def test_ctrl_c_in_a_batch_leaves_a_clean_terminal_and_whole_outputs(tmp_path):
+    arts = tmp_path / "arts"
+    total = 40
+    for n in range(total):
+        article(arts / f"a{n:02d}.md", f"第 {n} 篇")
+    out = tmp_path / "out"
+    argv = [
+        sys.executable,
+        "-m",
+        "briefpress",
+        "build",
+        str(arts),
+        "-o",
+        str(out),
+        "--formats",
+        "html",
+        "-j",
+        "2",
+    ]
+    # a terminal sends SIGINT to the whole foreground job: the build and its workers
+    build = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        first = build.stdout.readline()
+        assert re.fullmatch(r"\[1/40\] .*: 1 file\(s\) in \d+\.\d s\n", first), first
+        os.killpg(build.pid, signal.SIGINT)
+        stdout, stderr = build.communicate(timeout=60)
+    finally:
+        if build.poll() is None:
+            os.killpg(build.pid, signal.SIGKILL)
+    assert build.returncode == 130
+    done = re.fullmatch(r"briefpress: interrupted: (\d+) built, (\d+) not started\n", stderr)
+    assert done, stderr  # no "Process ForkProcess-N:", no traceback: one line
+    built, not_started = int(done[1]), int(done[2])
+    assert built >= 1 and built + not_started == total
+    assert subprocess.run(["pgrep", "-s", str(build.pid)], capture_output=True).returncode == 1, (
+        "a worker outlived it"
+    )
+    assert [p for p in out.rglob("*") if p.name.endswith((".tmp", ".old"))] == []
+    assert not (out / ".briefpress-build.lock").exists()
+    stamped = sorted(p.parent.name for p in out.glob("*/.*.briefpress"))
+    assert len(stamped) >= built
+    for name in stamped:  # what is in place is whole
+        assert (out / name / f"{name}.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    # the next build builds the rest: every stamp left was a whole article's
+    code, stdout, stderr = run("build", str(arts), "-o", str(out), "--formats", "html", "-j", "2")
+    assert (code, stderr) == (0, "")
+    rest = total - len(stamped)
+    assert summary(stdout) == (
+        f"{rest} of {total} article(s) built, {rest} file(s), 0 warning(s), 0 error(s), "
+        f"{len(stamped)} unchanged"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 #: what must not reach a terminal raw: control characters (ANSI escapes start with one),
 #: line and paragraph separators, and bidi controls that reorder what is printed
@@ -66,6 +67,20 @@ class TemplateError(BuildError):
 
 class UsageError(BriefpressError):
     """The command line is wrong (exit code 2)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a build, once its workers are stopped: what was built and what was not.
+    Not a problem to fix, so a KeyboardInterrupt (a caller's ``except KeyboardInterrupt``
+    still sees it) rather than a BriefpressError; ``result`` is the build's result so far."""
+
+    def __init__(self, built: int, not_started: int, failed: int = 0, result: Any = None):
+        super().__init__(built, not_started, failed)
+        self.built, self.not_started, self.failed, self.result = built, not_started, failed, result
+
+    def __str__(self) -> str:
+        failed = f", {self.failed} failed" if self.failed else ""
+        return f"interrupted: {self.built} built, {self.not_started} not started{failed}"
 
 
 def format_location(path: str | None, line: int | None) -> str:

@@ -23,6 +23,7 @@ from ..sources import read_article
 from ..sources.frontmatter import is_draft
 from .digests import digest_of
 from .find import Found, find, find_sources
+from .interrupt import interrupted
 from .lock import output_lock
 from .stamps import article_hash, owner_conflict, resources_hash, stamp_matches, with_stamp
 from .workers import Background, Job, Outcome, cores, run_all
@@ -195,15 +196,17 @@ def build(
     result.skipped = [(path, NOT_AN_ARTICLE) for path in found.not_articles]
     result.errors += found.refused
     result.failed = [Path(error.path) for error in found.refused if error.path]
-    articles = read_all(found, report, options, result)
-    result.inputs = {source: [] for source in found.sources} | {a.path: a.images for a in articles}
-    good = [a for a in articles if a.path not in set(result.failed)]
-    if good or options.digest:
-        try:
+    try:
+        articles = read_all(found, report, options, result)
+        result.inputs = {source: [] for source in found.sources} | {a.path: a.images for a in articles}
+        good = [a for a in articles if a.path not in set(result.failed)]
+        if good or options.digest:
             with output_lock(options, notice):
                 write_outputs(good, options, report, result, progress)
-        except BriefpressError as exc:  # the output folder's lock
-            result.errors.append(exc)
+    except BriefpressError as exc:  # the output folder's lock
+        result.errors.append(exc)
+    except KeyboardInterrupt:  # Ctrl-C: the workers are stopped, nothing is half written
+        raise interrupted(result) from None
     result.warnings = list(report.warnings)
     result.seconds = time.perf_counter() - started
     return result

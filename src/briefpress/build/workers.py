@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from typing import Any
 from ..errors import BriefpressError, BuildError, Report
 from ..model import Article
 from ..options import Options
+from .interrupt import Stop, deferred, in_worker, stop_all
 from .output import remove_staged, watch_parent
 
 #: warnings one article may print; the rest are counted in one line
@@ -105,6 +107,7 @@ def run_job(job: Job, work: Work) -> Outcome:
 
 
 def _child(connection: Connection, job: Job, work: Work, parent: int) -> None:
+    in_worker()
     die_with(parent)
     if job.options.max_memory:
         import resource
@@ -145,12 +148,33 @@ def run_isolated(
     A process that runs out of time is killed and its article fails; one that dies
     (out of memory, a crash in a C library) fails its article alone. Outputs are
     written by the process itself with an atomic rename, so a killed one leaves none.
-    ``after`` ends the error line of such an article: what became of its work.
+    ``after`` ends the error line of such an article: what became of its work. On Ctrl-C
+    the processes still running are stopped (:mod:`.interrupt`), then KeyboardInterrupt.
     """
     context = multiprocessing.get_context("fork")
     pending = list(jobs)
     running: dict[Any, _Running] = {}
-    while pending or running:
+    with deferred() as stop:  # Ctrl-C: the workers are stopped here, then KeyboardInterrupt
+        yield from _run(context, pending, running, work, processes, timeout, after, stop)
+        if stop.requested:
+            stop_all(list(running))
+            for state in running.values():
+                state.connection.close()
+                if state.job.folder:  # a worker killed after its grace may have left staged files
+                    remove_staged(state.job.folder)
+
+
+def _run(
+    context: Any,
+    pending: list[Job],
+    running: dict[Any, _Running],
+    work: Work,
+    processes: int,
+    timeout: float | None,
+    after: str,
+    stop: Stop,
+) -> Iterator[Outcome]:
+    while (pending or running) and not stop.requested:
         while pending and len(running) < processes:
             job = pending.pop(0)
             receiver, sender = context.Pipe(duplex=False)
@@ -226,11 +250,14 @@ class Background:
     def start(cls, work: Callable[[Report], Any]) -> Background:
         reader, writer = os.pipe()
         parent = os.getpid()
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # none between fork and in_worker
         pid = os.fork()
         if pid == 0:  # the child: do the work, send it back whole, leave
             os.close(reader)
             code = 0
             try:
+                in_worker()
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                 die_with(parent)
                 report = Report()
                 message: tuple[Any, list[str], Exception | None]
@@ -244,6 +271,7 @@ class Background:
                 code = 1
             finally:
                 os._exit(code)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         os.close(writer)
         return cls(pid, reader)
 

@@ -11,7 +11,7 @@ import sys
 from typing import TextIO
 
 from .. import __version__
-from ..errors import BriefpressError, ConfigError, UsageError
+from ..errors import BriefpressError, ConfigError, Interrupted, UsageError
 from ..options import Flag, Options, coerce, declared, flag_name, shown_default, spec
 from . import commands
 from .commands import print_error, say
@@ -325,6 +325,9 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     except BriefpressError as exc:  # a wrong briefpress.toml, a folder that cannot be written, ...
         print_error(exc, stderr)
         return 1
+    except Interrupted as stopped:  # a build: what it built, what it did not
+        say(f"briefpress: {stopped}", file=stderr)
+        return 130
     except KeyboardInterrupt:
         say("briefpress: interrupted; earlier outputs are untouched", file=stderr)
         return 130

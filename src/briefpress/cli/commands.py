@@ -7,7 +7,7 @@ import argparse
 from contextlib import contextmanager
 from typing import TextIO
 
-from ..errors import BriefpressError, UsageError, printable
+from ..errors import BriefpressError, Interrupted, UsageError, printable
 from ..options import Options, load, notice, option_names
 
 
@@ -41,8 +41,15 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     options = _options(args, stderr)
     report = Report(echo=lambda line: say(line, file=stderr))
-    with _progress(options.verbosity, stdout) as progress:
-        result = build(args.paths, options, report, progress, lambda line: say(line, file=stderr, flush=True))
+    try:
+        with _progress(options.verbosity, stdout) as progress:
+            result = build(
+                args.paths, options, report, progress, lambda line: say(line, file=stderr, flush=True)
+            )
+    except Interrupted as stopped:  # the errors met before it, then main() says what was built
+        for error in stopped.result.errors if stopped.result else []:
+            print_error(error, stderr)
+        raise
     for error in result.errors:
         print_error(error, stderr)
     if options.verbosity > 0:
