@@ -70,6 +70,7 @@ def write_all(files: dict[Path, bytes]) -> None:
                 target.unlink(missing_ok=True)
         for target, previous in kept.items():
             os.replace(previous, target)
+            previous.unlink(missing_ok=True)  # a second name of the file in place: rename kept it
         kept.clear()
         raise
     finally:
@@ -78,10 +79,17 @@ def write_all(files: dict[Path, bytes]) -> None:
 
 
 def _aside(target: Path) -> Path:
-    """Move ``target`` to a temporary name beside it; return that name."""
+    """Keep ``target`` under a temporary name beside it; return that name. A second name
+    (a hard link) where the file system allows, so that ``target`` never goes missing
+    while the new file is renamed over it (``serve`` or a web server reading the folder
+    meanwhile sees the old file or the new one); else it is moved there."""
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:80]}.", suffix=".old")
     os.close(handle)
-    os.replace(target, temp)
+    os.unlink(temp)
+    try:
+        os.link(target, temp, follow_symlinks=False)
+    except OSError:
+        os.replace(target, temp)
     return Path(temp)
 
 
