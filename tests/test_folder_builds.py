@@ -5,6 +5,7 @@ Through the CLI, with the messages asserted as a user sees them."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import signal
@@ -381,3 +382,111 @@ def test_ctrl_c_in_a_batch_leaves_a_clean_terminal_and_whole_outputs(tmp_path):
         f"{rest} of {total} article(s) built, {rest} file(s), 0 warning(s), 0 error(s), "
         f"{len(stamped)} unchanged"
     )
+
+
+# -- articles whose sources are gone -------------------------------------------------------------
+
+
+def _listed(out: Path) -> list[str]:
+    """The articles the index links, and those the feed holds."""
+    index = re.findall(r'href="([^"/]+)/\1\.html"', (out / "index.html").read_text(encoding="utf-8"))
+    feed = re.findall(r'href="([^"/]+)/\1\.html"', (out / "feed.xml").read_text(encoding="utf-8"))
+    assert sorted(set(index)) == sorted(set(feed))
+    return sorted(set(index))
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    arts = tmp_path / "arts"
+    for n in range(4):
+        article(arts / f"a{n}.md", f"第 {n} 篇", f"2026-06-0{n + 1}")
+    out = tmp_path / "out"
+    assert run("build", str(arts), "-o", str(out), "--formats", "html")[0] == 0
+    assert _listed(out) == ["a0", "a1", "a2", "a3"]
+    return arts, out
+
+
+def test_articles_whose_sources_are_gone_leave_the_index_and_the_feed(built, tmp_path):
+    arts, out = built
+    (arts / "a1.md").unlink()
+    (arts / "a2.md").unlink()
+    code, stdout, stderr = run("build", str(arts), "-o", str(out), "--formats", "html", "-v")
+    assert (code, stderr) == (0, "")
+    lines = stdout.splitlines()
+    at = lines.index(
+        "2 article(s) whose sources are gone left the index and feed; --prune removes their files"
+    )
+    assert lines[at + 1 : at + 3] == [
+        f"left the index and feed: {out / 'a1'} (its source {(arts / 'a1.md').resolve()} is gone)",
+        f"left the index and feed: {out / 'a2'} (its source {(arts / 'a2.md').resolve()} is gone)",
+    ]
+    assert _listed(out) == ["a0", "a3"]
+    assert (out / "a1" / "a1.html").is_file()  # their files stay
+    # said once; and a later build of something else into the folder does not bring them back
+    code, stdout, _ = run("build", str(arts), "-o", str(out), "--formats", "html")
+    assert code == 0 and "sources are gone" not in stdout
+    other = article(tmp_path / "elsewhere" / "x.md", "别处")
+    assert run("build", str(other), "-o", str(out), "--formats", "html")[0] == 0
+    assert _listed(out) == ["a0", "a3", "x"]
+    code, stdout, _ = run("publish", str(out), str(tmp_path / "site"))
+    assert sorted(p.name for p in (tmp_path / "site").iterdir() if p.is_dir()) == ["a0", "a3", "x"]
+    # a source that comes back is built and listed again
+    article(arts / "a1.md", "第 1 篇", "2026-06-02")
+    code, stdout, _ = run("build", str(arts), "-o", str(out), "--formats", "html")
+    assert code == 0 and summary(stdout).startswith("1 of 3 article(s) built")
+    assert _listed(out) == ["a0", "a1", "a3", "x"]
+
+
+def test_a_build_of_another_folder_or_file_leaves_them_listed(built, tmp_path):
+    arts, out = built
+    (arts / "a1.md").unlink()
+    other = article(tmp_path / "elsewhere" / "x.md", "别处")
+    code, stdout, _ = run("build", str(other), "-o", str(out), "--formats", "html")
+    assert code == 0 and "sources are gone" not in stdout
+    assert _listed(out) == ["a0", "a1", "a2", "a3", "x"]
+
+
+def test_prune_removes_only_what_briefpress_wrote(built, tmp_path):
+    arts, out = built
+    (arts / "a1.md").unlink()
+    (arts / "a2.md").unlink()
+    (out / "a2" / "notes.txt").write_text("hand-made\n")
+    precious = tmp_path / "precious.html"
+    precious.write_text("<p>mine</p>\n")
+    (out / "a2" / "a2.html").unlink()
+    (out / "a2" / "a2.html").symlink_to(precious)  # a link is never followed, nor removed
+    stamp = out / "a0" / ".a0.briefpress"  # an edited stamp names more than briefpress writes
+    data = json.loads((out / "a1" / ".a1.briefpress").read_text(encoding="utf-8"))
+    data["files"] += ["../a0/.a0.briefpress", "../../precious.html", "a1.md"]
+    (out / "a1" / ".a1.briefpress").write_text(json.dumps(data), encoding="utf-8")
+    code, stdout, stderr = run("build", str(arts), "-o", str(out), "--formats", "html", "--prune", "-v")
+    assert (code, stderr) == (0, "")
+    lines = stdout.splitlines()
+    at = lines.index("removed 2 article(s) whose sources are gone (--prune): 3 file(s)")
+    assert lines[at + 1 : at + 5] == [
+        f"removed {out / 'a1' / 'a1.html'}",
+        f"removed {out / 'a1' / '.a1.briefpress'}",
+        f"removed {out / 'a2' / '.a2.briefpress'}",
+        f"kept {out / 'a2'}: it holds files briefpress did not write",
+    ]
+    assert not (out / "a1").exists()
+    assert sorted(p.name for p in (out / "a2").iterdir()) == ["a2.html", "notes.txt"]
+    assert precious.read_text() == "<p>mine</p>\n" and stamp.is_file()
+    assert _listed(out) == ["a0", "a3"]
+
+
+def test_serve_stops_listing_an_article_whose_source_is_deleted(built):
+    from test_serve import get, start, until
+
+    arts, out = built
+    server = start(out.parent, str(arts))
+    try:
+        assert 'href="a2/a2.html"' in get(server.url)[2]
+        first = server.generation()
+        (arts / "a2.md").unlink()
+        until(lambda: server.generation() > first, "a new generation")
+        status, _, index = get(server.url)
+        assert status == 200 and 'href="a2/a2.html"' not in index and 'href="a1/a1.html"' in index
+    finally:
+        code, stdout, _ = server.stop()
+    assert code == 0 and "1 article(s) whose sources are gone left the index" in stdout

@@ -44,7 +44,10 @@ def public(output: Path) -> list[str]:
         slug = stamp.parent.name
         if stamp.name != STAMP.format(slug=slug) or slug_problem(slug):
             continue
-        listed = read_stamp(stamp.parent, slug).get("files")
+        data = read_stamp(stamp.parent, slug)
+        if data.get("listed") is False:  # its source is gone: it left the index (build/prune.py)
+            continue
+        listed = data.get("files")
         allowed = public_files(slug)
         if isinstance(listed, list):
             files = {name for name in listed if isinstance(name, str)} & allowed

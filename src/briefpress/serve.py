@@ -211,8 +211,11 @@ class Preview:
         report = Report(echo=lambda line: self.say(line))
         try:
             self.options = self.load_options()
-            result = build(self.paths, self.options, report)
-            errors, written, self.inputs = result.errors, len(result.outputs), result.inputs
+            result = build(self.paths, self.options, report, notice=self.say)
+            errors, self.inputs = result.errors, result.inputs
+            written = len(result.outputs) + len(result.retired.unlisted)  # the index changed
+            if result.retired.unlisted:
+                self.say(f"{len(result.retired.unlisted)} article(s) whose sources are gone left the index")
         except BriefpressError as exc:  # briefpress.toml or the theme is wrong
             errors, written = [exc], 0
         before = self.state.error_lines()

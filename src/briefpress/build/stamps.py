@@ -100,6 +100,8 @@ def stamp_matches(folder: Path, slug: str, stamp: str, names: list[str] | None =
     files = data.get("files", [])
     if names is not None and sorted(files) != sorted(names):
         return False
+    if data.get("listed") is False:  # its source was gone (build/prune.py): it is back, build it
+        return False
     return data.get("hash") == stamp and all((folder / name).is_file() for name in files)
 
 

@@ -25,6 +25,7 @@ from .digests import digest_of
 from .find import Found, find, find_sources
 from .interrupt import interrupted
 from .lock import output_lock
+from .prune import Retired, retire
 from .stamps import article_hash, owner_conflict, resources_hash, stamp_matches, with_stamp
 from .workers import Background, Job, Outcome, cores, run_all
 
@@ -53,6 +54,8 @@ class BuildResult:
     failed: list[Path] = field(default_factory=list)
     #: how many articles that failed the digest leaves out (--digest-partial)
     left_out: int = 0
+    #: the articles whose sources are gone from the folders built: unlisted, or removed
+    retired: Retired = field(default_factory=Retired)
     seconds: float = 0.0
 
     @property
@@ -200,9 +203,9 @@ def build(
         articles = read_all(found, report, options, result)
         result.inputs = {source: [] for source in found.sources} | {a.path: a.images for a in articles}
         good = [a for a in articles if a.path not in set(result.failed)]
-        if good or options.digest:
+        if good or options.digest or found.folders:
             with output_lock(options, notice):
-                write_outputs(good, options, report, result, progress)
+                write_outputs(good, found.folders, options, report, result, progress)
     except BriefpressError as exc:  # the output folder's lock
         result.errors.append(exc)
     except KeyboardInterrupt:  # Ctrl-C: the workers are stopped, nothing is half written
@@ -213,9 +216,15 @@ def build(
 
 
 def write_outputs(
-    good: list[Article], options: Options, report: Report, result: BuildResult, progress: Progress | None
+    good: list[Article],
+    folders: list[Path],
+    options: Options,
+    report: Report,
+    result: BuildResult,
+    progress: Progress | None,
 ) -> None:
-    """The articles that changed, the digest, the index and the feed, written."""
+    """The articles that changed, the digest, the index and the feed, written; the articles
+    whose sources are gone from ``folders`` unlisted (or removed, --prune)."""
     stamps = build_articles(good, options, report, result, progress)
     if options.digest:
         failed = list(dict.fromkeys(result.failed))
@@ -230,8 +239,12 @@ def write_outputs(
             if options.verbosity > 0:
                 raise
             result.errors.append(BuildError(f"could not build the digest: {type(exc).__name__}: {exc}"))
+    if folders and options.output.is_dir():
+        result.retired = retire(options.output, folders, options.prune)
     wrote = result.built or any(path.parent.name == options.digest_slug for path in result.outputs)
-    if "html" in options.formats and wrote:  # a build that changed nothing leaves the index alone
+    retired = result.retired.unlisted or result.retired.pruned
+    # a build that changed nothing leaves the index alone
+    if ("html" in options.formats and wrote) or (retired and (options.output / "index.html").exists()):
         job = Job(options.output / "index.html", options)
         [outcome] = run_all([job], refresh_site, options, "the index and the feed are as they were")
         result.index = outcome.outputs

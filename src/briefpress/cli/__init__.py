@@ -124,7 +124,17 @@ def _build_command(commands) -> _Parser:
 
 
 #: the build options serve does not take: it builds HTML (and --pdf) pages, one at a time
-_NOT_SERVED = ("formats", "jobs", "no_wait", "digest", "digest_slug", "digest_partial", "order", "force")
+_NOT_SERVED = (
+    "formats",
+    "jobs",
+    "prune",
+    "no_wait",
+    "digest",
+    "digest_slug",
+    "digest_partial",
+    "order",
+    "force",
+)
 
 
 def _serve_command(commands) -> _Parser:

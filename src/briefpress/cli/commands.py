@@ -62,6 +62,8 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             say(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)", file=stdout)
     if options.verbosity >= 0 and result.skipped:
         _skipped(result.skipped, options.verbosity, stdout)
+    if options.verbosity >= 0:
+        _retired(result.retired, options.verbosity, stdout)
     if options.verbosity >= 0 and result.left_out:
         say(
             f"the digest leaves out {result.left_out} article(s) that failed to build (--digest-partial)",
@@ -92,6 +94,25 @@ def _skipped(skipped: list, verbosity: int, stdout: TextIO) -> None:
     if verbosity > 0:
         for path, why in skipped:
             say(f"skipped {path}: {_SKIPPED[why][1]}", file=stdout)
+
+
+def _retired(retired, verbosity: int, stdout: TextIO) -> None:
+    """What became of the articles whose sources are gone from the folders built."""
+    if retired.unlisted:
+        count = len(retired.unlisted)
+        say(
+            f"{count} article(s) whose sources are gone left the index and feed; --prune removes their files",
+            file=stdout,
+        )
+        for gone in retired.unlisted if verbosity > 0 else []:
+            say(f"left the index and feed: {gone.folder} (its source {gone.source} is gone)", file=stdout)
+    if retired.pruned:
+        count, files = len(retired.pruned), len(retired.removed)
+        say(f"removed {count} article(s) whose sources are gone (--prune): {files} file(s)", file=stdout)
+        for path in retired.removed if verbosity > 0 else []:
+            say(f"removed {path}", file=stdout)
+        for folder in retired.kept:
+            say(f"kept {folder}: it holds files briefpress did not write", file=stdout)
 
 
 @contextmanager

@@ -96,6 +96,8 @@ def entries(output: Path) -> list[Entry]:
         title, date = _field(about.get("title")), _date(about.get("date"))
         if stamp.parent.name != slug or slug_problem(slug) or title is None or date is None:
             continue
+        if data.get("listed") is False:  # its source is gone (build/prune.py)
+            continue
         # the editions there now: a later build may have made fewer than an earlier one
         links = [
             (f"{slug}/{slug}{ending}", label)

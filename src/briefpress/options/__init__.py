@@ -262,6 +262,14 @@ class Options:
         help="rebuild even unchanged articles, and write into a folder another source (or the digest) built",
         output=False,
     )
+    prune: bool = option(
+        False,
+        Flag(),
+        "--prune",
+        help="remove the files briefpress wrote for the articles whose sources are gone from the "
+        "folders built (without it, they only leave the index and the feed)",
+        output=False,
+    )
     no_wait: bool = option(
         False,
         Flag(),
