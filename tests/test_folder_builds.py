@@ -222,9 +222,11 @@ def test_one_article_left_out_in_english(issue, tmp_path):
 
 
 @pytest.mark.slow
-def test_digest_partial_pdf_contents_page_says_how_many(issue, tmp_path):
+def test_digest_partial_pdf_contents_page_says_how_many_and_the_book_passes_epubcheck(issue, tmp_path):
+    from test_epub import epubcheck_problems
+
     out = tmp_path / "out"
-    argv = ["--formats", "pdf", "--digest", "第 12 期", "--digest-partial"]
+    argv = ["--formats", "pdf,epub", "--digest", "第 12 期", "--digest-partial"]
     assert run("build", str(issue), "-o", str(out), *argv)[0] == 1
     contents = subprocess.run(
         ["pdftotext", "-f", "2", "-l", "2", str(out / "digest" / "digest.pdf"), "-"],
@@ -234,6 +236,7 @@ def test_digest_partial_pdf_contents_page_says_how_many(issue, tmp_path):
     ).stdout
     assert "另有2篇文章因构建失败未收入。" in contents.replace(" ", "")
     assert all(f"第{n}篇" in contents.replace(" ", "") for n in (1, 2, 3))
+    assert epubcheck_problems(out / "digest" / "digest.epub") == []
 
 
 # -- two builds into one folder ----------------------------------------------------------------
