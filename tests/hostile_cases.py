@@ -27,7 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "openai-third-phase.md"
 BAD = ROOT / "tests" / "bad"
 FRONT = "---\ntitle: 测试文章\ndate: 2026-06-09\n---\n"
-BODY = "# 原文\n\nFirst paragraph.\n\nSecond paragraph.\n\n# 译文\n\n第一段。\n\n第二段。\n"
+BODY = (
+    "# 原文\n\nFirst paragraph.\n\nSecond paragraph.\n\n# 译文\n\n第一段。\n\n第二段。\n\n"
+    "# 讨论引子\n\n1. 讨论？\n"
+)
 FORMATS = "html,pdf,epub,newsletter"
 
 

@@ -70,7 +70,7 @@ def test_bad_article_one_line_and_other_articles_still_build(tmp_path, article_f
     code, out, err = run("build", str(good), str(bad), "-o", str(tmp_path / "o"), "--formats", "html")
     assert code == 1
     assert (
-        err == f"{bad}:18: error: unknown section '# Refs' (expected one of '# 核心观点', "
+        err == f"{bad}:22: error: unknown section '# Refs' (expected one of '# 核心观点', "
         "'# 跟我们的关联', '# 讨论引子', '# 原文', '# 译文', '# 讨论归档')\n"
     )
     assert (tmp_path / "o" / "good" / "good.html").exists()

@@ -99,6 +99,7 @@ def test_shapes_of_the_test_dumps(report):
     minimal = articles["minimal"]
     assert minimal.original[0].text == "A short paragraph, with <b>angle brackets</b> & an * asterisk."
     assert minimal.key_points == [] and minimal.prompts == [] and minimal.discussion == []
+    assert report.claim("no brief").endswith("minimal.txt: warning: no brief " + NO_BRIEF)
 
 
 def mutate(text: str, line: int) -> str:
@@ -195,12 +196,16 @@ def test_build_takes_a_dump_by_its_content(tmp_path):
     assert "Lessons from Python 3" in page
 
 
+NO_BRIEF = "('# 核心观点', '# 跟我们的关联' or '# 讨论引子'): its editions leave out the brief"
+
+
 def test_folder_build_picks_dumps_by_content(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "notes.txt").write_text("just some notes\n", encoding="utf-8")
     (tmp_path / "in" / "page.txt").write_bytes((ROOT / "tests" / "dumps" / "minimal.txt").read_bytes())
     code, out, err = run("build", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--formats", "html")
-    assert (code, err) == (0, "")
+    assert code == 0
+    assert err.splitlines() == [f"{tmp_path / 'in' / 'page.txt'}: warning: no brief " + NO_BRIEF]
     assert "1 of 1 article(s) built" in out
 
 
