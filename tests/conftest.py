@@ -15,6 +15,10 @@ EXAMPLE = ROOT / "examples" / "openai-third-phase.md"
 #: an article with everything that strains a small screen: a wide table, a long URL, an
 #: image in both languages, a quote, long code, a two-paragraph footnote, subheadings
 RICH_SOURCE = ROOT / "tests" / "articles" / "rich" / "rich.md"
+#: the smallest page dump: one pair of paragraphs, no brief, so one warning says so
+MINIMAL = ROOT / "tests" / "dumps" / "minimal.txt"
+NO_BRIEF = "no brief ('# 核心观点', '# 跟我们的关联' or '# 讨论引子'): its editions leave out the brief"
+MINIMAL_WARNING = f"{MINIMAL}: warning: {NO_BRIEF}"
 
 FRONT = """\
 ---

@@ -27,10 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "openai-third-phase.md"
 BAD = ROOT / "tests" / "bad"
 FRONT = "---\ntitle: 测试文章\ndate: 2026-06-09\n---\n"
-BODY = (
-    "# 原文\n\nFirst paragraph.\n\nSecond paragraph.\n\n# 译文\n\n第一段。\n\n第二段。\n\n"
-    "# 讨论引子\n\n1. 讨论？\n"
-)
+PAIRS = "# 原文\n\nFirst paragraph.\n\nSecond paragraph.\n\n# 译文\n\n第一段。\n\n第二段。\n"
+BODY = PAIRS + "\n# 讨论引子\n\n1. 讨论？\n"  # an article without a brief is a warning
 FORMATS = "html,pdf,epub,newsletter"
 
 
@@ -317,14 +315,14 @@ _add(
 )
 _add(
     "a ../ image in a prompt",
-    text("i.md", article("# 讨论引子\n1. ![x](../../../etc/hosts)\n\n" + BODY)),
+    text("i.md", article("# 讨论引子\n1. ![x](../../../etc/hosts)\n\n" + PAIRS)),
     7,
     "outside",
 )
 _add(
     "an image in a comment",
     text("i.md", article(BODY + "\n# 讨论归档\n- **A** (2026-06-01): ![x](/etc/passwd)\n")),
-    19,
+    23,
     "relative path",
 )
 _NOTE = "# 原文\n\nText.[^1]\n\n[^1]: See ![x]({}).\n\n# 译文\n\n文字。[^1]\n\n[^1]: 见。\n"
