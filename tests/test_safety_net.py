@@ -192,3 +192,20 @@ def test_check_tells_an_out_of_date_build_from_a_broken_one(tmp_path):
     assert run("build", str(source), "-o", str(out), "--formats", "html", "-q")[0] == 0
     code, printed, err = run("check", str(out), "--no-reading")
     assert "out of date" not in printed + err
+
+
+@pytest.mark.parametrize(
+    ("heading", "message"),
+    [
+        ("#\u00a0原文", "'#\\xa0原文' looks like the section '# 原文' but has U+00A0 NO-BREAK SPACE "
+         "after '#'; type a plain space (column 2)"),
+        ("＃ 原文", "'＃ 原文' looks like the section '# 原文' but starts with U+FF03 FULLWIDTH NUMBER "
+         "SIGN; type '#' (column 1)"),
+        ("#原文", "'#原文' looks like the section '# 原文' but has no space after '#' (column 2)"),
+    ],
+)  # fmt: skip
+def test_a_first_heading_that_looks_like_a_section_is_not_text_before_it(tmp_path, heading, message):
+    source = tmp_path / "a.md"
+    source.write_text(f"---\ntitle: 标题\ndate: 2026-06-09\n---\n\n{heading}\n\nFirst.\n", encoding="utf-8")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "-q")
+    assert (code, err.splitlines()) == (1, [f"{source}:6: error: {message}"])
