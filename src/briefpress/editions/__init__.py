@@ -41,10 +41,19 @@ class Edition:
     #: an edition over several articles (the digest), not one per article
     several: bool = False
     help: str = ""
+    #: the font options whose families it draws with on this machine, so that a build of
+    #: it stops before rendering when one is not installed (the other families its
+    #: stylesheet names are for the readers' machines: see :mod:`briefpress.fontcheck`)
+    fonts: tuple[str, ...] = ()
 
     def files(self, slug: str) -> list[str]:
         return [name.format(slug=slug) for name in self.produces]
 
+
+#: the font options (:class:`briefpress.options.kinds.FontName`)
+ALL_FONTS = ("cjk_font", "cjk_sans_font", "latin_font", "latin_sans_font", "mono_font")
+#: what the e-books' covers are drawn in (and --embed-fonts subsets the serif)
+COVER_FONTS = ("cjk_font", "cjk_sans_font")
 
 EDITIONS: dict[str, Edition] = {
     edition.name: edition
@@ -58,8 +67,16 @@ EDITIONS: dict[str, Edition] = {
             ("{slug}.pdf", "{slug}.booklet.pdf", "{slug}.2up.pdf"),  # the last two with --imposition
             default=True,
             help="the printed handout",
+            fonts=ALL_FONTS,  # its stylesheet's, and the page numbers' (the Latin serif)
         ),
-        Edition("epub", "briefpress.editions.epub", ("{slug}.epub",), default=True, help="the e-book"),
+        Edition(
+            "epub",
+            "briefpress.editions.epub",
+            ("{slug}.epub",),
+            default=True,
+            help="the e-book",
+            fonts=COVER_FONTS,
+        ),
         Edition(
             "kindle",
             "briefpress.editions.kindle",
@@ -72,6 +89,7 @@ EDITIONS: dict[str, Edition] = {
             "briefpress.editions.kepub",
             ("{slug}.kepub.epub",),
             help="the EPUB for Kobo readers (kepub)",
+            fonts=COVER_FONTS,  # and its embedded subset
         ),
         Edition(
             "newsletter",
