@@ -2,19 +2,21 @@
 
 Each edition declares the font options whose families it draws with on this machine
 (:attr:`briefpress.editions.Edition.fonts`): the handout all of them, the e-books their
-covers (and the embedded subset) in the CJK serif and sans. The other families a
-stylesheet names are for the readers' machines: the HTML page names every one, and the
-e-book's stacks put the reader's own fonts first. fontconfig, asked once (one
-``fc-list``), tells what is installed and which languages each face has:
+covers (and the embedded subset) in the CJK serif and sans; and those its stylesheet
+only names, for the readers' machines (``names_fonts``): the HTML page every one, the
+e-book its code face (its stacks put the reader's own fonts first). fontconfig, asked
+once (one ``fc-list``), tells what is installed and which languages each face has:
 
 - a family an edition being built draws with that is not installed is an error naming
   the option, the editions, the nearest installed families and the package that has it;
 - one that the editions being built only name for the readers is a warning (an error with
   ``--strict``): the page still shows, in the reader's own font;
-- a Japanese or Korean face, in any option, is an error: Chinese text set in it takes
+- a Japanese or Korean face, in any option they use, is an error: Chinese text set in it takes
   that language's glyph forms (Noto Sans CJK JP has every Chinese character, drawn the
   Japanese way); so is a face for the Chinese text (:class:`.FontName` ``chinese``) that
   has not the edition's Chinese (fontconfig's ``zh-cn``, ``zh-tw`` with ``--script hant``).
+
+An option the editions being built do not use (the Latin serif in an EPUB) is not checked.
 """
 
 from __future__ import annotations
@@ -191,14 +193,14 @@ def check_families(options: Options, report: Report) -> None:
     built = _editions(options)
     for name, kind in font_options():
         family = getattr(options, name)
-        drawn = [
-            edition for edition, renders in built.items() if any(name in EDITIONS[r].fonts for r in renders)
-        ]
-        named = [edition for edition in built if edition not in drawn]
+        drawn = [edition for edition, renders in built.items() if _uses(renders, name, "fonts")]
+        named = [e for e, renders in built.items() if e not in drawn and _uses(renders, name, "names_fonts")]
+        if not (drawn or named):
+            continue  # the editions being built do not use it
         problem = _wrong_face(name, kind, family, options, drawn or named)
         if problem is not None:
             raise ConfigError(problem)
-        if installed(family) or not (drawn or named):
+        if installed(family):
             continue
         if drawn:
             instead = _instead(name, family, kind, options)
@@ -221,6 +223,10 @@ def _editions(options: Options) -> dict[str, list[str]]:
 
         built["digest"] = plan(tuple(digest.formats(options)))
     return built
+
+
+def _uses(renders: list[str], name: str, how: str) -> bool:
+    return any(name in getattr(EDITIONS[edition], how) for edition in renders)
 
 
 def _listed(editions: list[str]) -> str:

@@ -41,10 +41,11 @@ class Edition:
     #: an edition over several articles (the digest), not one per article
     several: bool = False
     help: str = ""
-    #: the font options whose families it draws with on this machine, so that a build of
-    #: it stops before rendering when one is not installed (the other families its
-    #: stylesheet names are for the readers' machines: see :mod:`briefpress.fontcheck`)
+    #: the font options whose families it draws with on this machine: a build of it stops
+    #: before rendering when one is not installed (:mod:`briefpress.fontcheck`)
     fonts: tuple[str, ...] = ()
+    #: those its stylesheet only names, for the readers' machines: a warning
+    names_fonts: tuple[str, ...] = ()
 
     def files(self, slug: str) -> list[str]:
         return [name.format(slug=slug) for name in self.produces]
@@ -59,7 +60,12 @@ EDITIONS: dict[str, Edition] = {
     edition.name: edition
     for edition in (
         Edition(
-            "html", "briefpress.editions.html", ("{slug}.html",), default=True, help="one self-contained page"
+            "html",
+            "briefpress.editions.html",
+            ("{slug}.html",),
+            default=True,
+            help="one self-contained page",
+            names_fonts=ALL_FONTS,
         ),
         Edition(
             "pdf",
@@ -76,6 +82,7 @@ EDITIONS: dict[str, Edition] = {
             default=True,
             help="the e-book",
             fonts=COVER_FONTS,
+            names_fonts=("mono_font",),  # its stacks put the reader's own fonts first
         ),
         Edition(
             "kindle",
@@ -90,6 +97,7 @@ EDITIONS: dict[str, Edition] = {
             ("{slug}.kepub.epub",),
             help="the EPUB for Kobo readers (kepub)",
             fonts=COVER_FONTS,  # and its embedded subset
+            names_fonts=("mono_font",),
         ),
         Edition(
             "newsletter",
