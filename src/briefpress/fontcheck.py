@@ -28,7 +28,7 @@ from difflib import SequenceMatcher
 from functools import cache
 
 from . import fonts
-from .editions import EDITIONS, plan
+from .editions import EDITIONS, digest_formats, plan
 from .errors import ConfigError, Report
 from .options import Options, declared, flag_name
 from .options.kinds import FontName
@@ -219,9 +219,7 @@ def _editions(options: Options) -> dict[str, list[str]]:
     """Each edition being built, with the editions it renders (the digest: its formats')."""
     built = {name: plan((name,)) for name in options.formats}
     if options.digest:
-        from .editions import digest
-
-        built["digest"] = plan(tuple(digest.formats(options)))
+        built["digest"] = plan(tuple(digest_formats(options.formats)))
     return built
 
 

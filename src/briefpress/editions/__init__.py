@@ -119,6 +119,15 @@ DIGEST = Edition(
 FORMATS = tuple(EDITIONS)
 
 
+#: the editions a digest is made in, when they are asked for (PDF and EPUB when none is)
+DIGEST_FORMATS = ("html", "pdf", "epub")
+
+
+def digest_formats(formats: tuple[str, ...]) -> list[str]:
+    """The digest's files for ``--formats`` (without importing its renderer)."""
+    return [name for name in DIGEST_FORMATS if name in formats] or ["pdf", "epub"]
+
+
 def public_files(slug: str) -> set[str]:
     """Every file an article's or a digest's folder may hold that can be published: what
     the editions produce, but the private ones (:func:`briefpress.fields.private`)."""
