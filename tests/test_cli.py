@@ -140,7 +140,7 @@ def test_missing_font_is_a_warning_listing_it(tmp_path):
         "build", str(EXAMPLE), "-o", str(tmp_path), "--formats", "html", "--latin-font", "No Such Font"
     )
     assert code == 0
-    assert "warning: font 'No Such Font' is not installed" in err
+    assert "warning: font 'No Such Font' (--latin-font) is not installed; the html edition" in err
 
 
 def test_characters_without_glyph_are_listed_and_strict_fails(tmp_path, article_file):

@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import cache
 from ..editions import DIGEST, EDITIONS, plan, prepare, render_edition
 from ..errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
+from ..fontcheck import check_families
 from ..fonts import check_fonts, warn_unshown
 from ..l10n import labels
 from ..model import Article
@@ -235,10 +236,11 @@ def build(
         source_date_epoch()  # a bad value stops the build here, not in a worker
         cache.check()
         sources, refused = find_sources(paths)
+        result.articles = len(sources) + len(refused)
+        check_families(options, report)  # every font the editions use, before a source is read
     except BriefpressError as exc:
         result.errors.append(exc)
         return result
-    result.articles = len(sources) + len(refused)
     articles, result.errors = read_all(sources, report, options)
     result.errors[:0] = refused
     result.inputs = {source: [] for source in sources} | {a.path: a.images for a in articles}

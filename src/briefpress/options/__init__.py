@@ -122,14 +122,14 @@ class Options:
     )
     cjk_font: str = option(
         "Noto Serif CJK SC",
-        FontName(),
+        FontName(chinese=True),
         "--cjk-font",
         help="CJK serif face for reading text",
         shown="Noto Serif CJK SC (TC with --script hant)",
     )
     cjk_sans_font: str = option(
         "Noto Sans CJK SC",
-        FontName(),
+        FontName(chinese=True),
         "--cjk-sans-font",
         help="CJK sans face for headings and labels",
         shown="Noto Sans CJK SC (TC with --script hant)",

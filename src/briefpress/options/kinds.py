@@ -41,7 +41,12 @@ class Text(Kind):
 
 
 class FontName(Kind):
+    """A font family; ``chinese``: the face sets the Chinese text, so it must have Chinese."""
+
     metavar = "FAMILY"
+
+    def __init__(self, chinese: bool = False):
+        self.chinese = chinese
 
     def check(self, value: Any) -> Any:
         if isinstance(value, str) and re.search(r'["\\;{}<>\x00-\x1f\x7f]', value):
