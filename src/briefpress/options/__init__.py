@@ -304,19 +304,31 @@ class Options:
 
     def __post_init__(self) -> None:
         # Traditional Chinese editions take the Traditional faces and labels, unless others
-        # were chosen: the Simplified defaults follow the script
+        # were chosen: the Simplified defaults follow the script. What follows it is noted,
+        # so that a copy with another script computes it again instead of keeping it.
+        derived = []
         if self.script == "hant":
             if self.lang_ui == "zh-Hans":
                 object.__setattr__(self, "lang_ui", "zh-Hant")
+                derived.append("lang_ui")
             for name in ("cjk_font", "cjk_sans_font", "mono_font"):
                 face = getattr(self, name)
                 if face == Options.__dataclass_fields__[name].default:
                     object.__setattr__(self, name, face.removesuffix(" SC") + " TC")
+                    derived.append(name)
+        object.__setattr__(self, "_derived", frozenset(derived))
 
     def replace(self, **changes: Any) -> Options:
-        """A copy with ``changes``, each checked as a flag or a briefpress.toml value would be."""
+        """A copy with ``changes``, each checked as a flag or a briefpress.toml value would be;
+        what follows the script is computed again, not copied."""
         checked: dict[str, Any] = {k: v if v is None else coerce(k, v, "options") for k, v in changes.items()}
-        return dataclasses.replace(self, **checked)
+        chosen = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in self.derived}
+        return Options(**{**chosen, **checked})
+
+    @property
+    def derived(self) -> frozenset[str]:
+        """The options whose values follow from others (the script), not chosen."""
+        return self.__dict__.get("_derived", frozenset())
 
     @property
     def running_title_columns(self) -> int:
