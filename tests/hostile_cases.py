@@ -113,7 +113,7 @@ FILES = [
     ("text-before-section.md", 6, "text before the first section"),
     ("no-original.md", None, "no '# 原文'"),
     ("empty-original.md", 6, "is empty"),
-    ("unpaired.md", 10, "the level-2 heading at line 10 of the original (\"Heading\") has no counterpart"),
+    ("unpaired.md", 10, 'the level-2 heading at line 10 of the original ("Heading") has no counterpart'),
     ("footnote-undefined.md", 8, "never defined"),
     ("footnote-one-language.md", 14, "defined in the original (line 10) but not in '# 译文'"),
     ("image-missing.md", 8, "not found"),

@@ -169,7 +169,7 @@ ERRORS = [
         None,
         "# 原文\n\nOne.\n\nTwo.\n\n# 译文\n\n一。\n",
         10,
-        "most likely the paragraph at line 10 of the original (\"Two.\") has no counterpart",
+        'most likely the paragraph at line 10 of the original ("Two.") has no counterpart',
     ),
     ("undefined footnote", None, "# 原文\n\nClaim.[^n]\n", 8, "[^n] is referenced but never defined"),
     (
