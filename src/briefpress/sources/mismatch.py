@@ -52,6 +52,25 @@ def noun(kind: str) -> str:
 
 
 @dataclass
+class Finding:
+    """A difference the alignment found: ``subject`` (naming ``block``) ``claim``; ``remedy``."""
+
+    block: Block
+    subject: str
+    claim: str
+    remedy: str
+    #: the block where the fix goes, when not ``block``
+    at: Block | None = None
+
+    @property
+    def line(self) -> int:
+        return (self.at or self.block).line
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.claim}"
+
+
+@dataclass
 class Sides:
     """The two sides' blocks, and how a message names them and their lines."""
 
@@ -76,35 +95,46 @@ class Sides:
             return f"after {self.at(blocks[-1])}"
         return f"between {self.at(blocks[k - 1])} and {self.at(blocks[k])}"
 
-    def finding(self, bead: Bead) -> tuple[str, str, int]:
-        """What ``bead`` says is wrong, the fix, and the line of the block to fix."""
+    def finding(self, bead: Bead) -> Finding:
+        """What ``bead`` says is wrong, and the fix."""
         a, b = self.original[bead.i : bead.i + bead.di], self.translation[bead.j : bead.j + bead.dj]
         if not b:
-            return (
-                f"{self.block(a[0], 'original')} has no counterpart in the translation",
+            return Finding(
+                a[0],
+                self.block(a[0], "original"),
+                "has no counterpart in the translation",
                 f"add its translation {self.between(self.translation, bead.j)}",
-                a[0].line,
             )
         if not a:
-            return (
-                f"{self.block(b[0], 'translation')} has no counterpart in the original "
-                f"(it falls {self.between(self.original, bead.i)})",
+            return Finding(
+                b[0],
+                self.block(b[0], "translation"),
+                f"has no counterpart in the original (it falls {self.between(self.original, bead.i)})",
                 "delete it, or add its original there",
-                b[0].line,
             )
         if len(a) == 2:
-            return (
-                f"{self.block(b[0], 'translation')} translates two {noun(a[0].kind)}s of the "
-                f"original, at {self.at(a[0])} and {self.at(a[1])}",
+            return Finding(
+                b[0],
+                self.block(b[0], "translation"),
+                f"translates two {noun(a[0].kind)}s of the original, at {self.at(a[0])} and {self.at(a[1])}",
                 f"split it in two{split_hint(a[0], a[1], b[0])}",
-                b[0].line,
             )
-        return (
-            f"{self.block(a[0], 'original')} is translated by two {noun(b[0].kind)}s, at "
-            f"{self.at(b[0])} and {self.at(b[1])}",
+        return Finding(
+            a[0],
+            self.block(a[0], "original"),
+            f"is translated by two {noun(b[0].kind)}s, at {self.at(b[0])} and {self.at(b[1])}",
             "join them into one",
-            b[0].line,
+            b[0],
         )
+
+    def rival(self, first: Bead, rival: Bead | None) -> str:
+        """The next-best explanation, after the best one (``first``)."""
+        if rival is None:
+            return "they line up as they are"
+        found = self.finding(rival)
+        if (rival.di, rival.dj) == (first.di, first.dj):
+            return f"the one at {self.at(found.block)}"
+        return f"{found.subject} {found.claim}"
 
     def facing(self, k: int) -> str:
         """The blocks at position ``k`` of both sides, as they stand."""
@@ -147,12 +177,14 @@ def mismatch(sides: Sides, headings: tuple[str, str]) -> tuple[str, int]:
             line,
         )
     first = alignment.differences[0]
-    found, remedy, line = sides.finding(first)
-    more = len(alignment.differences) - 1
-    after = f" ({more} more place{'s' if more > 1 else ''} below)" if more else ""
-    if alignment.confident:
-        return f"{counts}: {found}; {remedy}{after}", line
-    return f"{counts}: most likely {found}, or else {rival(sides, alignment)}; {fix}", line
+    found = sides.finding(first)
+    if not alignment.confident:
+        also = sides.rival(first, alignment.rival)
+        return (
+            f"{counts}: most likely {found}, or else {also}: the texts there are too alike to tell; {fix}",
+            found.line,
+        )
+    return f"{counts}: {found}; {found.remedy}{more(alignment)}", found.line
 
 
 def unlike_kinds(sides: Sides, k: int) -> tuple[str, int]:
@@ -166,14 +198,14 @@ def unlike_kinds(sides: Sides, k: int) -> tuple[str, int]:
     alignment = align(units(sides.original), units(sides.translation))
     if alignment is None or not alignment.differences or not alignment.confident:
         return message, a.line
-    found, remedy, line = sides.finding(alignment.differences[0])
-    return f"{message}: {found}; {remedy}", line
+    found = sides.finding(alignment.differences[0])
+    return f"{message}: {found}; {found.remedy}{more(alignment)}", found.line
 
 
-def rival(sides: Sides, alignment: Alignment) -> str:
-    if alignment.rival is None:
-        return "they line up as they are"
-    return sides.finding(alignment.rival)[0] + " (the lengths do not tell which)"
+def more(alignment: Alignment) -> str:
+    """`` (2 more places below)``: the differences after the first, when there are."""
+    count = len(alignment.differences) - 1
+    return f" ({count} more place{'s' if count > 1 else ''} below)" if count else ""
 
 
 def first_unlike(original: Sequence[Block], translation: Sequence[Block]) -> int:
