@@ -21,7 +21,7 @@ the rounder, wider one.
 The programme runs in a band around the diagonal as wide as the difference of the
 counts plus :data:`SLACK`, each row pruned to a beam, and not at all beyond
 :data:`MAX_CELLS` cells: two sides of 2,000 blocks (the most a section holds) that
-differ by one take 22,000 cells, about half a second.
+differ by one take 24,000 cells, about half a second.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def anchor_cost(a: Features, b: Features) -> float:
         kept, other, names = (a.words, b.words, b.names) if a.cjk else (b.words, a.words, a.names)
         if kept:
             words = len(kept & other)
-            cost += min(3.0, 1.0 * (len(kept) - words)) - min(2.8, 0.7 * words)
+            cost += min(4.5, 1.5 * (len(kept) - words)) - min(2.8, 0.7 * words)
         if names:
             cost += min(2.1, 0.7 * len(names - kept))
     if a.labels or b.labels:

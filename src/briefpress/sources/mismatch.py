@@ -157,7 +157,8 @@ def split_hint(first: Block, second: Block, merged: Block) -> str:
     end = min(ends, key=lambda e: abs(upto[e] / upto[-1] - share) - (text[e - 1] == "\n"))
     before = text[:end].rstrip()
     head = before[-QUOTE_CHARACTERS:] if CJK.search(before[-3:]) else " ".join(before.split(" ")[-4:])
-    return f', after "…{shown(head.lstrip())}"'
+    inner = [m.end() for m in _SPLIT.finditer(head) if m.end() < len(head)]
+    return f', after "…{shown(head[inner[-1] if inner else 0 :].strip())}"'
 
 
 def mismatch(sides: Sides, headings: tuple[str, str]) -> tuple[str, int]:
