@@ -150,6 +150,29 @@ _add(
     "2,000 blocks",
 )
 _add(
+    "2,000 paragraphs, one left untranslated",
+    text(
+        "u.md",
+        article(
+            "# 原文\n\n"
+            + "\n\n".join(f"Paragraph {n} of the text, with its own number." for n in range(2000))
+            + "\n\n# 译文\n\n"
+            + "\n\n".join(f"第 {n} 段文字,带着自己的编号。" for n in range(2000) if n != 1234)
+        ),
+    ),
+    2476,
+    'the paragraph at line 2476 of the original ("Paragraph 1234 of the text, with…") has no counterpart',
+)
+_add(
+    "2,000 paragraphs alike, one left untranslated",
+    text(
+        "s.md",
+        article("# 原文\n\n" + "Same words again.\n\n" * 2000 + "# 译文\n\n" + "同样的话。\n\n" * 1999),
+    ),
+    -1,
+    "the texts there are too alike to tell",
+)
+_add(
     "lists nested 500 deep",
     text("n.md", article("# 原文\n\n" + "".join("  " * d + "- x\n" for d in range(500)))),
     16,
