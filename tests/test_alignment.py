@@ -381,3 +381,21 @@ def test_a_merged_paragraph_is_split_after_the_sentence_that_divides_it_as_the_o
     assert split_hint(first, second, merged) == ', after "…一二三四五六七八九十。"'
     assert split_hint(second, first, merged) == ', after "…一二三四五六七八九十。"'  # the first end
     assert split_hint(first, second, paragraph("没有句号的一段", 5)) == " where the second begins"
+
+
+def test_a_page_dump_missing_a_paragraph_in_one_copy_names_that_one(tmp_path):
+    """The dump's three copies of the text are diffed, not compared by position: the
+    translation section without its 11th paragraph is one error, not one per paragraph after."""
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    assert lines[52].startswith("但技术进步越快")
+    dump = tmp_path / "page.txt"
+    dump.write_text("\n".join(lines[:52] + lines[54:]), encoding="utf-8")
+    err = io.StringIO()
+    code = main(
+        ["build", str(dump), "-o", str(tmp_path / "out"), "--formats", "html", "-q"], io.StringIO(), err
+    )
+    assert code == 1
+    assert err.getvalue().splitlines() == [
+        f'{dump}:121: error: paragraph 11 ("但技术进步越快,人类判断…") is in the pairs\' Chinese halves but '
+        "not in the translation section: the copies must agree (or choose one with --prefer pairs|sections)"
+    ]
