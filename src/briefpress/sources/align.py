@@ -21,7 +21,7 @@ the rounder, wider one.
 The programme runs in a band around the diagonal as wide as the difference of the
 counts plus :data:`SLACK`, each row pruned to a beam, and not at all beyond
 :data:`MAX_CELLS` cells: two sides of 2,000 blocks (the most a section holds) that
-differ by one take 24,000 cells, about half a second.
+differ by one take 20,000 cells, about half a second.
 """
 
 from __future__ import annotations
@@ -45,10 +45,10 @@ MERGE = 5.0
 KIND = 10.0
 LEVEL = 3.0
 #: the band's width beyond the difference of the counts, and the most cells computed
-SLACK = 4
+SLACK = 3
 MAX_CELLS = 40_000
 #: cells costing more than this beyond the cheapest of their row are left out
-BEAM = 4 * SKIP
+BEAM = 3 * SKIP
 #: how much cheaper (in nats) the first difference found must be than any other
 #: explanation of it for the message to name it as certain
 CONFIDENT = 2.0
