@@ -114,7 +114,7 @@ FILES = [
     ("text-before-section.md", 6, "text before the first section"),
     ("no-original.md", None, "no '# 原文'"),
     ("empty-original.md", 6, "is empty"),
-    ("unpaired.md", 10, "they stop lining up at block 2"),
+    ("unpaired.md", 10, 'the level-2 heading at line 10 of the original ("Heading") has no counterpart'),
     ("footnote-undefined.md", 8, "never defined"),
     ("footnote-one-language.md", 14, "defined in the original (line 10) but not in '# 译文'"),
     ("image-missing.md", 8, "not found"),
@@ -149,6 +149,29 @@ _add(
     text("b.md", article("# 原文\n\n" + "\n\n".join(f"P {n}." for n in range(10_000)))),
     4008,
     "2,000 blocks",
+)
+_add(
+    "2,000 paragraphs, one left untranslated",
+    text(
+        "u.md",
+        article(
+            "# 原文\n\n"
+            + "\n\n".join(f"Paragraph {n} of the text, with its own number." for n in range(2000))
+            + "\n\n# 译文\n\n"
+            + "\n\n".join(f"第 {n} 段文字,带着自己的编号。" for n in range(2000) if n != 1234)
+        ),
+    ),
+    2476,
+    'the paragraph at line 2476 of the original ("Paragraph 1234 of the text, with…") has no counterpart',
+)
+_add(
+    "2,000 paragraphs alike, one left untranslated",
+    text(
+        "s.md",
+        article("# 原文\n\n" + "Same words again.\n\n" * 2000 + "# 译文\n\n" + "同样的话。\n\n" * 1999),
+    ),
+    -1,
+    "the texts there are too alike to tell",
 )
 _add(
     "lists nested 500 deep",

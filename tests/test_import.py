@@ -148,7 +148,12 @@ def test_missing_pair_half_is_reported(tmp_path, report):
     with pytest.raises(SourceErrors) as caught:
         read_article(dump, report)
     messages = [e.message for e in caught.value.errors]
-    assert any("paragraph 4 is in the translation section but not in the pairs" in m for m in messages)
+    assert messages == [
+        'paragraph 3 ("Python 3 的经验") is in the translation section but not in the pairs\' Chinese '
+        "halves: the copies must agree (or choose one with --prefer pairs|sections)",
+        'paragraph 3 ("Lessons from Python 3") is in the original section but not in the pairs\' English '
+        "halves: the copies must agree (or choose one with --prefer pairs|sections)",
+    ]
 
 
 NOT_DUMPS = [

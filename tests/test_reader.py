@@ -161,9 +161,16 @@ ERRORS = [
         None,
         "# 原文\n\nOne.\n\n## Head\n\nTwo.\n\n# 译文\n\n一。\n\n二。\n",
         10,
-        "has 3 blocks but '# 译文' has 2: they stop lining up at block 2, where a level-2 heading",
+        "has 3 blocks but '# 译文' has 2: the level-2 heading at line 10 of the original (\"Head\") "
+        "has no counterpart in the translation; add its translation between line 16",
     ),
-    ("pairing tail", None, "# 原文\n\nOne.\n\nTwo.\n\n# 译文\n\n一。\n", 10, "block 2"),
+    (
+        "pairing tail",
+        None,
+        "# 原文\n\nOne.\n\nTwo.\n\n# 译文\n\n一。\n",
+        10,
+        'most likely the paragraph at line 10 of the original ("Two.") has no counterpart',
+    ),
     ("undefined footnote", None, "# 原文\n\nClaim.[^n]\n", 8, "[^n] is referenced but never defined"),
     (
         "footnote in one language",
