@@ -15,6 +15,10 @@ EXAMPLE = ROOT / "examples" / "openai-third-phase.md"
 #: an article with everything that strains a small screen: a wide table, a long URL, an
 #: image in both languages, a quote, long code, a two-paragraph footnote, subheadings
 RICH_SOURCE = ROOT / "tests" / "articles" / "rich" / "rich.md"
+#: the smallest page dump: one pair of paragraphs, no brief, so one warning says so
+MINIMAL = ROOT / "tests" / "dumps" / "minimal.txt"
+NO_BRIEF = "no brief ('# 核心观点', '# 跟我们的关联' or '# 讨论引子'): its editions leave out the brief"
+MINIMAL_WARNING = f"{MINIMAL}: warning: {NO_BRIEF}"
 
 FRONT = """\
 ---
@@ -23,7 +27,8 @@ date: 2026-06-09
 ---
 """
 
-BODY = """\
+#: the two texts alone
+PAIRS = """\
 # 原文
 
 First paragraph.
@@ -36,6 +41,11 @@ Second paragraph.
 
 第二段。
 """
+#: the brief an article without one gets from :func:`article_file` (after its body, so that
+#: the body's lines keep their numbers): without a brief, an article builds with a warning
+PROMPTS = "\n# 讨论引子\n\n1. 这对我们意味着什么？\n"
+#: a whole article's body: the texts and discussion prompts
+BODY = PAIRS + PROMPTS
 
 
 class StrictReport(Report):
@@ -64,13 +74,33 @@ def report():
     assert report.warnings == [], f"unexpected warnings: {report.warnings}"
 
 
+_BRIEF_HEADINGS = (
+    "# 核心观点",
+    "# 跟我们的关联",
+    "# 讨论引子",
+    "# Key points",
+    "# Relevance",
+    "# Discussion prompts",
+)
+
+
+def with_brief(body: str) -> str:
+    """``body``, with discussion prompts after it when it has no brief of its own."""
+    lines = {line.strip().casefold() for line in body.splitlines()}
+    if any(heading.casefold() in lines for heading in _BRIEF_HEADINGS):
+        return body
+    return body.rstrip("\n") + "\n" + PROMPTS
+
+
 @pytest.fixture
 def article_file(tmp_path):
-    """Write an article source; ``front=None`` leaves out the default front matter."""
+    """Write an article source; ``front=None`` leaves out the default front matter, and
+    ``brief=False`` the discussion prompts it adds to a body without a brief."""
 
-    def write(body: str = BODY, front: str | None = FRONT, name: str = "a.md") -> Path:
+    def write(body: str = BODY, front: str | None = FRONT, name: str = "a.md", brief: bool = True) -> Path:
         path = tmp_path / name
-        text = (front or "") + ("\n" if front else "") + textwrap.dedent(body)
+        body = textwrap.dedent(body)
+        text = (front or "") + ("\n" if front else "") + (with_brief(body) if brief else body)
         path.write_text(text, encoding="utf-8")
         return path
 

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "openai-third-phase.md"
 BAD = ROOT / "tests" / "bad"
 FRONT = "---\ntitle: 测试文章\ndate: 2026-06-09\n---\n"
-BODY = "# 原文\n\nFirst paragraph.\n\nSecond paragraph.\n\n# 译文\n\n第一段。\n\n第二段。\n"
+PAIRS = "# 原文\n\nFirst paragraph.\n\nSecond paragraph.\n\n# 译文\n\n第一段。\n\n第二段。\n"
+BODY = PAIRS + "\n# 讨论引子\n\n1. 讨论？\n"  # an article without a brief is a warning
 FORMATS = "html,pdf,epub,newsletter"
 
 
@@ -113,7 +114,7 @@ FILES = [
     ("text-before-section.md", 6, "text before the first section"),
     ("no-original.md", None, "no '# 原文'"),
     ("empty-original.md", 6, "is empty"),
-    ("unpaired.md", 10, "they stop lining up at block 2"),
+    ("unpaired.md", 10, 'the level-2 heading at line 10 of the original ("Heading") has no counterpart'),
     ("footnote-undefined.md", 8, "never defined"),
     ("footnote-one-language.md", 14, "defined in the original (line 10) but not in '# 译文'"),
     ("image-missing.md", 8, "not found"),
@@ -148,6 +149,29 @@ _add(
     text("b.md", article("# 原文\n\n" + "\n\n".join(f"P {n}." for n in range(10_000)))),
     4008,
     "2,000 blocks",
+)
+_add(
+    "2,000 paragraphs, one left untranslated",
+    text(
+        "u.md",
+        article(
+            "# 原文\n\n"
+            + "\n\n".join(f"Paragraph {n} of the text, with its own number." for n in range(2000))
+            + "\n\n# 译文\n\n"
+            + "\n\n".join(f"第 {n} 段文字,带着自己的编号。" for n in range(2000) if n != 1234)
+        ),
+    ),
+    2476,
+    'the paragraph at line 2476 of the original ("Paragraph 1234 of the text, with…") has no counterpart',
+)
+_add(
+    "2,000 paragraphs alike, one left untranslated",
+    text(
+        "s.md",
+        article("# 原文\n\n" + "Same words again.\n\n" * 2000 + "# 译文\n\n" + "同样的话。\n\n" * 1999),
+    ),
+    -1,
+    "the texts there are too alike to tell",
 )
 _add(
     "lists nested 500 deep",
@@ -314,14 +338,14 @@ _add(
 )
 _add(
     "a ../ image in a prompt",
-    text("i.md", article("# 讨论引子\n1. ![x](../../../etc/hosts)\n\n" + BODY)),
+    text("i.md", article("# 讨论引子\n1. ![x](../../../etc/hosts)\n\n" + PAIRS)),
     7,
     "outside",
 )
 _add(
     "an image in a comment",
     text("i.md", article(BODY + "\n# 讨论归档\n- **A** (2026-06-01): ![x](/etc/passwd)\n")),
-    19,
+    23,
     "relative path",
 )
 _NOTE = "# 原文\n\nText.[^1]\n\n[^1]: See ![x]({}).\n\n# 译文\n\n文字。[^1]\n\n[^1]: 见。\n"

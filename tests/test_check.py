@@ -74,8 +74,11 @@ def test_check_names_a_paragraph_missing_from_the_pdf(tmp_path):
     )
     assert cut != text
     source.write_text(cut, encoding="utf-8")
+    assert run("build", str(source), "-o", str(tmp_path / "cut"), "--formats", "pdf")[0] == 0
+    source.write_text(text, encoding="utf-8")  # the source is whole, and so is its build ...
     assert run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "pdf")[0] == 0
-    source.write_text(text, encoding="utf-8")  # the source is whole again; the PDF is not
+    pdf = "a/a.pdf"  # ... but for its PDF
+    (tmp_path / "out" / pdf).write_bytes((tmp_path / "cut" / pdf).read_bytes())
     code, out, err = run("check", str(tmp_path / "out"))
     assert code == 1
     assert "original paragraph at line 72 missing: 'That is why access matters." in err

@@ -70,7 +70,7 @@ def test_bad_article_one_line_and_other_articles_still_build(tmp_path, article_f
     code, out, err = run("build", str(good), str(bad), "-o", str(tmp_path / "o"), "--formats", "html")
     assert code == 1
     assert (
-        err == f"{bad}:18: error: unknown section '# Refs' (expected one of '# 核心观点', "
+        err == f"{bad}:22: error: unknown section '# Refs' (expected one of '# 核心观点', "
         "'# 跟我们的关联', '# 讨论引子', '# 原文', '# 译文', '# 讨论归档')\n"
     )
     assert (tmp_path / "o" / "good" / "good.html").exists()
@@ -140,7 +140,7 @@ def test_missing_font_is_a_warning_listing_it(tmp_path):
         "build", str(EXAMPLE), "-o", str(tmp_path), "--formats", "html", "--latin-font", "No Such Font"
     )
     assert code == 0
-    assert "warning: font 'No Such Font' is not installed" in err
+    assert "warning: font 'No Such Font' (--latin-font) is not installed; the html edition" in err
 
 
 def test_characters_without_glyph_are_listed_and_strict_fails(tmp_path, article_file):

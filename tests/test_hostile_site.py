@@ -17,7 +17,7 @@ import pytest
 from briefpress.cli import main
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-BODY = "# 原文\n\nFirst paragraph.\n\n# 译文\n\n第一段。\n"
+BODY = "# 原文\n\nFirst paragraph.\n\n# 译文\n\n第一段。\n\n# 讨论引子\n\n1. 讨论？\n"
 
 
 def run(*argv: str) -> tuple[int, str, str]:

@@ -99,7 +99,8 @@ def test_labels_in_english(report):
 
 def test_autoescape_keeps_source_text_as_text(article_file, report):
     path = article_file(
-        front="---\ntitle: <b>T</b> & co\ndate: 2026-01-01\n---\n", body="# 原文\n\nA <i>b</i> & c.\n"
+        front="---\ntitle: <b>T</b> & co\ndate: 2026-01-01\n---\n",
+        body="# 原文\n\nA <i>b</i> & c.\n\n# 译文\n\n甲乙丙。\n",
     )
     article = read_article(path, report)
     report.claim("raw HTML")

@@ -13,7 +13,7 @@ from briefpress.importer import convert
 from briefpress.options import Options
 from briefpress.sources import read_article
 from briefpress.sources.pagedump import CHROME, MARKERS, TABS
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, NO_BRIEF, ROOT
 
 # a copy of shared/seeds/000_790ecc5ac2a32d75.txt, so that a fresh clone runs every test
 SEED = ROOT / "tests" / "seed" / "000_790ecc5ac2a32d75.txt"
@@ -99,6 +99,7 @@ def test_shapes_of_the_test_dumps(report):
     minimal = articles["minimal"]
     assert minimal.original[0].text == "A short paragraph, with <b>angle brackets</b> & an * asterisk."
     assert minimal.key_points == [] and minimal.prompts == [] and minimal.discussion == []
+    assert report.claim("no brief").endswith("minimal.txt: warning: " + NO_BRIEF)
 
 
 def mutate(text: str, line: int) -> str:
@@ -147,7 +148,12 @@ def test_missing_pair_half_is_reported(tmp_path, report):
     with pytest.raises(SourceErrors) as caught:
         read_article(dump, report)
     messages = [e.message for e in caught.value.errors]
-    assert any("paragraph 4 is in the translation section but not in the pairs" in m for m in messages)
+    assert messages == [
+        'paragraph 3 ("Python 3 的经验") is in the translation section but not in the pairs\' Chinese '
+        "halves: the copies must agree (or choose one with --prefer pairs|sections)",
+        'paragraph 3 ("Lessons from Python 3") is in the original section but not in the pairs\' English '
+        "halves: the copies must agree (or choose one with --prefer pairs|sections)",
+    ]
 
 
 NOT_DUMPS = [
@@ -200,7 +206,8 @@ def test_folder_build_picks_dumps_by_content(tmp_path):
     (tmp_path / "in" / "notes.txt").write_text("just some notes\n", encoding="utf-8")
     (tmp_path / "in" / "page.txt").write_bytes((ROOT / "tests" / "dumps" / "minimal.txt").read_bytes())
     code, out, err = run("build", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--formats", "html")
-    assert (code, err) == (0, "")
+    assert code == 0
+    assert err.splitlines() == [f"{tmp_path / 'in' / 'page.txt'}: warning: " + NO_BRIEF]
     assert "1 of 1 article(s) built" in out
 
 

@@ -67,7 +67,7 @@ def test_new_never_overwrites_and_checks_its_arguments(tmp_path):
     assert source.read_text(encoding="utf-8") == "my work"
     assert [p.name for p in tmp_path.iterdir()] == ["mine.md"]  # no temporary file left
     code, _, err = run("new", "A title", "--slug", "../up", "-o", str(tmp_path))
-    assert code == 2 and "--slug may hold only letters" in err
+    assert code == 2 and "--slug may hold only ASCII letters" in err
     code, _, err = run("new", "A title", "--date", "9 June", "-o", str(tmp_path))
     assert code == 2 and "YYYY-MM-DD" in err
     code, _, err = run("new", "  ", "-o", str(tmp_path))

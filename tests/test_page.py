@@ -13,7 +13,7 @@ from briefpress import reading
 from briefpress.build.steps import build
 from briefpress.errors import Report
 from briefpress.options import Options
-from conftest import EXAMPLE, RICH_SOURCE, ROOT
+from conftest import EXAMPLE, MINIMAL, MINIMAL_WARNING, RICH_SOURCE
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -31,10 +31,10 @@ SHOWN = {
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site")
-    sources = [EXAMPLE, RICH_SOURCE, ROOT / "tests" / "dumps" / "minimal.txt"]
+    sources = [EXAMPLE, RICH_SOURCE, MINIMAL]
     options = Options(output=out, formats=("html", "pdf", "epub", "newsletter"), digest="第 1 期")
     result = build(sources, options, Report())
-    assert result.ok and result.warnings == [], [str(e) for e in result.errors]
+    assert result.ok and result.warnings == [MINIMAL_WARNING], [str(e) for e in result.errors]
     return out
 
 

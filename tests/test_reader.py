@@ -8,7 +8,7 @@ import pytest
 
 from briefpress.errors import SourceError
 from briefpress.sources import read_article
-from conftest import BODY, EXAMPLE, FRONT
+from conftest import BODY, EXAMPLE, FRONT, PAIRS
 
 
 def test_example_model(report):
@@ -110,14 +110,14 @@ def test_unknown_key_is_a_warning(article_file, report):
 
 
 def test_raw_html_is_text_with_a_warning(article_file, report):
-    path = article_file("# 原文\n\nHello <script>alert(1)</script> there.\n")
+    path = article_file("# 原文\n\nHello <script>alert(1)</script> there.\n\n# 译文\n\n你好。\n")
     article = read_article(path, report)
     assert "<script>" in article.original[0].text
     report.claim("raw HTML")
 
 
 def test_remote_image_becomes_a_link_with_a_warning(article_file, report):
-    path = article_file("# 原文\n\n![a chart](https://example.org/x.png)\n")
+    path = article_file("# 原文\n\n![a chart](https://example.org/x.png)\n\n# 译文\n\n图表。\n")
     read_article(path, report)
     report.claim("remote image https://example.org/x.png is not downloaded")
 
@@ -127,7 +127,7 @@ def test_local_image_is_found(article_file, report, tmp_path):
     from PIL import Image
 
     Image.new("RGB", (4, 4), "red").save(tmp_path / "img" / "x.png")
-    article = read_article(article_file("# 原文\n\n![x](img/x.png)\n"), report)
+    article = read_article(article_file("# 原文\n\n![x](img/x.png)\n\n# 译文\n\n![图](img/x.png)\n"), report)
     assert article.images == [(tmp_path / "img" / "x.png").resolve()]
 
 
@@ -152,8 +152,8 @@ ERRORS = [
     ("bad slug", "---\ntitle: T\ndate: 2026-01-01\nslug: ../evil\n---\n", BODY, 4, "slug"),
     ("bad language", "---\ntitle: T\ndate: 2026-01-01\noriginal_lang: english!\n---\n", BODY, 4, "BCP 47"),
     ("text before first section", None, "Hello.\n\n" + BODY, 6, "text before the first section"),
-    ("unknown section", None, BODY + "\n# Refs\n\n- x\n", 18, "unknown section '# Refs'"),
-    ("duplicate section", None, BODY + "\n# Original\n\nMore.\n", 18, "appears twice (first at line 6)"),
+    ("unknown section", None, BODY + "\n# Refs\n\n- x\n", 22, "unknown section '# Refs'"),
+    ("duplicate section", None, BODY + "\n# Original\n\nMore.\n", 22, "appears twice (first at line 6)"),
     ("no original", None, "# 译文\n\n第一段。\n", None, "no '# 原文'"),
     ("empty original", None, "# 原文\n\n# 译文\n\n第一段。\n", 6, "is empty"),
     (
@@ -161,9 +161,16 @@ ERRORS = [
         None,
         "# 原文\n\nOne.\n\n## Head\n\nTwo.\n\n# 译文\n\n一。\n\n二。\n",
         10,
-        "has 3 blocks but '# 译文' has 2: they stop lining up at block 2, where a level-2 heading",
+        "has 3 blocks but '# 译文' has 2: the level-2 heading at line 10 of the original (\"Head\") "
+        "has no counterpart in the translation; add its translation between line 16",
     ),
-    ("pairing tail", None, "# 原文\n\nOne.\n\nTwo.\n\n# 译文\n\n一。\n", 10, "block 2"),
+    (
+        "pairing tail",
+        None,
+        "# 原文\n\nOne.\n\nTwo.\n\n# 译文\n\n一。\n",
+        10,
+        'most likely the paragraph at line 10 of the original ("Two.") has no counterpart',
+    ),
     ("undefined footnote", None, "# 原文\n\nClaim.[^n]\n", 8, "[^n] is referenced but never defined"),
     (
         "footnote in one language",
@@ -180,8 +187,8 @@ ERRORS = [
         "defined in the original but not in the translation",
     ),
     ("key points not a list", None, "# 核心观点\n\nJust text.\n\n" + BODY, 8, "found a paragraph"),
-    ("prompts not ordered", None, "# 讨论引子\n\n- a?\n\n" + BODY, 8, "ordered list"),
-    ("bad comment", None, BODY + "\n# 讨论归档\n\n- Neta said hi\n", 20, "(YYYY-MM-DD)"),
+    ("prompts not ordered", None, "# 讨论引子\n\n- a?\n\n" + PAIRS, 8, "ordered list"),
+    ("bad comment", None, BODY + "\n# 讨论归档\n\n- Neta said hi\n", 24, "(YYYY-MM-DD)"),
     ("image missing", None, "# 原文\n\n![x](nope.png)\n", 8, "not found"),
     ("image outside", None, "# 原文\n\n![x](../outside.png)\n", 8, "outside the article's folder"),
     ("image absolute", None, "# 原文\n\n![x](/etc/passwd)\n", 8, "relative path"),
@@ -235,6 +242,6 @@ def test_kind_mismatch_with_equal_counts_is_a_warning(article_file, report):
 
 
 def test_unused_footnote_is_a_warning(article_file, report):
-    path = article_file("# 原文\n\nText.\n\n[^u]: Unused.\n")
+    path = article_file("# 原文\n\nText.\n\n[^u]: Unused.\n\n# 译文\n\n文本。\n")
     read_article(path, report)
     assert ":10: warning: footnote [^u] is defined but never referenced" in report.claim("[^u]")

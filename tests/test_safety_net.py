@@ -102,3 +102,110 @@ def test_two_chinese_titles_of_one_day_get_two_slugs(tmp_path):
         )
     names = sorted(p.name for p in tmp_path.iterdir())
     assert len(names) == 2 and all(n.startswith("article-2026-06-09-") for n in names), names
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+BRIEF = "# 核心观点\n\n- **要点** 一句话。\n\n"
+NO_BRIEF = "no brief ('# 核心观点', '# 跟我们的关联' or '# 讨论引子')"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (BRIEF + "# 原文\n\nFirst.\n",
+         "no translation ('# 译文'): its editions leave out the bilingual pages"),
+        ("# 原文\n\nFirst.\n\n# 译文\n\n第一。\n",
+         f"{NO_BRIEF}: its editions leave out the brief"),
+        ("# 原文\n\nFirst.\n",
+         f"no translation ('# 译文') and {NO_BRIEF}: its editions leave out the bilingual pages and "
+         "the brief"),
+    ],
+)  # fmt: skip
+def test_an_article_without_a_translation_or_a_brief_is_one_warning(tmp_path, body, message):
+    source = tmp_path / "a.md"
+    source.write_text("---\ntitle: 标题\ndate: 2026-06-09\n---\n\n" + body, encoding="utf-8")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "-q")
+    assert (code, err.splitlines()) == (0, [f"{source}: warning: {message}"])
+    assert (tmp_path / "out" / "a" / "a.html").exists()
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "strict"), "--formats", "html", "--strict")
+    assert code == 1
+    assert err.splitlines()[0] == f"{source}: warning: {message}"
+    assert not (tmp_path / "strict" / "a").exists()
+
+
+def test_a_whole_article_is_no_warning(tmp_path):
+    source = tmp_path / "a.md"
+    source.write_text(FRONT.replace("# 原文", BRIEF + "# 原文") + "# 译文\n\n第一。\n", encoding="utf-8")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "--strict")
+    assert (code, err) == (0, "")
+
+
+def test_an_invisible_character_in_a_message_is_named_by_code_point(tmp_path):
+    source = tmp_path / "a.md"
+    source.write_text(FRONT + "# 译文\n\n第一。\n\n# Refs\u200b\u00a0\n\nx\n", encoding="utf-8")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "-q")
+    assert code == 1
+    assert err.splitlines() == [
+        f"{source}:14: error: unknown section '# Refs<U+200B ZERO WIDTH SPACE>' (expected one of "
+        "'# 核心观点', '# 跟我们的关联', '# 讨论引子', '# 原文', '# 译文', '# 讨论归档')"
+    ]
+
+
+def test_an_emoji_sequence_is_not_taken_apart_in_a_message(tmp_path):
+    source = tmp_path / "a.md"
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    source.write_text(FRONT + f"# 译文\n\n第一。\n\n# {family}\n\nx\n", encoding="utf-8")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "-q")
+    assert code == 1 and f"unknown section '# {family}'" in err
+
+
+def test_a_chinese_slug_is_refused_with_the_reason(tmp_path):
+    code, _, err = run("new", "标题", "--slug", "人工智能", "-o", str(tmp_path))
+    assert code == 2
+    assert err.strip() == (
+        "briefpress: error: --slug may hold only ASCII letters (a-z, A-Z), digits, '.', '_' and '-', "
+        "starting with a letter or a digit, at most 100 of them: '人' is not one (links and file names "
+        "stay ASCII); write Chinese in pinyin, not '人工智能'"
+    )
+    assert not list(tmp_path.iterdir())
+
+
+def test_check_tells_an_out_of_date_build_from_a_broken_one(tmp_path):
+    source = tmp_path / "a.md"
+    source.write_text(FRONT.replace("# 原文", BRIEF + "# 原文") + "# 译文\n\n第一。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("build", str(source), "-o", str(out), "--formats", "html", "-q")[0] == 0
+    source.write_text(source.read_text(encoding="utf-8").replace("First.", "The first."), encoding="utf-8")
+    code, printed, err = run("check", str(out), "--no-reading")
+    assert code == 1
+    assert f"source  FAIL     out of date: {source.resolve()} changed after this folder was built" in printed
+    assert printed.splitlines()[-1] == "0 of 1 article(s) faithful to their sources; 1 out of date"
+    assert err.splitlines() == [
+        f"{source.resolve()}: error: out of date, not broken: {source.resolve()} changed after the build; "
+        f"run: briefpress build {source.resolve()} -o {out}"
+    ]
+    assert run("build", str(source), "-o", str(out), "--formats", "html", "-q")[0] == 0
+    code, printed, err = run("check", str(out), "--no-reading")
+    assert "out of date" not in printed + err
+
+
+@pytest.mark.parametrize(
+    ("heading", "message"),
+    [
+        ("#\u00a0原文", "'#\\xa0原文' looks like the section '# 原文' but has U+00A0 NO-BREAK SPACE "
+         "after '#'; type a plain space (column 2)"),
+        ("＃ 原文", "'＃ 原文' looks like the section '# 原文' but starts with U+FF03 FULLWIDTH NUMBER "
+         "SIGN; type '#' (column 1)"),
+        ("#原文", "'#原文' looks like the section '# 原文' but has no space after '#' (column 2)"),
+    ],
+)  # fmt: skip
+def test_a_first_heading_that_looks_like_a_section_is_not_text_before_it(tmp_path, heading, message):
+    source = tmp_path / "a.md"
+    source.write_text(f"---\ntitle: 标题\ndate: 2026-06-09\n---\n\n{heading}\n\nFirst.\n", encoding="utf-8")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "-q")
+    assert (code, err.splitlines()) == (1, [f"{source}:6: error: {message}"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,26 @@ from typing import Any
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+#: what prints as nothing, or as a plain space, and so hides in a quoted value: spaces
+#: other than U+0020 (the ideographic space, which Chinese text uses and a terminal shows
+#: wide, is left alone), zero-width and format characters, fillers; not the joiner, the
+#: variation selectors or the tags that emoji sequences are made of
+_INVISIBLE = re.compile(
+    "[\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180e\u2000-\u200c"
+    "\u200e\u200f\u202f\u205f-\u2064\u206a-\u206f\u3164\ufeff\uffa0]"
+)
+
+
 def printable(text: str) -> str:
-    """``text`` on one line, with every control character shown as an escape."""
-    return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+    """``text`` on one line, with every control character shown as an escape and every
+    invisible one by its code point and name (``<U+00A0 NO-BREAK SPACE>``)."""
+    text = _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+    return _INVISIBLE.sub(lambda m: f"<{character(m[0])}>", text)
+
+
+def character(ch: str) -> str:
+    """``U+00A0 NO-BREAK SPACE``: how a message names one character."""
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'UNNAMED CHARACTER')}"
 
 
 class BriefpressError(Exception):

@@ -65,7 +65,14 @@ def reorders(value: str) -> bool:
 def slug_problem(slug: str) -> str | None:
     """Why ``slug`` cannot name an article's or a digest's folder; None when it can."""
     if not SLUG.fullmatch(slug):
-        return "may hold only letters, digits, '.', '_' and '-', at most 100 of them"
+        rule = (
+            "may hold only ASCII letters (a-z, A-Z), digits, '.', '_' and '-', starting with a "
+            "letter or a digit, at most 100 of them"
+        )
+        other = next((ch for ch in slug if ch.isalpha() and not ch.isascii()), None)
+        if other is not None:
+            return f"{rule}: {other!r} is not one (links and file names stay ASCII); write Chinese in pinyin"
+        return rule
     if slug.lower() in SITE_FILES:
         return f"is the name of a file every build writes ({', '.join(SITE_FILES)}); choose another"
     return None

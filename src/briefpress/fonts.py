@@ -85,16 +85,8 @@ def _shown(ch: str, families: tuple[str, ...]) -> bool:
 
 
 def check_fonts(article: Article, options: Options, report: Report, text: str) -> None:
-    """Warn about characters of ``text`` that none of the configured fonts can show."""
-    if not cjk_families():
-        raise BuildError(f"no Chinese (CJK) font is installed: {INSTALL_HINT}", article.path)
-    for family in dict.fromkeys(options.font_families):
-        if not coverage(family):
-            report.warn(
-                f"font {family!r} is not installed; choose an installed one "
-                f"(CJK fonts here: {', '.join(cjk_families()[:6])}) or {INSTALL_HINT}",
-                article.path,
-            )
+    """Warn about characters of ``text`` that none of the configured fonts can show (the
+    families themselves were checked before the build read a source: :mod:`.fontcheck`)."""
     warn_unshown(text, options, report, article.path)
 
 
@@ -118,7 +110,9 @@ def font_file(family: str, bold: bool = False) -> tuple[Path, int] | None:
     output = _fc_list_match(pattern)
     path, _, rest = output.partition("\t")
     index, _, families = rest.partition("\t")
-    if not path or family not in [f.strip() for f in families.split(",")]:
+    # fontconfig matches a family without regard to case or spaces, as WeasyPrint does
+    same = "".join(family.split()).casefold()
+    if not path or same not in ["".join(f.split()).casefold() for f in families.split(",")]:
         return None
     return Path(path), int(index or 0)
 

@@ -71,10 +71,32 @@ def record(
         "source": str(source.resolve()) if source else None,
         "options": settings(options),
         "about": about or {},
+        # what each source held, so that check tells a source edited since from a broken build
+        "source_sha256": {str(p.resolve()): source_hash(p) for p in ([source] if source else sources or [])},
     }
     if sources is not None:
         content["sources"] = [str(path.resolve()) for path in sources]
     return json.dumps(content, ensure_ascii=False).encode()
+
+
+def source_hash(path: Path) -> str | None:
+    """The SHA-256 of a source's bytes; None when it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def changed_since(data: dict, source: Path, stamp_file: Path) -> bool:
+    """Whether ``source`` differs from what the build that left the stamp ``data`` read:
+    by content when the stamp recorded it, else by time (an older briefpress's stamp)."""
+    recorded = data.get("source_sha256")
+    if isinstance(recorded, dict) and str(source) in recorded:
+        return recorded[str(source)] != source_hash(source)
+    try:
+        return source.stat().st_mtime > stamp_file.stat().st_mtime
+    except OSError:
+        return False
 
 
 def read_stamp(folder: Path, slug: str) -> dict:

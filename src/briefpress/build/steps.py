@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import cache
 from ..editions import EDITIONS, plan, prepare, render_edition
 from ..errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
+from ..fontcheck import check_families
 from ..fonts import check_fonts
 from ..l10n import labels
 from ..model import Article
@@ -192,10 +193,11 @@ def build(
         source_date_epoch()  # a bad value stops the build here, not in a worker
         cache.check()
         found = find(paths)
+        result.articles = len(found.sources) + len(found.refused)
+        check_families(options, report)  # every font the editions use, before a source is read
     except BriefpressError as exc:
         result.errors.append(exc)
         return result
-    result.articles = len(found.sources) + len(found.refused)
     result.skipped = [(path, NOT_AN_ARTICLE) for path in found.not_articles]
     result.errors += found.refused
     result.failed = [Path(error.path) for error in found.refused if error.path]

@@ -14,6 +14,7 @@ passing.
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import stat
 import subprocess
@@ -25,7 +26,7 @@ from zipfile import BadZipFile
 
 import pikepdf
 
-from ..build.stamps import STAMP, built_with, read_stamp
+from ..build.stamps import STAMP, built_with, changed_since, read_stamp
 from ..errors import BriefpressError, Report
 from ..fonts import unshown
 from ..model import Article
@@ -44,6 +45,10 @@ class ArticleReport:
     sources: list[Path] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     digest: bool = False
+    #: the sources edited since the build: its editions are out of date, not broken
+    stale: list[Path] = field(default_factory=list)
+    #: the digest's name, as built (--digest)
+    name: str = ""
 
     @property
     def ok(self) -> bool:
@@ -53,6 +58,13 @@ class ArticleReport:
     def source(self) -> Path | None:
         """The article's source (None for a digest, or when the build recorded none)."""
         return self.sources[0] if self.sources and not self.digest else None
+
+    def rebuild(self) -> str:
+        """The command that brings the folder up to date (with the options it was built with)."""
+        command = ["briefpress", "build", *map(str, self.sources)]
+        if self.digest:
+            command += ["--digest", self.name]
+        return shlex.join([*command, "-o", str(self.folder.parent)])
 
     @property
     def label(self) -> str:
@@ -187,11 +199,20 @@ def check_folder(
     string: why they cannot)."""
     stamp = read_stamp(folder, slug)
     sources, unusable = recorded_sources(stamp)
-    report = ArticleReport(folder, sources, digest=bool(stamp.get("about", {}).get("digest")))
+    about = stamp.get("about")
+    about = about if isinstance(about, dict) else {}
+    report = ArticleReport(
+        folder, sources, digest=bool(about.get("digest")), name=str(about.get("title", ""))
+    )
     if unusable:
         report.rows.append(
             Row("source", False, f"its stamp {STAMP.format(slug=slug)} {unusable}: {_REBUILD}")
         )
+        return report
+    report.stale = [s for s in sources if changed_since(stamp, s, folder / STAMP.format(slug=slug))]
+    if report.stale:
+        edited = ", ".join(map(str, report.stale))
+        report.rows.append(Row("source", False, f"out of date: {edited} changed after this folder was built"))
         return report
     try:
         options = built_with(stamp)

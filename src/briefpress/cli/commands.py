@@ -183,8 +183,17 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     counts = f"{sum(r.ok for r in articles)} of {len(articles)} article(s)"
     if digests:
         counts += f" and {sum(r.ok for r in digests)} of {len(digests)} digest(s)"
-    say(f"{counts} faithful to their sources", file=stdout)
+    stale = [r for r in reports if r.stale]
+    say(f"{counts} faithful to their sources" + (f"; {len(stale)} out of date" if stale else ""), file=stdout)
     for report in failed:
+        if report.stale:  # not broken: built from an older source
+            edited = report.stale[0] if len(report.stale) == 1 else f"{len(report.stale)} of its sources"
+            say(
+                f"{report.source or report.folder}: error: out of date, not broken: {edited} changed after "
+                f"the build; run: {report.rebuild()}",
+                file=stderr,
+            )
+            continue
         for row in report.rows:
             if row.ok is False:
                 say(f"{report.source or report.folder}: error: {row.check}: {row.detail}", file=stderr)

@@ -41,16 +41,31 @@ class Edition:
     #: an edition over several articles (the digest), not one per article
     several: bool = False
     help: str = ""
+    #: the font options whose families it draws with on this machine: a build of it stops
+    #: before rendering when one is not installed (:mod:`briefpress.fontcheck`)
+    fonts: tuple[str, ...] = ()
+    #: those its stylesheet only names, for the readers' machines: a warning
+    names_fonts: tuple[str, ...] = ()
 
     def files(self, slug: str) -> list[str]:
         return [name.format(slug=slug) for name in self.produces]
 
 
+#: the font options (:class:`briefpress.options.kinds.FontName`)
+ALL_FONTS = ("cjk_font", "cjk_sans_font", "latin_font", "latin_sans_font", "mono_font")
+#: what the e-books' covers are drawn in (and --embed-fonts subsets the serif)
+COVER_FONTS = ("cjk_font", "cjk_sans_font")
+
 EDITIONS: dict[str, Edition] = {
     edition.name: edition
     for edition in (
         Edition(
-            "html", "briefpress.editions.html", ("{slug}.html",), default=True, help="one self-contained page"
+            "html",
+            "briefpress.editions.html",
+            ("{slug}.html",),
+            default=True,
+            help="one self-contained page",
+            names_fonts=ALL_FONTS,
         ),
         Edition(
             "pdf",
@@ -58,8 +73,17 @@ EDITIONS: dict[str, Edition] = {
             ("{slug}.pdf", "{slug}.booklet.pdf", "{slug}.2up.pdf"),  # the last two with --imposition
             default=True,
             help="the printed handout",
+            fonts=ALL_FONTS,  # its stylesheet's, and the page numbers' (the Latin serif)
         ),
-        Edition("epub", "briefpress.editions.epub", ("{slug}.epub",), default=True, help="the e-book"),
+        Edition(
+            "epub",
+            "briefpress.editions.epub",
+            ("{slug}.epub",),
+            default=True,
+            help="the e-book",
+            fonts=COVER_FONTS,
+            names_fonts=("mono_font",),  # its stacks put the reader's own fonts first
+        ),
         Edition(
             "kindle",
             "briefpress.editions.kindle",
@@ -72,6 +96,8 @@ EDITIONS: dict[str, Edition] = {
             "briefpress.editions.kepub",
             ("{slug}.kepub.epub",),
             help="the EPUB for Kobo readers (kepub)",
+            fonts=COVER_FONTS,  # and its embedded subset
+            names_fonts=("mono_font",),
         ),
         Edition(
             "newsletter",
@@ -91,6 +117,15 @@ DIGEST = Edition(
     several=True,
 )
 FORMATS = tuple(EDITIONS)
+
+
+#: the editions a digest is made in, when they are asked for (PDF and EPUB when none is)
+DIGEST_FORMATS = ("html", "pdf", "epub")
+
+
+def digest_formats(formats: tuple[str, ...]) -> list[str]:
+    """The digest's files for ``--formats`` (without importing its renderer)."""
+    return [name for name in DIGEST_FORMATS if name in formats] or ["pdf", "epub"]
 
 
 def public_files(slug: str) -> set[str]:

@@ -20,6 +20,7 @@ from ..l10n import labels
 from ..model import Article
 from ..options import Options
 from ..render import Flavour, context, render_template, stylesheet
+from . import digest_formats
 from .cover import cover_image
 from .epub import BookInfo, render_book
 from .pdf import chapter, print_css, write_pdf
@@ -27,9 +28,6 @@ from .pdfmerge import Chapter, Info, assemble, chapters_of, merge
 
 #: runs work (given a report of its own) in another process: ``.result(report, path)`` is its value
 Apart = Callable[[Callable[[Report], bytes]], Any]
-
-#: the editions a digest is made in, when they are asked for (PDF and EPUB when none is)
-FORMATS = ("html", "pdf", "epub")
 
 
 def order_articles(articles: list[Article], order: str) -> list[Article]:
@@ -237,7 +235,7 @@ def render_epub(name: str, slug: str, articles: list[Article], options: Options,
 
 
 def formats(options: Options) -> list[str]:
-    return [f for f in FORMATS if f in options.formats] or ["pdf", "epub"]
+    return digest_formats(options.formats)
 
 
 def render_files(

@@ -17,6 +17,7 @@ from typing import Any
 
 from pikepdf import Array, Dictionary, Name, Stream
 
+from ..errors import BuildError
 from ..fonts import font_file
 from ..options import PAPERS, Options
 from .pdfdoc import opened, save
@@ -66,8 +67,8 @@ def number_font(family: str) -> tuple[bytes, dict[str, Any]]:
     from fontTools.ttLib import TTFont
 
     found = font_file(family)
-    if found is None:
-        raise ValueError(f"font {family!r} is not installed")
+    if found is None:  # the build checked it (briefpress.fontcheck); an API call may not have
+        raise BuildError(f"font {family!r} (--latin-font, for the page numbers) is not installed")
     path, index = found
     # lazy: only the glyphs asked for are read (15 ms, not 200); from memory, so no file stays open
     font = TTFont(io.BytesIO(path.read_bytes()), fontNumber=index, lazy=True, recalcTimestamp=False)

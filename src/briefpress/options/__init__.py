@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -26,52 +26,21 @@ from .kinds import (
     Folder,
     FontName,
     Formats,
-    Kind,
     Paper,
     PdfVariant,
     Seconds,
     Slug,
+    Spec,
     Text,
     Theme,
     Verbosity,
     WebAddress,
     Whole,
+    option,
     source_date_epoch,
 )
 
 CONFIG_FILE = "briefpress.toml"
-
-
-@dataclass(frozen=True)
-class Spec:
-    """How an option is set and what it does, besides its type and default."""
-
-    kind: Kind
-    flags: tuple[str, ...]
-    help: str
-    #: the option changes the editions (and so is part of the build hash)
-    output: bool = True
-    #: the default as the README and --help show it, when not the plain value
-    shown_default: str | None = None
-    #: the value's name in --help and the README, when not the kind's
-    metavar: str | None = None
-
-    @property
-    def value_name(self) -> str:
-        return self.kind.metavar if self.metavar is None else self.metavar
-
-
-def option(
-    default: Any,
-    kind: Kind,
-    *flags: str,
-    help: str,
-    output: bool = True,
-    shown: str | None = None,
-    metavar: str | None = None,
-) -> Any:
-    """Declare one option: a dataclass field that carries its :class:`Spec`."""
-    return field(default=default, metadata={"spec": Spec(kind, flags, help, output, shown, metavar)})
 
 
 @dataclass(frozen=True)
@@ -107,14 +76,14 @@ class Options:
     )
     cjk_font: str = option(
         "Noto Serif CJK SC",
-        FontName(),
+        FontName(chinese=True),
         "--cjk-font",
         help="CJK serif face for reading text",
         shown="Noto Serif CJK SC (TC with --script hant)",
     )
     cjk_sans_font: str = option(
         "Noto Sans CJK SC",
-        FontName(),
+        FontName(chinese=True),
         "--cjk-sans-font",
         help="CJK sans face for headings and labels",
         shown="Noto Sans CJK SC (TC with --script hant)",
@@ -312,19 +281,31 @@ class Options:
 
     def __post_init__(self) -> None:
         # Traditional Chinese editions take the Traditional faces and labels, unless others
-        # were chosen: the Simplified defaults follow the script
+        # were chosen: the Simplified defaults follow the script. What follows it is noted,
+        # so that a copy with another script computes it again instead of keeping it.
+        derived = []
         if self.script == "hant":
             if self.lang_ui == "zh-Hans":
                 object.__setattr__(self, "lang_ui", "zh-Hant")
+                derived.append("lang_ui")
             for name in ("cjk_font", "cjk_sans_font", "mono_font"):
                 face = getattr(self, name)
                 if face == Options.__dataclass_fields__[name].default:
                     object.__setattr__(self, name, face.removesuffix(" SC") + " TC")
+                    derived.append(name)
+        object.__setattr__(self, "_derived", frozenset(derived))
 
     def replace(self, **changes: Any) -> Options:
-        """A copy with ``changes``, each checked as a flag or a briefpress.toml value would be."""
+        """A copy with ``changes``, each checked as a flag or a briefpress.toml value would be;
+        what follows the script is computed again, not copied."""
         checked: dict[str, Any] = {k: v if v is None else coerce(k, v, "options") for k, v in changes.items()}
-        return dataclasses.replace(self, **checked)
+        chosen = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in self.derived}
+        return Options(**{**chosen, **checked})
+
+    @property
+    def derived(self) -> frozenset[str]:
+        """The options whose values follow from others (the script), not chosen."""
+        return self.__dict__.get("_derived", frozenset())
 
     @property
     def running_title_columns(self) -> int:

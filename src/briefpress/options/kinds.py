@@ -1,12 +1,12 @@
 """The checkers of option values (MkDocs' ``config_options.py`` is the model): each turns
 a TOML, API or command-line value into the option's type, or raises ValueError saying
-what is expected; and the values around them: the paper sizes the handout knows, and
-``SOURCE_DATE_EPOCH``, checked."""
+what is expected; and the values around them: how an option is declared (:class:`Spec`,
+:func:`option`), the paper sizes the handout knows, and ``SOURCE_DATE_EPOCH``, checked."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,12 @@ class Text(Kind):
 
 
 class FontName(Kind):
+    """A font family; ``chinese``: the face sets the Chinese text, so it must have Chinese."""
+
     metavar = "FAMILY"
+
+    def __init__(self, chinese: bool = False):
+        self.chinese = chinese
 
     def check(self, value: Any) -> Any:
         if isinstance(value, str) and re.search(r'["\\;{}<>\x00-\x1f\x7f]', value):
@@ -228,6 +233,38 @@ class WebAddress(Kind):
             return text
         kinds = "an http(s) or mailto: address" if self.mail else "an http(s) address"
         raise ValueError(f"must be {kinds}")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How an option is set and what it does, besides its type and default."""
+
+    kind: Kind
+    flags: tuple[str, ...]
+    help: str
+    #: the option changes the editions (and so is part of the build hash)
+    output: bool = True
+    #: the default as the README and --help show it, when not the plain value
+    shown_default: str | None = None
+    #: the value's name in --help and the README, when not the kind's
+    metavar: str | None = None
+
+    @property
+    def value_name(self) -> str:
+        return self.kind.metavar if self.metavar is None else self.metavar
+
+
+def option(
+    default: Any,
+    kind: Kind,
+    *flags: str,
+    help: str,
+    output: bool = True,
+    shown: str | None = None,
+    metavar: str | None = None,
+) -> Any:
+    """Declare one option: a dataclass field that carries its :class:`Spec`."""
+    return field(default=default, metadata={"spec": Spec(kind, flags, help, output, shown, metavar)})
 
 
 @dataclass(frozen=True)

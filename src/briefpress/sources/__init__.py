@@ -65,5 +65,21 @@ def read_article(path: Path, report: Report, options: Options | None = None) -> 
     from ..typography import prepare
 
     article = reader_for(path, options).read(path, report)
+    warn_incomplete(article, report)
     prepare(article, options or Options(), report)
     return article
+
+
+def warn_incomplete(article: Article, report: Report) -> None:
+    """One warning for an article without a translation or a brief, naming what its
+    editions leave out (an error with ``--strict``): the format allows both, an issue
+    that goes to print without them is more often a slip than a choice."""
+    missing, left_out = [], []
+    if article.translation is None:
+        missing.append("no translation ('# 译文')")
+        left_out.append("the bilingual pages")
+    if not (article.has_brief or article.prompts):
+        missing.append("no brief ('# 核心观点', '# 跟我们的关联' or '# 讨论引子')")
+        left_out.append("the brief")
+    if missing:
+        report.warn(f"{' and '.join(missing)}: its editions leave out {' and '.join(left_out)}", article.path)

@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 import yaml
 from markdown_it.token import Token
 
+from ..errors import character
 from ..fields import one_line_problem, reorders, slug_problem
 from ..model import Meta
-from .lookalike import INVISIBLE, character
+from .lookalike import INVISIBLE
 from .tokens import SourceFile, span
 
 FRONT_MATTER_KEYS = (

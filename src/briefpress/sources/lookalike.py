@@ -9,18 +9,14 @@ section is there, the line is the article's own text: an English ``## Discussion
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
+
+from ..errors import character
 
 #: characters that show nothing, or show as a space without being one
 INVISIBLE = frozenset("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
                       "\u200b\u200c\u200d\u2060\u202f\u205f\u3000\ufeff")  # fmt: skip
 _SIGNS = "#\uff03"  # '#' and the full-width '＃' an IME types
-
-
-def character(ch: str) -> str:
-    """``U+00A0 NO-BREAK SPACE``: a character as a message names it."""
-    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}"
 
 
 def looks_like(line: str, names: dict[str, str]) -> tuple[str, str, str, int] | None:

@@ -140,6 +140,7 @@ class _ArticleParser(SourceFile):
         first_heading = span(headings[0][1])[0] if headings else len(self.lines)
         for index in range(body_start, first_heading):
             if self.lines[index].strip():
+                self.check_lookalike(index, {})
                 raise self.error(
                     "text before the first section: start the body with a heading such as "
                     "'# 核心观点' or '# 原文'",

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from ..cjk import ideographs
 from ..errors import Report, SourceError, SourceErrors
+from .mismatch import quote
 
 CHROME = {"返回列表", "🧠 阿头学", "打开原文 ↗", "讨论进行中…", "讨论进行中..."}
 TABS = {"阅读简报", "双语对照", "完整翻译", "原文", "讨论归档"}
@@ -246,11 +249,7 @@ class DumpParser:
             ("translation", translation, pair_zh),
             ("original", original, pair_en),
         ):
-            for k in range(max(len(section), len(halves))):
-                a = section[k] if k < len(section) else None
-                b = halves[k] if k < len(halves) else None
-                if a is not None and b is not None and a.text == b.text:
-                    continue
+            for k, a, b in differences(section, halves):
                 problems.append(self.disagreement(name, k, a, b))
         if not problems:
             return pair_en, pair_zh
@@ -278,8 +277,8 @@ class DumpParser:
             where = f"the {name} section" if a else f"the pairs' {side} halves"
             other = f"the pairs' {side} halves" if a else f"the {name} section"
             return self.error(
-                f"paragraph {k + 1} is in {where} but not in {other}: the copies must agree "
-                "(or choose one with --prefer pairs|sections)",
+                f"paragraph {k + 1} ({quote(present.text)}) is in {where} but not in {other}: the "
+                "copies must agree (or choose one with --prefer pairs|sections)",
                 present.number,
             )
         column = next(
@@ -292,6 +291,31 @@ class DumpParser:
             f"{b.text[column : column + 12]!r} (fix one, or choose with --prefer pairs|sections)",
             a.number,
         )
+
+
+#: copies whose differing middles hold more paragraphs than this (multiplied) are
+#: compared position by position, not diffed
+MAX_DIFF = 250_000
+
+
+def differences(section: list[Line], halves: list[Line]) -> Iterator[tuple[int, Line | None, Line | None]]:
+    """Where two copies of one text differ, lined up as a diff lines them (a paragraph
+    missing from one copy is that one, not every one after it): the paragraph's place
+    (in ``halves`` when it is there), and each copy's paragraph, or None."""
+    a, b = [line.text for line in section], [line.text for line in halves]
+    head = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    a, b = a[head : len(a) - tail], b[head : len(b) - tail]
+    opcodes: Sequence[tuple[str, int, int, int, int]] = [("replace", 0, len(a), 0, len(b))]
+    if len(a) * len(b) <= MAX_DIFF:
+        opcodes = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in opcodes:
+        for k in range(max(i2 - i1, j2 - j1) if tag != "equal" else 0):
+            x = section[head + i1 + k] if i1 + k < i2 else None
+            y = halves[head + j1 + k] if j1 + k < j2 else None
+            yield head + (j1 + k if y is not None else i1 + k), x, y
 
 
 # -- Dump -> Markdown --------------------------------------------------------------------

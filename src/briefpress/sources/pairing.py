@@ -1,10 +1,11 @@
 """The original and the translation side by side: blocks pair by position, footnotes
-by label, and every mismatch is an error that says where they stop lining up."""
+by label, and every mismatch is an error that names the block with no counterpart."""
 
 from __future__ import annotations
 
 from ..model import Block, Footnote
-from .tokens import Notes, Section, SourceFile, children, describe_kind, line_of
+from .mismatch import Sides, first_unlike, mismatch, unlike_kinds
+from .tokens import Notes, Section, SourceFile, children, line_of
 
 
 def footnote_definitions(src: SourceFile, section: Section) -> Notes:
@@ -64,35 +65,18 @@ def check_pairing(
     translation_section: Section,
     translation: list[Block],
 ) -> None:
-    """The n-th block of the original faces the n-th of the translation, of the same kind."""
-    mismatch = next(
-        (i for i, (a, b) in enumerate(zip(original, translation, strict=False)) if a.kind != b.kind), None
-    )
+    """The n-th block of the original faces the n-th of the translation, of the same kind.
+
+    When they do not, the two sides are aligned (:mod:`.align`) and the message names the
+    block with no counterpart, or the two that face one (:mod:`.mismatch`)."""
+    sides = Sides(original, translation, lambda line: src.source_line(line) or line)
     if len(original) != len(translation):
-        if mismatch is None:
-            mismatch = min(len(original), len(translation))
-        where = []
-        for name, blocks in (("original", original), ("translation", translation)):
-            if mismatch < len(blocks):
-                block = blocks[mismatch]
-                where.append(f"{describe_kind(block.kind)} (line {block.line}) in the {name}")
-            else:
-                where.append(f"nothing in the {name}")
-        line = (original[mismatch] if mismatch < len(original) else translation[mismatch]).line
-        raise src.error(
-            f"'# {original_section.heading}' has {len(original)} blocks but "
-            f"'# {translation_section.heading}' has {len(translation)}: they stop lining up "
-            f"at block {mismatch + 1}, where {where[0]} faces {where[1]}; "
-            "give each paragraph of the original exactly one paragraph in the translation",
-            line,
-        )
-    if mismatch is not None:
-        a, b = original[mismatch], translation[mismatch]
-        src.warn(
-            f"block {mismatch + 1} is {describe_kind(a.kind)} in the original but "
-            f"{describe_kind(b.kind)} in the translation (line {b.line})",
-            a.line,
-        )
+        message, line = mismatch(sides, (original_section.heading, translation_section.heading))
+        raise src.error(message, line)
+    k = first_unlike(original, translation)
+    if k < len(original):
+        message, line = unlike_kinds(sides, k)
+        src.warn(message, line)
 
 
 def pair_footnotes(

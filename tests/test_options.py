@@ -1,0 +1,30 @@
+"""The options object: what follows from another option is computed, not kept."""
+
+from __future__ import annotations
+
+import pickle
+
+from briefpress.options import Options
+
+
+def test_what_follows_the_script_is_computed_again_on_every_copy():
+    assert Options().replace(script="hant").replace(script="hans") == Options()
+    hant = Options().replace(script="hant")
+    assert (hant.lang_ui, hant.cjk_font, hant.mono_font) == (
+        "zh-Hant",
+        "Noto Serif CJK TC",
+        "Noto Sans Mono CJK TC",
+    )
+    assert Options(script="hant").replace(paper="A5").cjk_font == "Noto Serif CJK TC"
+    assert Options(script="hant").replace(paper="A5").replace(script="hans").lang_ui == "zh-Hans"
+
+
+def test_a_chosen_value_is_kept_whatever_the_script():
+    chosen = Options(cjk_font="Noto Serif CJK TC", lang_ui="en").replace(script="hant").replace(script="hans")
+    assert (chosen.cjk_font, chosen.lang_ui) == ("Noto Serif CJK TC", "en")
+    assert chosen.cjk_sans_font == "Noto Sans CJK SC"
+
+
+def test_a_copy_sent_to_a_worker_keeps_what_it_derived():
+    hant = pickle.loads(pickle.dumps(Options(script="hant")))
+    assert hant == Options(script="hant") and hant.replace(script="hans") == Options()
