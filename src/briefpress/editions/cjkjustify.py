@@ -10,8 +10,9 @@ next to a Chinese character is a justification opportunity.
 This module teaches WeasyPrint that, for text whose language is Chinese (``lang="zh…"``):
 each Chinese character (ideographs, kana, full-width punctuation) of a justified line is
 an opportunity, and at drawing time each gets the line's extra spacing as a Pango
-letter-spacing attribute on that character. No character is added to the text: the PDF's
-text layer (copy-paste, ``pdftotext``) is what it was; only glyph positions move.
+letter-spacing attribute on that character, on top of its CSS ``letter-spacing``. No
+character is added to the text: the PDF's text layer (copy-paste, ``pdftotext``) is what
+it was; only glyph positions move.
 
 Pango gives a spaced character half its spacing before it and half after, and drops the
 outer halves at the edges of a text box: the gaps between a box's characters each widen
@@ -302,7 +303,7 @@ def _layout_patches(inline: Any, text_box: Any) -> tuple[Any, Any, Any]:
 
 def _spacing_set_text(original_set_text: Any, ffi: Any, pango: Any, to_units: float) -> Any:
     """``Layout.set_text`` that also gives each Chinese character of a justified Chinese
-    line the line's spacing, as a Pango letter-spacing attribute."""
+    line the line's spacing on top of its CSS letter-spacing, as a Pango attribute."""
 
     @functools.wraps(original_set_text)
     def set_text(self: Any, text: str, justify: bool = False) -> None:
@@ -315,7 +316,11 @@ def _spacing_set_text(original_set_text: Any, ffi: Any, pango: Any, to_units: fl
         attr_list = pango.pango_layout_get_attributes(self.layout)
         if attr_list == ffi.NULL:
             attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-        unit = int(self.justification_spacing * to_units)
+        # this attribute replaces the one WeasyPrint set for the CSS letter-spacing over
+        # the whole text: it carries both (in Pango units, rounded as WeasyPrint does)
+        css = self.style["letter_spacing"]
+        letter_spacing = 0 if css == "normal" else int(css * to_units)
+        unit = int(letter_spacing + self.justification_spacing * to_units)
         for start, end in found:
             attr = pango.pango_attr_letter_spacing_new(unit)
             attr.start_index = len(self.text[:start].encode())
