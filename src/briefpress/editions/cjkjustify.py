@@ -1,4 +1,5 @@
-"""Justified Chinese in WeasyPrint 70: space between the characters, not only at spaces.
+"""Justified Chinese in WeasyPrint 70: space between the characters, not only at spaces,
+inside briefpress's own layouts only (:func:`justified`).
 
 WeasyPrint justifies a line by widening its spaces only (``layout/inline.py``:
 ``count_expandable_spaces`` counts ' ' and no-break spaces, ``Layout.set_text`` adds
@@ -9,21 +10,46 @@ next to a Chinese character is a justification opportunity.
 This module teaches WeasyPrint that, for text whose language is Chinese (``lang="zh…"``):
 each Chinese character (ideographs, kana, full-width punctuation) of a justified line is
 an opportunity, and at drawing time each gets the line's extra spacing as a Pango
-letter-spacing attribute on that character. No character is added to the text: the
-PDF's text layer (copy-paste, ``pdftotext``) is what it was; only glyph positions move.
+letter-spacing attribute on that character, on top of its CSS ``letter-spacing``. No
+character is added to the text: the PDF's text layer (copy-paste, ``pdftotext``) is what
+it was; only glyph positions move.
 
 Pango gives a spaced character half its spacing before it and half after, and drops the
 outer halves at the edges of a text box: the gaps between a box's characters each widen
 by one share, and the line's last glyph still ends at the right margin. A line that
 would need more than :data:`MAX_SPACING` per gap is left ragged.
 
-It relies on WeasyPrint 70's internals (the project pins ``weasyprint>=70,<71``);
-:func:`install` checks that they are there and leaves WeasyPrint as it was otherwise.
+The scope: four WeasyPrint functions are replaced when the first :func:`justified`
+block of the process starts and put back when the last one ends, and even while they
+are replaced they do what WeasyPrint does unless the calling thread (or task) is inside
+such a block (a :class:`~contextvars.ContextVar`), so a program that uses briefpress
+and lays out its own documents, in another thread or after a build, gets WeasyPrint's
+own justification. The patch relies on WeasyPrint 70's internals (the project pins
+``weasyprint>=70,<71``): :func:`problem` checks them once per process, before the first
+layout (their signatures, then one small justified paragraph laid out and measured), and
+when they are not as expected Chinese is set ragged, with one warning, rather than
+failing while a page is drawn.
+
+Upstream: WeasyPrint justifies at spaces only and has no ``text-justify`` (its
+maintainer in https://github.com/Kozea/WeasyPrint/issues/2269: "we don't have to support
+all justification opportunities as we don't support text-justify"; ``justify_line``:
+"We should use a better algorithm here"). The change to propose there: count CSS Text 3's
+justification opportunities for ``text-justify: inter-character`` (or ``auto`` in
+Chinese) in ``count_expandable_spaces`` and space them in ``Layout.set_text``, as this
+module does; it goes away when WeasyPrint does that.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+import os
 import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from ..cjk import HAN_RANGES, SHARED_PUNCTUATION, re_class
@@ -38,7 +64,51 @@ CJK = re.compile(f"[{re_class(HAN_RANGES, SHARED_PUNCTUATION, ((0x3040, 0x30FF),
 #: gaps as spaces, and stretching only its spaces would tear the line apart
 MAX_SPACING = 0.1
 
-_installed = False
+#: each function the patch replaces (module or class, name) and the signature the patch
+#: calls it with; any other signature means another WeasyPrint, and no patch
+SIGNATURES: dict[tuple[str, str], str] = {
+    ("weasyprint.layout.inline", "count_expandable_spaces"): "(box)",
+    ("weasyprint.layout.inline", "justify_line"): "(context, line, extra_width)",
+    ("weasyprint.layout.inline", "add_word_spacing"): "(context, box, justification_spacing, x_advance)",
+    ("weasyprint.text.line_break", "Layout.set_text"): "(self, text, justify=False)",
+}
+
+#: True in a thread (or task) while it is inside :func:`justified`; everywhere else the
+#: replaced functions do exactly what WeasyPrint's own do
+_inside: ContextVar[bool] = ContextVar("briefpress_cjkjustify", default=False)
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One WeasyPrint function and the one that replaces it within :func:`justified`."""
+
+    owner: Any  # the module or class that holds it
+    name: str
+    original: Any
+    replacement: Any
+
+
+@dataclass
+class _State:
+    """The process's check (made once) and how many :func:`justified` blocks are open."""
+
+    checked: bool = False
+    problem: str | None = None
+    patches: tuple[Patch, ...] = ()
+    users: int = 0
+
+
+_state = _State()
+_lock = threading.Lock()  # guards the replacing and putting back
+_checking = threading.Lock()  # one check at a time
+
+
+def _new_locks() -> None:  # a forked child may have been forked while a lock was held
+    global _lock, _checking
+    _lock, _checking = threading.Lock(), threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_locks)
 
 
 def _chinese(style: Any) -> bool:
@@ -64,58 +134,181 @@ def opportunities(text: str) -> float:
     return total
 
 
-def install() -> bool:
-    """Patch WeasyPrint's justification once; False when its internals are not as expected."""
-    global _installed
-    if _installed:
-        return True
+@contextmanager
+def justified(warn: Callable[[str], object] | None = None) -> Iterator[bool]:
+    """Within the block, WeasyPrint justifies Chinese inter-character in this thread
+    (yields True); when the installed WeasyPrint is not what the patch expects, nothing is
+    patched, ``warn`` is told why and Chinese stays ragged (yields False)."""
+    reason = problem()
+    if reason is not None:
+        if warn is not None:
+            warn(ragged_message(reason))
+        yield False
+        return
+    with _scope(_state.patches):
+        yield True
+
+
+def available() -> bool:
+    """Whether Chinese can be justified with the installed WeasyPrint (checked once)."""
+    return problem() is None
+
+
+def ragged_message(reason: str) -> str:
+    from importlib.metadata import version
+
+    return (
+        f"Chinese is set ragged in the PDF, not justified: WeasyPrint {version('weasyprint')} "
+        f"is not what briefpress's inter-character justification expects ({reason})"
+    )
+
+
+def problem() -> str | None:
+    """Why the installed WeasyPrint cannot justify Chinese; None when it can. Checked once
+    per process, at the first call (the build makes it before its workers fork)."""
+    with _checking:
+        if not _state.checked:
+            patches, reason = _check()
+            _state.patches, _state.problem, _state.checked = patches, reason, True
+    return _state.problem
+
+
+def patched() -> bool:
+    """Whether any WeasyPrint function is replaced now (only while a block is open)."""
+    return any(p.owner.__dict__.get(p.name) is p.replacement for p in _state.patches)
+
+
+def _check() -> tuple[tuple[Patch, ...], str | None]:
+    """The patches, and None; or no patches and what is not as expected."""
     try:
-        from weasyprint.formatting_structure import boxes
-        from weasyprint.layout import inline
-        from weasyprint.text import line_break
-        from weasyprint.text.ffi import ffi, pango
+        patches = _make_patches()
+    except (ImportError, AttributeError) as exc:
+        return (), f"{type(exc).__name__}: {exc}"
+    for patch, ((module, name), expected) in zip(patches, SIGNATURES.items(), strict=True):
+        try:
+            found = str(inspect.signature(patch.original))
+        except (TypeError, ValueError) as exc:
+            found = f"unreadable: {exc}"
+        if found != expected:
+            return (), f"{module}.{name}{found}, expected {name}{expected}"
+    try:
+        with _scope(patches):
+            reason = _probe()
+    except Exception as exc:  # any failure of the probe means: not this WeasyPrint
+        reason = f"a justified test paragraph failed: {type(exc).__name__}: {exc}"
+    return (patches, None) if reason is None else ((), reason)
 
-        original_count = inline.count_expandable_spaces
-        original_justify = inline.justify_line
-        original_add = inline.add_word_spacing
-        original_set_text = line_break.Layout.set_text
-        to_units = line_break.TO_UNITS
-    except (ImportError, AttributeError):
-        return False
 
+#: the test paragraph: a line of about twenty ideographs, justified
+_PROBE = (
+    '<p lang="zh" style="margin: 0; width: 20.5em; font-size: 10px; text-align: justify">'
+    + "两端对齐" * 12
+    + "</p>"
+)
+
+
+def _probe() -> str | None:
+    """Lay out a justified Chinese paragraph as a build does: None when its first line
+    reaches the right edge and draws (Pango's measure) as wide as it was laid out."""
+    from weasyprint import HTML
+    from weasyprint.text.line_break import line_size
+
+    page = HTML(string=_PROBE).render().pages[0]._page_box
+    paragraph = page.children[0].children[0].children[0]
+    box = paragraph.children[0].children[0]
+    edge = paragraph.content_box_x() + paragraph.width
+    if abs(box.position_x + box.width - edge) > 0.01:
+        return f"a justified line ends at {box.position_x + box.width:.2f} px, not {edge:.2f} px"
+    layout = box.pango_layout
+    layout.reactivate(box.style)  # as drawing does: the text set again, justified
+    try:
+        drawn, _ = line_size(layout.get_first_line()[0], box.style)
+    finally:
+        layout.deactivate()
+    if abs(drawn - box.width) > 0.1:
+        return f"a justified line draws {drawn:.2f} px wide, laid out {box.width:.2f} px"
+    return None
+
+
+@contextmanager
+def _scope(patches: tuple[Patch, ...]) -> Iterator[None]:
+    """The patches in place while any block is open in the process, active in this context."""
+    with _lock:
+        if _state.users == 0:
+            for patch in patches:
+                setattr(patch.owner, patch.name, patch.replacement)
+        _state.users += 1
+    token = _inside.set(True)
+    try:
+        yield
+    finally:
+        _inside.reset(token)
+        with _lock:
+            _state.users -= 1
+            if _state.users == 0:
+                for patch in patches:
+                    if patch.owner.__dict__.get(patch.name) is patch.replacement:  # not patched again since
+                        setattr(patch.owner, patch.name, patch.original)
+
+
+def _make_patches() -> tuple[Patch, ...]:
+    """The four replacements, in the order of :data:`SIGNATURES`."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import ffi, pango
+
+    count, justify, add = _layout_patches(inline, boxes.TextBox)
+    set_text = line_break.Layout.set_text
+    spacing = _spacing_set_text(set_text, ffi, pango, line_break.TO_UNITS)
+    return (
+        Patch(inline, "count_expandable_spaces", inline.count_expandable_spaces, count),
+        Patch(inline, "justify_line", inline.justify_line, justify),
+        Patch(inline, "add_word_spacing", inline.add_word_spacing, add),
+        Patch(line_break.Layout, "set_text", set_text, spacing),
+    )
+
+
+def _layout_patches(inline: Any, text_box: Any) -> tuple[Any, Any, Any]:
+    """``count_expandable_spaces``, ``justify_line`` and ``add_word_spacing`` that count
+    Chinese characters as opportunities, inside :func:`justified` only."""
+    original_count = inline.count_expandable_spaces
+    original_justify = inline.justify_line
+    original_add = inline.add_word_spacing
+
+    @functools.wraps(original_count)
     def count_expandable_spaces(box: Any) -> float:
-        if isinstance(box, boxes.TextBox) and _chinese(box.style):
+        if _inside.get() and isinstance(box, text_box) and _chinese(box.style):
             return original_count(box) + opportunities(box.text)
         return original_count(box)
 
+    @functools.wraps(original_justify)
     def justify_line(context: Any, line: Any, extra_width: float) -> None:
-        count = count_expandable_spaces(line)
-        if count and extra_width / count > MAX_SPACING * line.style["font_size"]:
-            return  # too loose: the line is set ragged, as a short last line is
+        if _inside.get():
+            count = count_expandable_spaces(line)
+            if count and extra_width / count > MAX_SPACING * line.style["font_size"]:
+                return  # too loose: the line is set ragged, as a short last line is
         original_justify(context, line, extra_width)
 
+    @functools.wraps(original_add)
     def add_word_spacing(context: Any, box: Any, spacing: float, x_advance: float) -> float:
         result = original_add(context, box, spacing, x_advance)
         layout = getattr(box, "pango_layout", None)
-        if isinstance(box, boxes.TextBox) and layout is not None:
+        if _inside.get() and isinstance(box, text_box) and layout is not None:
             layout.bp_cjk = _chinese(box.style)
         return result
 
-    inline.count_expandable_spaces = count_expandable_spaces
-    inline.justify_line = justify_line
-    inline.add_word_spacing = add_word_spacing
-    line_break.Layout.set_text = _spacing_set_text(original_set_text, ffi, pango, to_units)
-    _installed = True
-    return True
+    return count_expandable_spaces, justify_line, add_word_spacing
 
 
 def _spacing_set_text(original_set_text: Any, ffi: Any, pango: Any, to_units: float) -> Any:
     """``Layout.set_text`` that also gives each Chinese character of a justified Chinese
-    line the line's spacing, as a Pango letter-spacing attribute."""
+    line the line's spacing on top of its CSS letter-spacing, as a Pango attribute."""
 
+    @functools.wraps(original_set_text)
     def set_text(self: Any, text: str, justify: bool = False) -> None:
         original_set_text(self, text, justify)
-        if not (justify and self.justification_spacing and getattr(self, "bp_cjk", False)):
+        if not (justify and _inside.get() and self.justification_spacing and getattr(self, "bp_cjk", False)):
             return
         found = spaced(self.text)
         if not found:
@@ -123,9 +316,13 @@ def _spacing_set_text(original_set_text: Any, ffi: Any, pango: Any, to_units: fl
         attr_list = pango.pango_layout_get_attributes(self.layout)
         if attr_list == ffi.NULL:
             attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-        unit = self.justification_spacing * to_units
+        # this attribute replaces the one WeasyPrint set for the CSS letter-spacing over
+        # the whole text: it carries both (in Pango units, rounded as WeasyPrint does)
+        css = self.style["letter_spacing"]
+        letter_spacing = 0 if css == "normal" else int(css * to_units)
+        unit = int(letter_spacing + self.justification_spacing * to_units)
         for start, end in found:
-            attr = pango.pango_attr_letter_spacing_new(int(unit))
+            attr = pango.pango_attr_letter_spacing_new(unit)
             attr.start_index = len(self.text[:start].encode())
             attr.end_index = len(self.text[:end].encode())
             pango.pango_attr_list_change(attr_list, attr)

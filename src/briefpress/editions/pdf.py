@@ -132,7 +132,7 @@ def weasyprint_warnings(
 
 def print_css(options: Options, *extra: str) -> str:
     """The handout's stylesheet: fonts, base and print styles, then the page box for the paper."""
-    justify = ("print-justify.css",) if cjkjustify.install() else ()
+    justify = ("print-justify.css",) if cjkjustify.available() else ()
     return stylesheet(options, "base.css", "print.css", *justify, *extra, paged=True) + render_template(
         "page.css.j2",
         options.theme,
@@ -148,8 +148,10 @@ def handout_html(article: Article, options: Options, extra: tuple[str, ...] = ()
 
 
 def warm(options: Options) -> None:
-    """Before the workers fork: the page numbers' font subset, made once."""
+    """Before the workers fork: the page numbers' font subset, made once, and the check
+    that the installed WeasyPrint can justify Chinese (:mod:`.cjkjustify`), made once."""
     number_font(options.latin_font)
+    cjkjustify.available()
 
 
 def render(article: Article, options: Options, report: Report) -> bytes:
@@ -229,14 +231,20 @@ def write_pdf(
 ) -> bytes:
     """Lay out ``html`` (resources fetched as for ``article``; warnings under the one of
     ``articles`` they concern, else under ``location``: the document's path and its own
-    text) and write the PDF, finished (:func:`finish`)."""
+    text) and write the PDF, finished (:func:`finish`). Chinese is justified inter-character
+    while WeasyPrint lays this document out and draws it, and only then
+    (:func:`.cjkjustify.justified`)."""
     identifier = hashlib.sha256(key.encode()).hexdigest()
     pdf_options = {
         "pdf_identifier": identifier[:32].encode("ascii"),
         "pdf_variant": options.pdf_variant,
     }
     where, own = location or (article.path, "")
-    with weasyprint_warnings(articles or [article], report, options, where, own), languages(tagged(options)):
+    with (
+        weasyprint_warnings(articles or [article], report, options, where, own),
+        languages(tagged(options)),
+        cjkjustify.justified(lambda message: report.warn(message, where)),
+    ):
         document = HTML(
             string=html,
             base_url=article.folder.resolve().as_uri() + "/",
