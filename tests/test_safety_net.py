@@ -192,6 +192,8 @@ def test_check_tells_an_out_of_date_build_from_a_broken_one(tmp_path):
     assert run("build", str(source), "-o", str(out), "--formats", "html", "-q")[0] == 0
     code, printed, err = run("check", str(out), "--no-reading")
     assert "out of date" not in printed + err
+    code, printed, err = run("check", str(out / "a"), "--no-reading")  # the article's own folder
+    assert printed.splitlines()[0] == f"{out / 'a'}  (source: {source.resolve()})", printed
 
 
 @pytest.mark.parametrize(
@@ -209,3 +211,85 @@ def test_a_first_heading_that_looks_like_a_section_is_not_text_before_it(tmp_pat
     source.write_text(f"---\ntitle: 标题\ndate: 2026-06-09\n---\n\n{heading}\n\nFirst.\n", encoding="utf-8")
     code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "-q")
     assert (code, err.splitlines()) == (1, [f"{source}:6: error: {message}"])
+
+
+@pytest.mark.parametrize(
+    ("heading", "message"),
+    [
+        ("\u3000# 译文", "'# 译文' looks like the section '# 译文' but starts with U+3000 IDEOGRAPHIC SPACE "
+         "before '#'; delete it (column 1)"),
+        ("\ufeff# 译文", "'\\ufeff# 译文' looks like the section '# 译文' but starts with U+FEFF ZERO WIDTH "
+         "NO-BREAK SPACE before '#'; delete it (column 1)"),
+        ("    # 译文", "'# 译文' looks like the section '# 译文' but is indented 4 spaces, so Markdown reads "
+         "it as code; start it at column 1 (column 1)"),
+        ("# \u200c译文", "'# \\u200c译文' looks like the section '# 译文' but has U+200C ZERO WIDTH "
+         "NON-JOINER after '#'; delete it (column 3)"),
+    ],
+)  # fmt: skip
+def test_what_comes_before_the_sign_is_named_too(tmp_path, heading, message):
+    code, err, source = build(tmp_path, heading)
+    assert code == 1
+    assert err.splitlines() == [f"{source}:10: error: {message}"]
+
+
+def test_an_english_subheading_named_like_a_brief_section_is_the_article_s_own(tmp_path):
+    source = tmp_path / "a.md"
+    text = (
+        FRONT.replace("First.\n", "First.\n\n## Discussion\n\nSecond.\n")
+        + "# 译文\n\n第一。\n\n## 讨论\n\n第二。\n"
+    )
+    source.write_text(text, encoding="utf-8")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "-q")
+    assert code == 0, err
+
+
+def test_a_truncated_edition_is_rebuilt_as_check_says(tmp_path):
+    source = tmp_path / "a.md"
+    source.write_text(FRONT.replace("# 原文", BRIEF + "# 原文") + "# 译文\n\n第一。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("build", str(source), "-o", str(out), "--formats", "epub", "-q")[0] == 0
+    book = out / "a" / "a.epub"
+    whole = book.read_bytes()
+    book.write_bytes(whole[:500])
+    code, printed, err = run("check", str(out), "--no-reading", "--no-epubcheck")
+    assert code == 1 and "rebuild it with briefpress build" in err
+    code, printed, _ = run("build", str(source), "-o", str(out), "--formats", "epub")
+    assert code == 0 and "1 of 1 article(s) built" in printed and " 0 unchanged" in printed
+    assert book.read_bytes() == whole
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('title: Sam Altman: "AI is here" 的含义',
+         '2: error: front matter is not valid YAML: mapping values are not allowed here; a value holding '
+         "': ' must be quoted: title: \"Sam Altman: \\\"AI is here\\\" 的含义\""),
+        ("title: [译] 机器学习的误解",
+         "2: error: front matter is not valid YAML: expected <block end>, but found '<scalar>'; if the value "
+         'is text, quote it: title: "[译] 机器学习的误解"'),
+        ("title: @OpenAI 的新文章",
+         "2: error: front matter is not valid YAML: found character '@' that cannot start any token; if the "
+         'value is text, quote it: title: "@OpenAI 的新文章"'),
+    ],
+)  # fmt: skip
+def test_a_yaml_error_gives_the_quoted_form_that_reads_back(tmp_path, line, message):
+    source = tmp_path / "a.md"
+    source.write_text(FRONT.replace("title: 标题", line) + "# 译文\n\n第一。\n", encoding="utf-8")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "-q")
+    assert (code, err.splitlines()) == (1, [f"{source}:{message}"])
+    fixed = message.rpartition("quote")[2].partition(": ")[2]
+    source.write_text(FRONT.replace("title: 标题", fixed) + "# 译文\n\n第一。\n", encoding="utf-8")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "-q")
+    assert code == 0, err
+
+
+def test_a_hash_in_a_plain_value_is_a_warning_naming_what_it_became(tmp_path):
+    source = tmp_path / "a.md"
+    text = FRONT.replace("title: 标题", "title: 第 #1 期 #误解").replace("# 原文", BRIEF + "# 原文")
+    source.write_text(text + "# 译文\n\n第一。\n", encoding="utf-8")
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "-q")
+    assert code == 0
+    assert err.splitlines() == [
+        f"{source}:2: warning: 'title' holds ' #', which YAML reads as the start of a comment: the value is "
+        "'第'; if the '#' is part of it, quote it: title: \"第 #1 期 #误解\""
+    ]

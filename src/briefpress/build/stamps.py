@@ -56,7 +56,7 @@ def article_hash(article: Article, options: Options, shared: str) -> str:
 
 def record(
     stamp: str,
-    files: list[str],
+    files: dict[str, bytes],
     source: Path | None,
     options: Options,
     about: dict[str, Any] | None = None,
@@ -68,6 +68,8 @@ def record(
     content = {
         "hash": stamp,
         "files": sorted(files),
+        # and their sizes, so that a truncated edition is not taken for the one built
+        "sizes": {name: len(data) for name, data in sorted(files.items())},
         "source": str(source.resolve()) if source else None,
         "options": settings(options),
         "about": about or {},
@@ -124,7 +126,17 @@ def stamp_matches(folder: Path, slug: str, stamp: str, names: list[str] | None =
         return False
     if data.get("listed") is False:  # its source was gone (build/prune.py): it is back, build it
         return False
-    return data.get("hash") == stamp and all((folder / name).is_file() for name in files)
+    sizes = data.get("sizes")
+    sizes = sizes if isinstance(sizes, dict) else {}
+    return data.get("hash") == stamp and all(_whole(folder / name, sizes.get(name)) for name in files)
+
+
+def _whole(path: Path, size: object) -> bool:
+    """Whether ``path`` is there, at the size the build wrote (a truncated edition is rebuilt)."""
+    try:
+        return path.is_file() and (not isinstance(size, int) or path.stat().st_size == size)
+    except OSError:
+        return False
 
 
 def owner_conflict(folder: Path, slug: str, source: Path | None) -> str | None:
@@ -153,6 +165,6 @@ def with_stamp(
 ) -> list[Path]:
     """Write the files and the stamp that lets the next build skip them, all or none."""
     stamp_file = STAMP.format(slug=slug)
-    recorded = record(stamp, list(files), source, options, about, sources)
+    recorded = record(stamp, files, source, options, about, sources)
     written = write_folder(folder, {**files, stamp_file: recorded}, source)
     return [path for path in written if path.name != stamp_file]

@@ -276,7 +276,12 @@ def readable(label: str, rows: Callable[[], list[Row]]) -> list[Row]:
         subprocess.TimeoutExpired,
         pikepdf.PdfError,
     ) as exc:
-        return [Row(label, False, f"cannot be read: {type(exc).__name__}: {str(exc)[:200]}")]
+        if isinstance(exc, subprocess.CalledProcessError):  # pdftotext, pdffonts: their words
+            said = (exc.stderr or "").strip().splitlines() if isinstance(exc.stderr, str) else []
+            why = f"{Path(exc.cmd[0]).name} could not read it" + (f" ({said[-1][:200]})" if said else "")
+        else:
+            why = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return [Row(label, False, f"cannot be read: {why}; rebuild it with briefpress build")]
 
 
 def imposed_rows(path: Path, label: str, no_font: str) -> list[Row]:
@@ -328,6 +333,8 @@ def _reading(label: str, findings: Callable[[], list[Row]]) -> list[Row]:
 def check(directory: Path, run_epubcheck: bool = True, reading: bool = True) -> list[ArticleReport]:
     """Check every article folder under ``directory`` (those a build left a stamp in)."""
     folders = []
+    if (directory / STAMP.format(slug=directory.name)).is_file():  # one article's own folder
+        folders.append((directory, directory.name))
     for stamp in sorted(directory.glob("*/" + STAMP.format(slug="*"))):
         slug = stamp.name[1 : -len(".briefpress")]
         if stamp.parent.name == slug:

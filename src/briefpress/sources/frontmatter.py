@@ -4,6 +4,7 @@ key with the line of each problem."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,29 @@ def check_key_lines(src: SourceFile, content: str) -> None:
             raise src.error(f"'{key}:' is followed by {character(after[1])}; type a plain space", number)
 
 
+def quoted(key: str, value: str) -> str:
+    """``key: "value"`` as YAML reads it back: a JSON string is a YAML double-quoted one."""
+    return f"{key}: {json.dumps(value, ensure_ascii=False)}"
+
+
+def warn_comments(src: SourceFile, content: str, data: dict) -> None:
+    """A plain value with `` #`` in it loses the rest of the line: YAML reads it as a
+    comment. A warning at its line, with what the value became and the quoted form."""
+    for number, line in enumerate(content.split("\n"), start=2):
+        key, colon, rest = line.partition(":")
+        value = rest.strip()
+        if not colon or key[:1].isspace() or value[:1] in ("'", '"', "|", ">", "#", "[", "{"):
+            continue
+        cut = min((i for i in (value.find(" #"), value.find("\t#")) if i >= 0), default=-1)
+        if cut < 0 or not isinstance(data.get(key.strip()), str):
+            continue
+        src.warn(
+            f"'{key.strip()}' holds ' #', which YAML reads as the start of a comment: the value is "
+            f"{data[key.strip()]!r}; if the '#' is part of it, quote it: {quoted(key.strip(), value)}",
+            number,
+        )
+
+
 def load_yaml(src: SourceFile, token: Token) -> tuple[dict, dict[str, int]]:
     """The front matter's mapping, every scalar as text, and the line of each key."""
     if len(token.content) > MAX_FRONT_MATTER:
@@ -174,9 +198,13 @@ def load_yaml(src: SourceFile, token: Token) -> tuple[dict, dict[str, int]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1
         problem = str(exc.problem or exc)
-        if "mapping values are not allowed" in problem and mark is not None:
-            key, _, value = token.content.split("\n")[mark.line].partition(":")
-            problem += f"; a value holding ': ' must be quoted: {key.strip()}: \"{value.strip()}\""
+        key, colon, value = token.content.split("\n")[mark.line].partition(":") if mark else ("", "", "")
+        if colon and key.strip() and not key[:1].isspace() and value.strip():
+            fix = quoted(key.strip(), value.strip())
+            if "mapping values are not allowed" in problem:
+                problem += f"; a value holding ': ' must be quoted: {fix}"
+            else:
+                problem += f"; if the value is text, quote it: {fix}"
         raise src.error(f"front matter is not valid YAML: {problem}", line) from None
     except yaml.YAMLError as exc:
         raise src.error(f"front matter is not valid YAML: {exc}", 1) from None
@@ -184,6 +212,7 @@ def load_yaml(src: SourceFile, token: Token) -> tuple[dict, dict[str, int]]:
         raise src.error("the front matter is nested too deeply: it is 'key: value' lines", 2) from None
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise src.error("front matter must be 'key: value' lines", 2)
+    warn_comments(src, token.content, data)
     key_lines: dict[str, int] = {}
     for key, _ in node.value:
         line = key.start_mark.line + 2

@@ -23,9 +23,7 @@ def looks_like(line: str, names: dict[str, str]) -> tuple[str, str, str, int] | 
     """When ``line`` looks like the heading of a section in ``names`` (heading text,
     casefolded: section key) without being a level-1 heading of it: the key, the heading
     as it should be, what is wrong and the column (1-based) where."""
-    indent = len(line) - len(line.lstrip(" "))
-    if indent > 3:
-        return None
+    indent = len(line) - len(line.lstrip("".join(INVISIBLE) + " \t"))
     rest = line[indent:]
     signs = len(rest) - len(rest.lstrip(_SIGNS))
     if not signs:
@@ -38,14 +36,29 @@ def looks_like(line: str, names: dict[str, str]) -> tuple[str, str, str, int] | 
     if key is None:
         return None
     column, heading = indent + 1, f"# {visible}"
+    before = next((i for i, ch in enumerate(line[:indent]) if ch not in " \t"), None)
+    if before is not None:
+        return key, heading, f"starts with {character(line[before])} before '#'; delete it", before + 1
+    if indent > 3:
+        return (
+            key,
+            heading,
+            f"is indented {indent} spaces, so Markdown reads it as code; start it at column 1",
+            1,
+        )
     if "\uff03" in rest[:signs]:
         return key, heading, f"starts with {character(chr(0xFF03))}; type '#'", column + rest.index("\uff03")
     if signs > 1:
+        # an English subheading named like a brief section ('## Discussion') is the article's
+        # own; a Chinese section name, or the two texts' names, at the wrong level is a slip
+        if visible.isascii() and key not in ("original", "translation"):
+            return None
         return key, heading, f"is a level-{signs} heading; sections are level-1 headings", column
     odd = [ch for ch in after[:gap] if ch not in " \t"]
     if odd:
         where = column + signs + after.index(odd[0])
-        return key, heading, f"has {character(odd[0])} after '#'; type a plain space", where
+        fix = "delete it" if " " in after[: after.index(odd[0])] else "type a plain space"
+        return key, heading, f"has {character(odd[0])} after '#'; {fix}", where
     if gap == 0:
         return key, heading, "has no space after '#'", column + 1
     hidden = next((ch for ch in title if ch in INVISIBLE), None)

@@ -230,7 +230,7 @@ class _ArticleParser(SourceFile):
         for kind, tokens, line in self.top_level(section):
             if kind != list_type or items:
                 raise self.error(
-                    f"'# {section.heading}' holds one {describe_kind(list_type)[2:]} ({form}); "
+                    f"'# {section.heading}' holds one {describe_kind(list_type).split(' ', 1)[1]} ({form}); "
                     f"found {describe_kind(kind)}",
                     line,
                 )
@@ -297,8 +297,8 @@ class _ArticleParser(SourceFile):
             block = Block(kind, tokens, line)
             if len(block.text) > MAX_BLOCK_CHARS:
                 raise self.error(
-                    f"this {describe_kind(kind)[2:]} is {len(block.text):,} characters long; the limit is "
-                    f"{MAX_BLOCK_CHARS:,}: split it",
+                    f"this {describe_kind(kind).split(' ', 1)[1]} is {len(block.text):,} characters long; "
+                    f"the limit is {MAX_BLOCK_CHARS:,}: split it",
                     line,
                 )
             blocks.append(block)
