@@ -28,3 +28,15 @@ def test_a_chosen_value_is_kept_whatever_the_script():
 def test_a_copy_sent_to_a_worker_keeps_what_it_derived():
     hant = pickle.loads(pickle.dumps(Options(script="hant")))
     assert hant == Options(script="hant") and hant.replace(script="hans") == Options()
+
+
+def test_a_value_given_is_chosen_even_when_it_is_the_default():
+    """--script hant --cjk-font 'Noto Serif CJK SC' --lang-ui zh-Hans: as given (the CLI and
+    briefpress.toml pass only what was given)."""
+    given = Options().replace(script="hant", cjk_font="Noto Serif CJK SC", lang_ui="zh-Hans")
+    assert (given.cjk_font, given.lang_ui, given.cjk_sans_font) == (
+        "Noto Serif CJK SC",
+        "zh-Hans",
+        "Noto Sans CJK TC",
+    )
+    assert given.replace(paper="A5").cjk_font == "Noto Serif CJK SC"

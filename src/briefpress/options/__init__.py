@@ -300,7 +300,14 @@ class Options:
         what follows the script is computed again, not copied."""
         checked: dict[str, Any] = {k: v if v is None else coerce(k, v, "options") for k, v in changes.items()}
         chosen = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in self.derived}
-        return Options(**{**chosen, **checked})
+        copy = Options(**{**chosen, **checked})
+        # given (here or before), so chosen, even when it is the default the script replaces
+        pinned = self.__dict__.get("_pinned", frozenset()) | checked.keys()
+        for name in copy.derived & pinned:
+            object.__setattr__(copy, name, checked.get(name, getattr(self, name)))
+        object.__setattr__(copy, "_derived", copy.derived - pinned)
+        object.__setattr__(copy, "_pinned", frozenset(pinned))
+        return copy
 
     @property
     def derived(self) -> frozenset[str]:
