@@ -11,7 +11,6 @@ its 23 blocks on lines 28–72 and its translation on lines 78–122.
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -341,15 +340,14 @@ def test_sides_too_far_apart_are_not_aligned():
     assert align(units(*["Text."] * 2000), units(*["文字。"] * 1000)) is None
 
 
-def test_the_largest_sections_align_within_a_second():
-    """2,000 blocks (the most a section holds) against 1,999: a band of 20,000 cells,
-    about half a second (a second on a busy machine; the whole table would take a minute)."""
+def test_the_largest_sections_align_in_a_narrow_band():
+    """2,000 blocks (the most a section holds) against 1,999: a band of 20,000 cells, not
+    the whole table of 4 million (about half a second here against a minute; the cells are
+    what is asserted, not the clock)."""
     assert Band(2000, 1999).cells < 21_000
     en = [EN[k % 4].replace("1920", str(k)) for k in range(2000)]
     zh = [ZH[k % 4].replace("1920", str(k)) for k in range(2000)]
-    started = time.perf_counter()
     found = align(units(*en), units(*zh[:1234], *zh[1235:]))
-    assert time.perf_counter() - started < 5.0
     assert found is not None and shape(found) == [(1234, 1234, 1, 0)]
 
 
