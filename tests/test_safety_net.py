@@ -37,6 +37,15 @@ def build(tmp_path: Path, heading: str) -> tuple[int, str, Path]:
          "IDEOGRAPHIC SPACE after '#'; type a plain space (column 2)"),
         ("# 译文\u200b", "'# 译文\\u200b' looks like the section '# 译文' but holds U+200B ZERO WIDTH "
          "SPACE; delete it (column 5)"),
+        # what comes before the sign, and a hidden character after a plain space
+        ("\u3000# 译文", "'# 译文' looks like the section '# 译文' but starts with U+3000 IDEOGRAPHIC SPACE "
+         "before '#'; delete it (column 1)"),
+        ("\ufeff# 译文", "'\\ufeff# 译文' looks like the section '# 译文' but starts with U+FEFF ZERO WIDTH "
+         "NO-BREAK SPACE before '#'; delete it (column 1)"),
+        ("    # 译文", "'# 译文' looks like the section '# 译文' but is indented 4 spaces, so Markdown reads "
+         "it as code; start it at column 1 (column 1)"),
+        ("# \u200c译文", "'# \\u200c译文' looks like the section '# 译文' but has U+200C ZERO WIDTH "
+         "NON-JOINER after '#'; delete it (column 3)"),
     ],
 )  # fmt: skip
 def test_a_heading_that_looks_like_a_missing_section_is_an_error_at_its_line(tmp_path, heading, message):
@@ -211,25 +220,6 @@ def test_a_first_heading_that_looks_like_a_section_is_not_text_before_it(tmp_pat
     source.write_text(f"---\ntitle: 标题\ndate: 2026-06-09\n---\n\n{heading}\n\nFirst.\n", encoding="utf-8")
     code, _, err = run("build", str(source), "-o", str(tmp_path / "out"), "--formats", "html", "-q")
     assert (code, err.splitlines()) == (1, [f"{source}:6: error: {message}"])
-
-
-@pytest.mark.parametrize(
-    ("heading", "message"),
-    [
-        ("\u3000# 译文", "'# 译文' looks like the section '# 译文' but starts with U+3000 IDEOGRAPHIC SPACE "
-         "before '#'; delete it (column 1)"),
-        ("\ufeff# 译文", "'\\ufeff# 译文' looks like the section '# 译文' but starts with U+FEFF ZERO WIDTH "
-         "NO-BREAK SPACE before '#'; delete it (column 1)"),
-        ("    # 译文", "'# 译文' looks like the section '# 译文' but is indented 4 spaces, so Markdown reads "
-         "it as code; start it at column 1 (column 1)"),
-        ("# \u200c译文", "'# \\u200c译文' looks like the section '# 译文' but has U+200C ZERO WIDTH "
-         "NON-JOINER after '#'; delete it (column 3)"),
-    ],
-)  # fmt: skip
-def test_what_comes_before_the_sign_is_named_too(tmp_path, heading, message):
-    code, err, source = build(tmp_path, heading)
-    assert code == 1
-    assert err.splitlines() == [f"{source}:10: error: {message}"]
 
 
 def test_an_english_subheading_named_like_a_brief_section_is_the_article_s_own(tmp_path):
