@@ -140,6 +140,31 @@ class Meta:
     translation_lang: str = "zh-Hans"
 
 
+#: how an article given in memory (not read from a file) is named in messages and stamps
+GIVEN = "<given:{name}>"
+
+
+def is_given(path: Path) -> bool:
+    """Whether ``path`` is the stand-in name of an article given in memory (no file)."""
+    return path.name.startswith("<given:") and path.name.endswith(">")
+
+
+def source_stem(path: Path) -> str:
+    """The name an article's slug defaults to: its file's stem, or a given article's name."""
+    return path.name[len("<given:") : -1] if is_given(path) else path.stem
+
+
+@dataclass
+class SourceText:
+    """The Markdown an article was read from (a page dump's or a JSON article's, as its
+    reader wrote it), and each of its lines' line in the source file (None: the same
+    lines). The typography lint reads it, and an article given in memory is stamped
+    with it: no file is read twice."""
+
+    markdown: str
+    line_map: list[int] | None = None
+
+
 @dataclass
 class Article:
     path: Path
@@ -155,6 +180,28 @@ class Article:
     #: a hash of everything the editions are made from, when a build knows it (it names
     #: the article's laid-out chapter in the cache)
     content_hash: str | None = None
+    #: what the reader read (None when the article was made otherwise)
+    source: SourceText | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_markdown(cls, text: str, name: str = "article") -> Article:
+        """The article a Markdown source ``text`` holds, named ``<given:name>`` in messages
+        (images are looked for from the working folder); raises
+        :class:`~briefpress.errors.SourceError` as a build would."""
+        from .errors import Report
+        from .sources.markdown import MarkdownReader
+        from .sources.text import decode
+
+        path = Path(GIVEN.format(name=name))
+        return MarkdownReader().read_text(path, decode(text.encode("utf-8"), path), Report())
+
+    def to_markdown(self) -> str:
+        """The article as a Markdown source that reads back as the same article: its front
+        matter written from :attr:`meta` (quoted as YAML), its sections as its reader read
+        them (see :mod:`briefpress.sources.writer`)."""
+        from .sources.writer import article_markdown
+
+        return article_markdown(self)
 
     @property
     def folder(self) -> Path:

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BriefpressError, SourceError
-from ..sources import is_source, source_extensions
+from ..sources import READERS, is_source, readers, source_extensions
 from ..sources.lookalike import looks_like
-from ..sources.markdown import SECTIONS, MarkdownReader
-from ..sources.pagedump import PageDumpReader
+from ..sources.markdown import SECTIONS
 
 #: how much of a file is read to tell whether it is an article
 HEAD = 8192
@@ -94,7 +93,7 @@ def _search(folder: Path, found: Found) -> None:
             found.in_folders.add(source)
             articles += 1
     if not inside:
-        raise SourceError("the folder holds no article sources (*.md files, or page dumps)", folder)
+        raise SourceError("the folder holds no article sources (*.md files, page dumps or JSON articles)", folder)
     if not articles and len(found.refused) == refused_before:
         raise SourceError(
             f"the folder holds no articles: its {len(inside)} Markdown file(s) have no front matter "
@@ -108,8 +107,9 @@ def not_an_article(path: Path) -> bool:
     front matter, no page dump, no ``title:``/``date:`` line at its top, no original or
     translation section. A file that cannot be read, or holds NUL bytes (UTF-16), is
     taken for an article: reading it says what is wrong."""
-    if path.suffix.lower().lstrip(".") not in MarkdownReader.file_extensions:
-        return False
+    suffix = path.suffix.lower().lstrip(".")
+    if not any(suffix in reader.file_extensions for reader in READERS if reader.by_name):
+        return False  # the other readers' files were taken by their content
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
@@ -124,7 +124,7 @@ def not_an_article(path: Path) -> bool:
     if b"\0" in data:
         return False
     head = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
-    if MarkdownReader().sniff(head) or PageDumpReader().sniff(head):
+    if any(reader.sniff(head) for reader in readers()):
         return False
     lines = head.split("\n")
     if any(line.lstrip(" \ufeff").lower().startswith(_KEYS) for line in lines[:10]):

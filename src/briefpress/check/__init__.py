@@ -29,11 +29,11 @@ import pikepdf
 from ..build.stamps import STAMP, built_with, changed_since, read_stamp
 from ..errors import BriefpressError, Report
 from ..fonts import unshown
-from ..model import Article
+from ..model import Article, is_given
 from ..options import Options
 from ..reading import BookError, Browser, Unavailable, check_book, check_page, open_book
 from ..reading import Finding as Row
-from ..sources import read_article
+from ..sources import read_article, source_extensions
 from .text import epub_text, pdf_text, text_row
 
 
@@ -176,10 +176,13 @@ def recorded_sources(stamp: dict) -> tuple[list[Path], str]:
         if not isinstance(value, str) or not value:
             return [], "names no source"
         path, named = Path(value), repr(value[:200])
+        if is_given(path):
+            return [], f"names {named}, an article given in memory: there is no source file to check against"
         if not path.is_absolute():
             return [], f"names {named}, not an absolute path as a build records"
-        if path.suffix.lower() not in (".md", ".markdown", ".txt"):
-            return [], f"names {named}, not an article file (.md, .markdown, .txt)"
+        known = source_extensions()
+        if path.suffix.lower().lstrip(".") not in known:
+            return [], f"names {named}, not an article file ({', '.join('.' + ext for ext in known)})"
         try:
             if path.resolve(strict=True) != path:
                 return [], f"names {named}, a link or a path with links, not the file a build records"

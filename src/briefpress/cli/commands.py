@@ -202,9 +202,11 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def _lint(job, report, outcome) -> None:
     """One source's lint, in a worker: its first findings and how many there are."""
+    from ..sources import lint_text
     from ..typography.lint import first_findings
 
-    outcome.result = first_findings(job.path, job.options.cjk_spacing)
+    markdown, line_map = lint_text(job.path, job.options)  # read as a build reads it (--prefer)
+    outcome.result = first_findings(job.path, markdown, job.options.cjk_spacing, line_map)
 
 
 def _check_typography(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

@@ -1,41 +1,45 @@
 """Readers turn a source file into an :class:`~briefpress.model.Article`.
 
-A reader declares the file extensions it handles, ``sniff(head)`` to recognise its
-files by their content, and ``read(path, report)``; :func:`reader_for` picks one, the
-content first and then the extension, the way Pelican picks its readers.
+Each reader is one module that declares itself (see :mod:`.base`): its name, its file
+extensions, ``sniff(head)`` to recognise its files by their content, and the Markdown
+its source reads as, which ``read`` reads and the typography lint lints. :data:`READERS`
+lists them; :func:`reader_for` picks one, the content first and then the extension, the
+way Pelican picks its readers.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
 
 from ..errors import Report, SourceError
 from ..model import Article
 from ..options import Options
+from .base import BaseReader, LintText
+from .jsonarticle import JsonReader
 from .markdown import MarkdownReader
 from .pagedump import PageDumpReader
 from .text import read_head
 
+__all__ = ["READERS", "BaseReader", "is_source", "lint_text", "read_article", "reader_for", "readers"]
 
-class Reader(Protocol):
-    file_extensions: tuple[str, ...]
+#: every source reader, in the order they are asked; adding a reader is one line here
+READERS: list[type[BaseReader]] = [
+    MarkdownReader,
+    PageDumpReader,
+    JsonReader,
+]
 
-    def sniff(self, head: str) -> bool: ...
 
-    def read(self, path: Path, report: Report) -> Article: ...
-
-
-def readers(options: Options | None = None) -> list[Reader]:
-    options = options or Options()
-    return [MarkdownReader(), PageDumpReader(prefer=options.prefer)]
+def readers(options: Options | None = None) -> list[BaseReader]:
+    """One of each reader, reading with ``options`` (``--prefer`` and the like)."""
+    return [reader(options) for reader in READERS]
 
 
 def source_extensions() -> tuple[str, ...]:
-    return tuple(ext for reader in readers() for ext in reader.file_extensions)
+    return tuple(ext for reader in READERS for ext in reader.file_extensions)
 
 
-def reader_for(path: Path, options: Options | None = None) -> Reader:
+def reader_for(path: Path, options: Options | None = None) -> BaseReader:
     candidates = readers(options)
     if path.is_file():
         head = read_head(path)
@@ -46,18 +50,30 @@ def reader_for(path: Path, options: Options | None = None) -> Reader:
     for reader in candidates:
         if suffix in reader.file_extensions:
             return reader
+    kinds = [reader.describes for reader in READERS]
     known = ", ".join("." + ext for ext in source_extensions())
     raise SourceError(
-        f"not an article source (expected Markdown with front matter or a page dump: {known})",
+        f"not an article source (expected {', '.join(kinds[:-1])} or {kinds[-1]}: {known})",
         path,
     )
 
 
 def is_source(path: Path) -> bool:
-    """Whether a file found in a folder is an article: Markdown by name, dumps by content."""
-    if path.suffix.lower() in (".md", ".markdown"):
+    """Whether a file found in a folder is an article: by its name for a reader that says
+    so (Markdown), by its content for the others (page dumps, JSON articles)."""
+    suffix = path.suffix.lower().lstrip(".")
+    takers = [reader for reader in READERS if suffix in reader.file_extensions]
+    if any(reader.by_name for reader in takers):
         return True
-    return path.suffix.lower() == ".txt" and PageDumpReader().sniff(read_head(path))
+    if not takers:
+        return False
+    head = read_head(path)
+    return any(reader(None).sniff(head) for reader in takers)
+
+
+def lint_text(path: Path, options: Options | None = None) -> LintText:
+    """What the typography lint reads of the source at ``path``, as its reader gives it."""
+    return reader_for(path, options).lint_text(path, Report())
 
 
 def read_article(path: Path, report: Report, options: Options | None = None) -> Article:

@@ -15,7 +15,7 @@ from markdown_it.token import Token
 
 from ..errors import character
 from ..fields import one_line_problem, reorders, slug_problem
-from ..model import Meta
+from ..model import Meta, source_stem
 from .lookalike import INVISIBLE
 from .tokens import SourceFile, span
 
@@ -118,7 +118,7 @@ class _Fields:
         return [self.one_line("tags", t) for t in tags if t.strip()]
 
     def slug(self) -> str:
-        slug = self.text("slug") or self.src.path.stem
+        slug = self.text("slug") or source_stem(self.src.path)
         problem = slug_problem(slug)
         if problem is not None:
             raise self.src.error(

@@ -18,7 +18,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..errors import Report
-from ..model import Article, Block, BriefItem, Comment, RichText, edition_sections
+from ..model import Article, Block, BriefItem, Comment, RichText, SourceText, edition_sections
+from ..options import Options
+from .base import BaseReader
 from .frontmatter import read_front_matter
 from .lookalike import looks_like, outside_code
 from .pairing import check_pairing, footnote_definitions, pair_footnotes, raise_undefined
@@ -56,16 +58,24 @@ MAX_BLOCK_CHARS = 200_000
 _COMMENT_HEAD = re.compile(r"(?<!\s)\s*+\((\d{4}-\d{2}-\d{2})\)\s*+[:：]\s*+")
 
 
-class MarkdownReader:
-    """Reads ``*.md`` article sources."""
+class MarkdownReader(BaseReader):
+    """Reads ``*.md`` article sources: the source format itself, which every other reader
+    writes (:meth:`read_text`)."""
 
-    file_extensions: tuple[str, ...] = ("md", "markdown")
+    name = "markdown"
+    file_extensions = ("md", "markdown")
+    by_name = True
+    describes = "Markdown with front matter"
 
-    def __init__(self) -> None:
+    def __init__(self, options: Options | None = None) -> None:
+        super().__init__(options)
         self._md = shared_parser()
 
     def sniff(self, head: str) -> bool:
         return head.lstrip("\ufeff").startswith("---")
+
+    def markdown(self, path: Path, text: str, report: Report) -> tuple[str, list[int] | None]:
+        return text, None
 
     def read(self, path: Path, report: Report) -> Article:
         return _ArticleParser(self._md, path, report).parse()
@@ -90,7 +100,8 @@ class _ArticleParser(SourceFile):
         self.policy = LinkPolicy(self)
 
     def parse(self) -> Article:
-        text = blank_comments(self.text if self.text is not None else read_source(self.path))
+        raw = self.text if self.text is not None else read_source(self.path)
+        text = blank_comments(raw)
         self.lines = text.split("\n")
         check_brackets(self)
         tokens = outline_parser().parse(text, {})
@@ -113,6 +124,7 @@ class _ArticleParser(SourceFile):
             footnotes=footnotes,
             discussion=self.discussion(sections.get("discussion")),
             images=images,
+            source=SourceText(raw, self.line_map),
         )
         self.policy.check_anchors(edition_sections(article))
         return article

@@ -16,29 +16,25 @@ from pathlib import Path
 import yaml
 
 from ..errors import Report, SourceError
-from ..model import Article
-from .markdown import MarkdownReader
+from .base import BaseReader
 from .pagetext import CHROME, FINAL_PUNCT, MARKERS, TABS, Dump, DumpParser, Line, sniff
-from .text import read_source
 
 __all__ = ["CHROME", "MARKERS", "TABS", "PageDumpReader", "to_markdown"]
 
 
-class PageDumpReader:
-    """Reads ``*.txt`` page dumps (and any file whose content looks like one)."""
+class PageDumpReader(BaseReader):
+    """Reads page dumps: ``*.txt`` files whose content looks like one (``--prefer`` chooses
+    the copy of the text that wins where they disagree)."""
 
-    file_extensions: tuple[str, ...] = ("txt",)
-
-    def __init__(self, prefer: str | None = None):
-        self.prefer = prefer
-        self._markdown = MarkdownReader()
+    name = "page dump"
+    file_extensions = ("txt",)
+    describes = "a page dump"
 
     def sniff(self, head: str) -> bool:
         return sniff(head)
 
-    def read(self, path: Path, report: Report) -> Article:
-        markdown, line_map = to_markdown(path, read_source(path), report, self.prefer)
-        return self._markdown.read_text(path, markdown, report, line_map)
+    def markdown(self, path: Path, text: str, report: Report) -> tuple[str, list[int] | None]:
+        return to_markdown(path, text, report, self.options.prefer)
 
 
 # -- Dump -> Markdown ---------------------------------------------------------------------

@@ -15,9 +15,9 @@ from markdown_it.token import Token
 from ..errors import Report
 from ..model import Article
 from ..options import Options
-from .lint import Finding, lint_source, lint_text, source_findings
+from .lint import Finding, findings, lint_text
 
-__all__ = ["Finding", "chinese_inlines", "lint_source", "lint_text", "map_chinese_fields", "prepare"]
+__all__ = ["Finding", "chinese_inlines", "lint_text", "map_chinese_fields", "prepare"]
 
 
 def chinese_inlines(article: Article) -> Iterator[list[Token]]:
@@ -54,8 +54,9 @@ def prepare(article: Article, options: Options, report: Report) -> None:
     """Apply the typography options to an article just read: report the lint's findings
     (``--lint``), fix the punctuation (``--fix-punctuation``), convert to Traditional
     Chinese (``--script hant``)."""
-    if options.lint:
-        for finding in source_findings(article.path, options.cjk_spacing):  # not all kept
+    if options.lint and article.source is not None:  # the Markdown its reader read, not the file again
+        source = article.source
+        for finding in findings(article.path, source.markdown, options.cjk_spacing, source.line_map):
             report.warn(finding.message, finding.path, finding.line)
     if options.fix_punctuation:
         from .fix import fix_inline, fix_punctuation

@@ -1,6 +1,9 @@
 """A typography lint for the Chinese of a source.
 
-It reads the Chinese parts of a source (title and verdict, brief, prompts, translation,
+It reads the Markdown a source's reader gives it (a page dump's or a JSON article's as
+the reader writes it, with each line's line in the file) and never a file itself: the
+reader is asked, by :func:`briefpress.sources.lint_text` or the article it read. It reads
+the Chinese parts of a source (title and verdict, brief, prompts, translation,
 its notes, discussion) line by line, with code, addresses, link targets and emphasis
 marks set aside, and reports what a Chinese reader notices (after W3C's *Requirements
 for Chinese Text Layout*): half-width punctuation in Chinese text, quotes and brackets
@@ -188,29 +191,12 @@ def lint_text(
     return list(findings(path, text, spacing, line_map))
 
 
-def source_findings(path: Path, spacing: str = "keep") -> Iterator[Finding]:
-    """A source file's findings, in line order; a page dump is linted as the Markdown it
-    reads as."""
-    from ..errors import Report
-    from ..sources import reader_for
-    from ..sources.pagedump import PageDumpReader, to_markdown
-    from ..sources.text import read_source
-
-    text = read_source(path)
-    if isinstance(reader_for(path), PageDumpReader):
-        markdown, line_map = to_markdown(path, text, Report(), prefer="pairs")
-        return findings(path, markdown, spacing, line_map)
-    return findings(path, text, spacing)
-
-
-def lint_source(path: Path, spacing: str = "keep") -> list[Finding]:
-    """A source file's findings (see :func:`source_findings`)."""
-    return list(source_findings(path, spacing))
-
-
-def first_findings(path: Path, spacing: str = "keep", limit: int = MAX_FINDINGS) -> tuple[list[Finding], int]:
+def first_findings(
+    path: Path, text: str, spacing: str = "keep", line_map: list[int] | None = None, limit: int = MAX_FINDINGS
+) -> tuple[list[Finding], int]:
     """A source's first ``limit`` findings, and how many it has in all (the rest are
-    counted, not kept: a huge source's findings do not fill the memory)."""
-    found = source_findings(path, spacing)
+    counted, not kept: a huge source's findings do not fill the memory). ``text`` is
+    the Markdown its reader gives the lint (``briefpress.sources.lint_text``)."""
+    found = findings(path, text, spacing, line_map)
     first = list(islice(found, limit))
     return first, len(first) + sum(1 for _ in found)
