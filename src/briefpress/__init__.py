@@ -4,6 +4,12 @@ The Python API mirrors the CLI and takes the same options::
 
     import briefpress
     result = briefpress.build(["examples/"], output="output", formats="html,pdf")
+
+It takes articles from memory too: :class:`Article` objects (``Article.from_markdown``)
+and dicts in the JSON reader's shape (``briefpress/schemas/article.schema.json``)::
+
+    briefpress.build([{"title": "标题", "date": "2026-06-09", "slug": "one",
+                       "original": "Text.", "translation": "文字。"}], formats="html")
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 # defined below, not the package, is ``briefpress.build``; the package stays reachable
 # as ``briefpress.build.steps`` and the like through the import system.
 from . import build as _build_package  # noqa: F401
+from .model import Article
+
+__all__ = ["Article", "build", "import_pages"]
 
 __version__ = "0.1.0"
 
@@ -24,9 +33,13 @@ if TYPE_CHECKING:
 
 
 def build(
-    paths: list[str | Path] | str | Path, options: Options | None = None, **overrides: Any
+    paths: list[str | Path | Article | dict] | str | Path | Article | dict,
+    options: Options | None = None,
+    **overrides: Any,
 ) -> BuildResult:
-    """Build the articles under ``paths``; ``overrides`` are option names, as in the CLI.
+    """Build the articles under ``paths`` (files and folders), and the articles given in
+    memory (:class:`Article` objects, dicts in the JSON reader's shape, each named
+    ``<given:slug>`` in messages); ``overrides`` are option names, as in the CLI.
 
     Options come from ``options`` when given — an explicit object is complete, and
     ``./briefpress.toml`` is not read — or else from ``./briefpress.toml``; then
@@ -36,7 +49,7 @@ def build(
     from .build.steps import build as run
     from .options import load
 
-    if isinstance(paths, (str, Path)):
+    if isinstance(paths, (str, Path, Article, dict)):
         paths = [paths]
     return run(paths, load(overrides, base=options))
 

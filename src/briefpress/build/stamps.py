@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..model import Article
+from ..model import Article, is_given
 from ..options import Options, source_date_epoch
 from ..render import resource_dir, theme_files
 from .output import write_folder
@@ -44,11 +44,18 @@ def settings(options: Options) -> dict[str, Any]:
     return json.loads(json.dumps(values, sort_keys=True, default=str))
 
 
+def source_bytes(article: Article) -> bytes:
+    """What an article was read from: its file's bytes, or a given article's text (no file)."""
+    if not is_given(article.path):
+        return article.path.read_bytes()
+    return (article.source.markdown if article.source else repr(article)).encode()
+
+
 def article_hash(article: Article, options: Options, shared: str) -> str:
     """A content hash of what the article's editions are made from."""
     digest = hashlib.sha256(shared.encode())
     digest.update(json.dumps(settings(options), sort_keys=True).encode())
-    digest.update(article.path.read_bytes())
+    digest.update(source_bytes(article))
     for image in article.images:
         digest.update(image.read_bytes())
     return digest.hexdigest()

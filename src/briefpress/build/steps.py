@@ -18,9 +18,9 @@ from ..errors import BriefpressError, BuildError, Report, SourceError, SourceErr
 from ..fontcheck import check_families
 from ..fonts import check_fonts
 from ..l10n import labels
-from ..model import Article
+from ..model import GIVEN, Article
 from ..options import Options, source_date_epoch
-from ..sources import read_article
+from ..sources import Given, read_article, read_given
 from ..sources.frontmatter import is_draft
 from .digests import digest_of
 from .find import Found, find, find_sources
@@ -67,9 +67,12 @@ class BuildResult:
 Progress = Callable[[int, int, Outcome], None]
 
 
-def read_all(found: Found, report: Report, options: Options, result: BuildResult) -> list[Article]:
+def read_all(
+    found: Found, report: Report, options: Options, result: BuildResult, given: Iterable[Given] = ()
+) -> list[Article]:
     """Every source read and checked, each in a worker within the limits, but the drafts
-    found in folders; no two may share a slug. Problems go to ``result.errors``."""
+    found in folders, and the articles ``given`` in memory (read here); no two may share
+    a slug. Problems go to ``result.errors``."""
     articles: list[Article] = []
     errors = result.errors
     jobs = [Job(path, options, found=path in found.in_folders) for path in found.sources]
@@ -88,6 +91,12 @@ def read_all(found: Found, report: Report, options: Options, result: BuildResult
             result.failed.append(source)
         elif outcome.article is not None:
             articles.append(outcome.article)
+    for number, item in enumerate(given, start=1):
+        try:
+            articles.append(read_given(item, number, report, options))
+        except BriefpressError as exc:
+            errors.append(exc)
+            result.failed.append(Path(exc.path or GIVEN.format(name=number)))
     by_slug: dict[str, Article] = {}
     for article in articles:
         other = by_slug.setdefault(article.meta.slug, article)
@@ -169,13 +178,15 @@ def write_article(job: Job, report: Report, outcome: Outcome) -> None:
 
 
 def build(
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path | Given],
     options: Options | None = None,
     report: Report | None = None,
     progress: Progress | None = None,
     notice: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build every article named by ``paths`` into ``options.output``.
+    """Build every article named by ``paths`` into ``options.output``: files and folders,
+    and articles given in memory (``Article`` objects, dicts in the JSON reader's shape;
+    see :func:`~briefpress.sources.read_given`).
 
     Articles whose sources, images, templates, styles, options and briefpress version
     are unchanged since their last build are skipped (unless ``options.force``); the
@@ -192,8 +203,11 @@ def build(
     try:
         source_date_epoch()  # a bad value stops the build here, not in a worker
         cache.check()
-        found = find(paths)
-        result.articles = len(found.sources) + len(found.refused)
+        paths = list(paths)
+        given = [item for item in paths if isinstance(item, (Article, dict))]
+        files = [item for item in paths if not isinstance(item, (Article, dict))]
+        found = find(files) if files or not given else Found()
+        result.articles = len(found.sources) + len(found.refused) + len(given)
         check_families(options, report)  # every font the editions use, before a source is read
     except BriefpressError as exc:
         result.errors.append(exc)
@@ -202,7 +216,7 @@ def build(
     result.errors += found.refused
     result.failed = [Path(error.path) for error in found.refused if error.path]
     try:
-        articles = read_all(found, report, options, result)
+        articles = read_all(found, report, options, result, given)
         result.inputs = {source: [] for source in found.sources} | {a.path: a.images for a in articles}
         good = [a for a in articles if a.path not in set(result.failed)]
         if good or options.digest or found.folders:

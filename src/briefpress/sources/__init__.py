@@ -9,18 +9,20 @@ way Pelican picks its readers.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from ..errors import Report, SourceError
-from ..model import Article
+from ..model import GIVEN, Article
 from ..options import Options
 from .base import BaseReader, LintText
 from .jsonarticle import JsonReader
+from .jsonarticle import article_markdown as json_markdown
 from .markdown import MarkdownReader
 from .pagedump import PageDumpReader
 from .text import read_head
 
-__all__ = ["READERS", "BaseReader", "is_source", "lint_text", "read_article", "reader_for", "readers"]
+__all__ = ["READERS", "BaseReader", "Given", "is_source", "read_given", "lint_text", "read_article", "reader_for", "readers"]
 
 #: every source reader, in the order they are asked; adding a reader is one line here
 READERS: list[type[BaseReader]] = [
@@ -78,9 +80,32 @@ def lint_text(path: Path, options: Options | None = None) -> LintText:
 
 def read_article(path: Path, report: Report, options: Options | None = None) -> Article:
     """The article ``path`` holds, with the typography options applied to its text."""
-    from ..typography import prepare
+    from ..typography import prepare  # typography reads sources.text: imported when used
 
     article = reader_for(path, options).read(path, report)
+    warn_incomplete(article, report)
+    prepare(article, options or Options(), report)
+    return article
+
+
+#: what ``briefpress.build`` takes besides paths: articles, and dicts in the JSON reader's shape
+Given = Article | dict
+
+
+def read_given(item: Given, number: int, report: Report, options: Options | None = None) -> Article:
+    """An article given in memory, read as a file would be (the typography options applied
+    to a copy): a dict in the JSON reader's shape, or an :class:`Article` (from
+    ``Article.from_markdown``, say). It is named ``<given:slug>`` (``<given:article-N>``
+    without a slug) in messages and stamps; its images are looked for from the working folder."""
+    from ..typography import prepare
+
+    if isinstance(item, Article):
+        article = copy.deepcopy(item)
+    else:
+        name = item.get("slug") if isinstance(item.get("slug"), str) and item["slug"] else f"article-{number}"
+        path = Path(GIVEN.format(name=name))
+        markdown, line_map = json_markdown(item, path)
+        article = MarkdownReader(options).read_text(path, markdown, report, line_map)
     warn_incomplete(article, report)
     prepare(article, options or Options(), report)
     return article

@@ -91,7 +91,7 @@ def article_markdown(data: Any, path: Path, lines: dict[str, int] | None = None)
 
     def add(text_lines: list[str], at: str) -> None:
         out.extend(text_lines)
-        origin.extend([lines.get(at, 1)] * len(text_lines))
+        origin.extend([lines.get(at, 0)] * len(text_lines))  # 0: no line (a dict)
 
     for key, line in front_matter({key: value for key, value in data.items() if key not in SECTIONS}):
         add([line], f"/{key}" if key else "")
