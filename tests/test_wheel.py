@@ -40,6 +40,7 @@ def test_wheel_installs_and_builds_outside_the_repo(tmp_path):
         "briefpress/styles/epub.css",
         "briefpress/templates/article.html.j2",
         "briefpress/templates/epub/chapter.xhtml.j2",
+        "briefpress/schemas/article.schema.json",
     ):
         assert name in names
 

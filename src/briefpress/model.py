@@ -184,15 +184,15 @@ class Article:
     source: SourceText | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def from_markdown(cls, text: str, name: str = "article") -> Article:
+    def from_markdown(cls, text: str, name: str = "article", folder: str | Path = ".") -> Article:
         """The article a Markdown source ``text`` holds, named ``<given:name>`` in messages
-        (images are looked for from the working folder); raises
+        (its slug unless it sets one); its images are looked for in ``folder``. Raises
         :class:`~briefpress.errors.SourceError` as a build would."""
         from .errors import Report
         from .sources.markdown import MarkdownReader
         from .sources.text import decode
 
-        path = Path(GIVEN.format(name=name))
+        path = Path(folder) / GIVEN.format(name=name)
         return MarkdownReader().read_text(path, decode(text.encode("utf-8"), path), Report())
 
     def to_markdown(self) -> str:

@@ -39,8 +39,10 @@ _FENCE_RUN = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
 
 def yaml_line(key: str, value: Any) -> str:
     """``key: value`` as one line of YAML that reads back as ``value`` (quoted if need be)."""
-    flow = isinstance(value, list)
-    return yaml.safe_dump({key: value}, allow_unicode=True, width=1 << 20, default_flow_style=flow).strip()
+    if isinstance(value, list):  # on the key's line, as the format's examples write it: [a, 'b: c']
+        flow = yaml.safe_dump(value, allow_unicode=True, width=1 << 20, default_flow_style=True)
+        return f"{key}: {flow.strip()}"
+    return yaml.safe_dump({key: value}, allow_unicode=True, width=1 << 20, default_flow_style=False).strip()
 
 
 def front_matter(values: dict[str, Any]) -> list[tuple[str, str]]:
