@@ -142,11 +142,12 @@ def chinese_lines(text: str) -> list[tuple[int, str]]:
             elif re.match(r"(title|summary)\s*:", stripped):
                 chosen.append((number, prose(_front_value(stripped))))
             continue
-        if fence:
-            fence = None if stripped.startswith(fence) else fence
+        if fence:  # closed by a run of its character at least as long (a ```` fence holds ```)
+            run = len(stripped) - len(stripped.lstrip(fence[0]))
+            fence = None if run >= len(fence) and not stripped[run:].strip() else fence
             continue
         if stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
+            fence = stripped[: len(stripped) - len(stripped.lstrip(stripped[0]))]
             continue
         if stripped.startswith("# "):
             section = stripped[2:].strip()
