@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 # defined below, not the package, is ``briefpress.build``; the package stays reachable
 # as ``briefpress.build.steps`` and the like through the import system.
 from . import build as _build_package  # noqa: F401
-from .model import Article
 
 __all__ = ["Article", "build", "import_pages"]
 
@@ -29,6 +28,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .build.steps import BuildResult
+    from .model import Article
     from .options import Options
 
 
@@ -47,6 +47,7 @@ def build(
     in its ``errors`` rather than raised, so one bad article does not hide the others.
     """
     from .build.steps import build as run
+    from .model import Article
     from .options import load
 
     if isinstance(paths, (str, Path, Article, dict)):
@@ -67,3 +68,13 @@ def import_pages(
     if isinstance(paths, (str, Path)):
         paths = [paths]
     return run(paths, output, load(overrides), slug=slug)
+
+
+def __getattr__(name: str) -> Any:
+    """``briefpress.Article``, imported when first used: ``import briefpress`` (and
+    ``--help``) stays free of the Markdown parser."""
+    if name == "Article":
+        from .model import Article
+
+        return Article
+    raise AttributeError(f"module 'briefpress' has no attribute {name!r}")
