@@ -5,7 +5,6 @@ objects, ``Article.from_markdown``/``to_markdown`` round trips."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -70,7 +69,9 @@ def view(article: Article) -> dict:
         "split": (len(article.key_points), len(article.relevance)),
         "prompts": [tokens(p.tokens) for p in article.prompts],
         "original": [(b.kind, tokens(b.tokens)) for b in article.original],
-        "translation": None if article.translation is None else [(b.kind, tokens(b.tokens)) for b in article.translation],
+        "translation": None
+        if article.translation is None
+        else [(b.kind, tokens(b.tokens)) for b in article.translation],
         "notes": [(n.label, n.number, tokens(n.original), tokens(n.translation)) for n in article.footnotes],
         "discussion": None
         if article.discussion is None
@@ -140,7 +141,9 @@ def test_the_schema_is_published_valid_and_names_every_front_matter_key():
 
 def test_the_lint_reads_a_json_article_at_its_own_lines(tmp_path):
     path = tmp_path / "a.json"
-    data = dict(ARTICLE, translation=[*ARTICLE["translation"][:1], "你好,世界。[^1]", *ARTICLE["translation"][2:]])
+    data = dict(
+        ARTICLE, translation=[*ARTICLE["translation"][:1], "你好,世界。[^1]", *ARTICLE["translation"][2:]]
+    )
     text = json.dumps(data, ensure_ascii=False, indent=2)
     path.write_text(text, encoding="utf-8")
     code, out, _ = run("check", "--typography", str(path))

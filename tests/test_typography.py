@@ -17,9 +17,9 @@ from briefpress.cli import main
 from briefpress.errors import Report
 from briefpress.model import tokens_text
 from briefpress.options import Options
+from briefpress.sources import lint_text as source_lint_text
 from briefpress.sources import read_article
 from briefpress.typography.fix import fix_punctuation
-from briefpress.sources import lint_text as source_lint_text
 from briefpress.typography.lint import RULES, lint_line, lint_text, prose
 from conftest import EXAMPLE, RICH_SOURCE, ROOT
 

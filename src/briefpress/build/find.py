@@ -93,7 +93,9 @@ def _search(folder: Path, found: Found) -> None:
             found.in_folders.add(source)
             articles += 1
     if not inside:
-        raise SourceError("the folder holds no article sources (*.md files, page dumps or JSON articles)", folder)
+        raise SourceError(
+            "the folder holds no article sources (*.md files, page dumps or JSON articles)", folder
+        )
     if not articles and len(found.refused) == refused_before:
         raise SourceError(
             f"the folder holds no articles: its {len(inside)} Markdown file(s) have no front matter "

@@ -307,7 +307,9 @@ def _check_command(commands) -> _Parser:
         help="lint the Chinese typography of the sources named instead of checking editions",
     )
     add_option(checker, "cjk_spacing")
-    add_option(checker, "prefer", help="with --typography: page dumps are read with it, as a build reads them")
+    add_option(
+        checker, "prefer", help="with --typography: page dumps are read with it, as a build reads them"
+    )
     add_option(checker, "timeout", help="with --typography: stop linting a source that takes longer")
     add_option(checker, "max_memory", help="with --typography: address space of one source's lint process")
     checker.add_argument("--no-epubcheck", action="store_true", help="skip EPUBCheck")

@@ -22,7 +22,17 @@ from .markdown import MarkdownReader
 from .pagedump import PageDumpReader
 from .text import read_head
 
-__all__ = ["READERS", "BaseReader", "Given", "is_source", "read_given", "lint_text", "read_article", "reader_for", "readers"]
+__all__ = [
+    "READERS",
+    "BaseReader",
+    "Given",
+    "is_source",
+    "read_given",
+    "lint_text",
+    "read_article",
+    "reader_for",
+    "readers",
+]
 
 #: every source reader, in the order they are asked; adding a reader is one line here
 READERS: list[type[BaseReader]] = [

@@ -20,9 +20,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from json_source_map import calculate
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
-from json_source_map import calculate
 
 from ..errors import Report, SourceError
 from .base import BaseReader, LintText
@@ -59,7 +59,9 @@ class JsonReader(BaseReader):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SourceError(f"is not valid JSON: {exc.msg} (column {exc.colno})", path, exc.lineno) from None
+            raise SourceError(
+                f"is not valid JSON: {exc.msg} (column {exc.colno})", path, exc.lineno
+            ) from None
         lines = {pointer: entry.value_start.line + 1 for pointer, entry in calculate(text).items()}
         return article_markdown(data, path, lines)
 
