@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..fields import slug_problem
 from ..model import Article
 from ..options import Options, source_date_epoch
 from ..render import resource_dir, theme_files
@@ -168,3 +170,34 @@ def with_stamp(
     recorded = record(stamp, files, source, options, about, sources)
     written = write_folder(folder, {**files, stamp_file: recorded}, source)
     return [path for path in written if path.name != stamp_file]
+
+
+@dataclass(frozen=True)
+class Stamped:
+    """One article's (or the digest's) folder in an output folder, as its stamp says."""
+
+    folder: Path
+    slug: str
+    #: what the stamp holds (:func:`read_stamp`): {} when it cannot be read
+    data: dict
+
+    @property
+    def path(self) -> Path:
+        return stamp_path(self.folder, self.slug)
+
+
+def stamp_path(folder: Path, slug: str) -> Path:
+    return folder / STAMP.format(slug=slug)
+
+
+def stamped(output: Path) -> list[Stamped]:
+    """Every folder of ``output`` a build left a stamp in, in name order: the folder
+    ``<slug>/`` holding ``.<slug>.briefpress`` for a slug a build may write (a stamp
+    named for another slug than its folder's, or for no valid slug, was not a build's)."""
+    found = []
+    for path in sorted(output.glob("*/" + STAMP.format(slug="*"))):
+        folder = path.parent
+        slug = folder.name
+        if path.name == STAMP.format(slug=slug) and slug_problem(slug) is None:
+            found.append(Stamped(folder, slug, read_stamp(folder, slug)))
+    return found

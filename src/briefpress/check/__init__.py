@@ -26,7 +26,7 @@ from zipfile import BadZipFile
 
 import pikepdf
 
-from ..build.stamps import STAMP, built_with, changed_since, read_stamp
+from ..build.stamps import built_with, changed_since, read_stamp, stamp_path, stamped
 from ..errors import BriefpressError, Report
 from ..fonts import unshown
 from ..model import Article
@@ -206,10 +206,10 @@ def check_folder(
     )
     if unusable:
         report.rows.append(
-            Row("source", False, f"its stamp {STAMP.format(slug=slug)} {unusable}: {_REBUILD}")
+            Row("source", False, f"its stamp {stamp_path(folder, slug).name} {unusable}: {_REBUILD}")
         )
         return report
-    report.stale = [s for s in sources if changed_since(stamp, s, folder / STAMP.format(slug=slug))]
+    report.stale = [s for s in sources if changed_since(stamp, s, stamp_path(folder, slug))]
     if report.stale:
         edited = ", ".join(map(str, report.stale))
         report.rows.append(Row("source", False, f"out of date: {edited} changed after this folder was built"))
@@ -218,7 +218,11 @@ def check_folder(
         options = built_with(stamp)
     except (BriefpressError, TypeError, ValueError, AttributeError):
         report.rows.append(
-            Row("source", False, f"its stamp {STAMP.format(slug=slug)}'s options are unreadable: {_REBUILD}")
+            Row(
+                "source",
+                False,
+                f"its stamp {stamp_path(folder, slug).name}'s options are unreadable: {_REBUILD}",
+            )
         )
         return report
     articles = []
@@ -333,12 +337,9 @@ def _reading(label: str, findings: Callable[[], list[Row]]) -> list[Row]:
 def check(directory: Path, run_epubcheck: bool = True, reading: bool = True) -> list[ArticleReport]:
     """Check every article folder under ``directory`` (those a build left a stamp in)."""
     folders = []
-    if (directory / STAMP.format(slug=directory.name)).is_file():  # one article's own folder
+    if stamp_path(directory, directory.name).is_file():  # one article's own folder
         folders.append((directory, directory.name))
-    for stamp in sorted(directory.glob("*/" + STAMP.format(slug="*"))):
-        slug = stamp.name[1 : -len(".briefpress")]
-        if stamp.parent.name == slug:
-            folders.append((stamp.parent, slug))
+    folders += [(stamp.folder, stamp.slug) for stamp in stamped(directory)]
     if not reading or not folders:
         return [check_folder(folder, slug, run_epubcheck) for folder, slug in folders]
     try:

@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape as _escape
 
 from .. import __version__
 from ..errors import BuildError
-from ..fields import SITE_FILES, one_line_problem, slug_problem
+from ..fields import SITE_FILES, one_line_problem
 from ..l10n import labels
 from ..options import Options
 from ..render import render_template, stylesheet
@@ -85,16 +85,15 @@ class Entry:
 
 def entries(output: Path) -> list[Entry]:
     """Every article (and digest) a build left a stamp for in ``output``, newest first."""
-    from ..build.stamps import STAMP, read_stamp
+    from ..build.stamps import stamped
 
     found = []
-    for stamp in sorted(output.glob("*/" + STAMP.format(slug="*"))):
-        slug = stamp.name[1 : -len(".briefpress")]
-        data = read_stamp(stamp.parent, slug)
+    for stamp in stamped(output):
+        slug, data = stamp.slug, stamp.data
         about = data.get("about")
         about = about if isinstance(about, dict) else {}
         title, date = _field(about.get("title")), _date(about.get("date"))
-        if stamp.parent.name != slug or slug_problem(slug) or title is None or date is None:
+        if title is None or date is None:
             continue
         if data.get("listed") is False:  # its source is gone (build/prune.py)
             continue
@@ -102,7 +101,7 @@ def entries(output: Path) -> list[Entry]:
         links = [
             (f"{slug}/{slug}{ending}", label)
             for ending, label in EDITION_FILES
-            if (stamp.parent / f"{slug}{ending}").is_file()
+            if (stamp.folder / f"{slug}{ending}").is_file()
         ]
         found.append(
             Entry(slug, title, _field(about.get("summary")), date, about.get("digest") is True, links)
