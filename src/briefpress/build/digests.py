@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..editions import DIGEST, prepare
+from ..editions import DIGEST, module, prepare
 from ..errors import BuildError, Report
 from ..fonts import warn_unshown
 from ..model import Article
@@ -37,8 +37,7 @@ def build_digest(
 ) -> list[Path]:
     """The digest edition: ``DIR/<digest-slug>/`` with every article in one PDF and one EPUB;
     ``left_out``: how many articles failed and are not in it (--digest-partial)."""
-    from ..editions import digest
-
+    digest = module(DIGEST.name)
     assert options.digest is not None
     slug = options.digest_slug
     if any(a.meta.slug == slug for a in articles):
@@ -62,9 +61,9 @@ def build_digest(
     for article in ordered:
         warn_unshown(article.all_text(), options, report, article.path)
     warn_unshown(digest.own_text(options), options, report, digest.pdf_location(options))
-    chapters = (
-        lay_out_chapters(ordered, options, report) if "pdf" in formats and not options.pdf_variant else {}
-    )
+    # the editions it needs of each article: the handout's chapters, laid out once each
+    laid_out = "pdf" in formats and "pdf" in DIGEST.needs and not options.pdf_variant
+    chapters = lay_out_chapters(ordered, options, report) if laid_out else {}
     spare = cores(options) > 1  # the chapters assembled beside the front matter
     files = digest.render_files(
         ordered, options, report, chapters, Background.start if spare else None, left_out
@@ -84,21 +83,17 @@ def build_digest(
 
 def lay_out_chapter(job: Job, report: Report, outcome: Outcome) -> None:
     """One article's chapter for a digest; runs in a worker."""
-    from ..editions import pdf
-
     assert job.article is not None
-    outcome.data = pdf.chapter(job.article, job.options, report)
+    outcome.data = module("pdf").chapter(job.article, job.options, report)
 
 
 def lay_out_chapters(articles: list[Article], options: Options, report: Report) -> dict[Path, bytes]:
     """Each article's chapter: from the cache when its handout (or an earlier digest) laid
     it out, else laid out now, in the worker pool."""
-    from ..editions import pdf
-
     chapters, jobs = {}, []
     prepare(["pdf"], options)
     for article in articles:
-        data = pdf.cached_chapter(article, options, report)
+        data = module("pdf").cached_chapter(article, options, report)
         if data is not None:
             chapters[article.path] = data
         else:

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..editions import DIGEST, EDITIONS
+from ..editions import every
 from .output import write_all
 from .stamps import stamp_path, stamped
 
@@ -86,7 +86,7 @@ def retire(output: Path, folders: list[Path], prune: bool) -> Retired:
 
 def _remove(article: Gone, result: Retired) -> None:
     """The files the article's stamp says briefpress wrote, the stamp, and then its folder."""
-    own = {name for edition in (*EDITIONS.values(), DIGEST) for name in edition.files(article.slug)}
+    own = {name for edition in every() for name in edition.files(article.slug)}
     listed = article.data.get("files")
     names = sorted({n for n in listed if isinstance(n, str)} & own) if isinstance(listed, list) else []
     for name in [*names, stamp_path(article.folder, article.slug).name]:

@@ -20,6 +20,7 @@ import stat
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from xml.etree import ElementTree
 from zipfile import BadZipFile
@@ -27,6 +28,8 @@ from zipfile import BadZipFile
 import pikepdf
 
 from ..build.stamps import built_with, changed_since, read_stamp, stamp_path, stamped
+from ..editions import DIGEST, EDITIONS
+from ..editions.edition import Check
 from ..errors import BriefpressError, Report
 from ..fonts import unshown
 from ..model import Article
@@ -238,18 +241,37 @@ def check_folder(
     if report.digest:
         shown.append(str(stamp.get("about", {}).get("title", "")) + options.site_name)
     no_font = "".join(sorted({ch for text in shown for ch in unshown(text, options)}))
-    pdf, book = folder / f"{slug}.pdf", folder / f"{slug}.epub"
-    if pdf.is_file():
-        report.rows += readable("PDF", lambda: pdf_rows(pdf, articles, options, no_font))
-    for imposed in sorted(folder.glob(f"{slug}.*.pdf")):  # the booklet, two pages a side
+    checks = declared_checks(folder, slug, report.digest)
+    for pdf in checks.get("pdf", []):
+        report.rows += readable("PDF", partial(pdf_rows, pdf, articles, options, no_font))
+    for imposed in checks.get("imposed", []):  # the booklet, two pages a side
         report.rows += imposed_rows(imposed, imposed.stem[len(slug) + 1 :] + " PDF", no_font)
-    sound = book.is_file() and book_row(book, report.rows)
-    if sound:
-        report.rows += readable("EPUB", lambda: book_rows(book, articles, run_epubcheck, report.digest))
-    if not (pdf.is_file() or book.is_file()):
+    books = checks.get("epub", [])
+    sound = [book for book in books if book_row(book, report.rows)]
+    for book in sound:
+        report.rows += readable("EPUB", partial(book_rows, book, articles, run_epubcheck, report.digest))
+    for own, paths in checks.items():  # an edition's own check
+        if callable(own):
+            report.rows += [row for path in paths for row in own(path, articles, options)]
+    if not (checks.get("pdf") or books):
         report.rows.append(Row("editions", None, "no PDF or EPUB here to check"))
-    reading_rows(report, folder / f"{slug}.html", book if sound else None, browser)
+    pages: list[Path | None] = [*checks.get("page", [])] or [None]
+    for page in pages:
+        reading_rows(report, page, sound[0] if sound else None, browser)
     return report
+
+
+def declared_checks(folder: Path, slug: str, digest: bool) -> dict[Check, list[Path]]:
+    """The files of ``folder`` there to check, by how their edition (the digest, for a
+    digest's folder) declares they are checked (:attr:`briefpress.editions.Edition.checks`)."""
+    editions = [DIGEST] if digest else list(EDITIONS.values())
+    found: dict[Check, list[Path]] = {}
+    for edition in editions:
+        for name, how in sorted(edition.checks, key=lambda pair: pair[0]):
+            path = folder / name.format(slug=slug)
+            if path.is_file() and path not in found.get(how, []):
+                found.setdefault(how, []).append(path)
+    return found
 
 
 def book_row(book: Path, rows: list[Row]) -> bool:
@@ -310,12 +332,14 @@ def book_rows(book: Path, articles: list[Article], run_epubcheck: bool, digest: 
     return rows
 
 
-def reading_rows(report: ArticleReport, page: Path, book: Path | None, browser: Browser | str | None) -> None:
-    """The reading checks of the page and of ``book`` (None: a book check does not read)."""
+def reading_rows(
+    report: ArticleReport, page: Path | None, book: Path | None, browser: Browser | str | None
+) -> None:
+    """The reading checks of the page and of ``book`` (None: none there a check reads)."""
     if isinstance(browser, str):
         report.rows.append(Row("reading checks", None, f"skipped: {browser}"))
     elif browser is not None:
-        if page.is_file():
+        if page is not None:
             report.rows += _reading("HTML", lambda: check_page(browser, page))
         if book is not None:
             report.rows += _reading("EPUB", lambda: check_book(browser, book))

@@ -28,15 +28,14 @@ from ..l10n import labels
 from ..options import Options
 from ..render import render_template, stylesheet
 
-#: the editions an index links to, by file name ending, with their labels
-EDITION_FILES = (
-    (".html", "HTML"),
-    (".pdf", "PDF"),
-    (".epub", "EPUB"),
-    (".kepub.epub", "Kobo"),
-    (".booklet.pdf", "booklet"),
-    (".newsletter.html", "mail"),
-)
+
+def edition_links(slug: str) -> list[tuple[str, str]]:
+    """What an index may link to in the folder of ``slug``: each edition's (and the
+    digest's) declared links, as (file name, label), in the editions' order."""
+    from . import every
+
+    links = {name.format(slug=slug): label for edition in every() for name, label in edition.links}
+    return list(links.items())
 
 
 #: what briefpress wrote last into the site files (their SHA-256), beside them
@@ -99,9 +98,9 @@ def entries(output: Path) -> list[Entry]:
             continue
         # the editions there now: a later build may have made fewer than an earlier one
         links = [
-            (f"{slug}/{slug}{ending}", label)
-            for ending, label in EDITION_FILES
-            if (stamp.folder / f"{slug}{ending}").is_file()
+            (f"{slug}/{name}", label)
+            for name, label in edition_links(slug)
+            if (stamp.folder / name).is_file()
         ]
         found.append(
             Entry(slug, title, _field(about.get("summary")), date, about.get("digest") is True, links)
