@@ -9,7 +9,7 @@ from ..errors import BuildError, Report
 from ..fonts import warn_unshown
 from ..model import Article
 from ..options import Options
-from .stamps import owner_conflict, stamp_matches, with_stamp
+from .stamps import options_hash, owner_conflict, stamp_matches, with_stamp
 from .workers import Background, Job, Outcome, cores, run_all
 
 
@@ -46,7 +46,10 @@ def build_digest(
         )
     ordered = digest.order_articles(articles, options.order)
     formats = digest.formats(options)
-    parts = [stamps[a.path] for a in ordered] + formats + ([f"left out: {left_out}"] if left_out else [])
+    # each article with the options that change the digest or the editions it is made in
+    changing = ["digest", *formats]
+    parts = [options_hash(stamps[a.path], options, changing) for a in ordered] + formats
+    parts += [f"left out: {left_out}"] if left_out else []
     stamp = digest.digest_hash(options.digest, slug, parts)
     folder = options.output / slug
     conflict = None if options.force else owner_conflict(folder, slug, None)

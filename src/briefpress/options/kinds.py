@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..editions import FORMATS
+from ..editions import EDITIONS
 from ..errors import ConfigError
 from ..fields import one_line_problem, reorders, slug_problem
 
@@ -151,10 +151,10 @@ class Formats(Kind):
         if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
             raise ValueError("must list editions, like 'html,pdf'")
         result = tuple(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
-        unknown = [i for i in result if i not in FORMATS]
+        unknown = [i for i in result if i not in EDITIONS]
         if unknown or not result:
             raise ValueError(
-                f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}"
+                f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(EDITIONS)}"
             )
         return result
 
@@ -248,6 +248,10 @@ class Spec:
     shown_default: str | None = None
     #: the value's name in --help and the README, when not the kind's
     metavar: str | None = None
+    #: the editions whose files it changes (Sphinx's ``rebuild=``), by name; None: every
+    #: one. An edition that needs another (the newsletter attaches the PDF) is changed by
+    #: what changes that one too
+    changes: tuple[str, ...] | None = None
 
     @property
     def value_name(self) -> str:
@@ -262,9 +266,11 @@ def option(
     output: bool = True,
     shown: str | None = None,
     metavar: str | None = None,
+    changes: tuple[str, ...] | None = None,
 ) -> Any:
     """Declare one option: a dataclass field that carries its :class:`Spec`."""
-    return field(default=default, metadata={"spec": Spec(kind, flags, help, output, shown, metavar)})
+    spec = Spec(kind, flags, help, output, shown, metavar, changes)
+    return field(default=default, metadata={"spec": spec})
 
 
 @dataclass(frozen=True)
