@@ -241,6 +241,21 @@ def check_folder(
     if report.digest:
         shown.append(str(stamp.get("about", {}).get("title", "")) + options.site_name)
     no_font = "".join(sorted({ch for text in shown for ch in unshown(text, options)}))
+    edition_rows(report, slug, articles, options, no_font, run_epubcheck, browser)
+    return report
+
+
+def edition_rows(
+    report: ArticleReport,
+    slug: str,
+    articles: list[Article],
+    options: Options,
+    no_font: str,
+    run_epubcheck: bool,
+    browser: Browser | str | None,
+) -> None:
+    """The rows of each file of the folder, checked as its edition declares."""
+    folder = report.folder
     checks = declared_checks(folder, slug, report.digest)
     for pdf in checks.get("pdf", []):
         report.rows += readable("PDF", partial(pdf_rows, pdf, articles, options, no_font))
@@ -258,7 +273,6 @@ def check_folder(
     pages: list[Path | None] = [*checks.get("page", [])] or [None]
     for page in pages:
         reading_rows(report, page, sound[0] if sound else None, browser)
-    return report
 
 
 def declared_checks(folder: Path, slug: str, digest: bool) -> dict[Check, list[Path]]:

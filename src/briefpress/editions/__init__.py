@@ -60,8 +60,9 @@ DIGEST = [edition for edition in map(register, REGISTERED) if edition.several][0
 FORMATS = tuple(EDITIONS)
 
 
-#: the editions a digest is made in, when they are asked for (those it needs when none is)
-DIGEST_FORMATS = ("html", "pdf", "epub")
+#: the editions a digest is made in, when they are asked for (those it needs when none
+#: is): each of its files is named for one (``{slug}.pdf``: the PDF)
+DIGEST_FORMATS = tuple(name.rsplit(".", 1)[-1] for name in DIGEST.produces)
 
 
 def digest_formats(formats: tuple[str, ...]) -> list[str]:

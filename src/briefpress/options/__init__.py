@@ -10,8 +10,7 @@ README's table all come from these declarations (MkDocs' ``config/defaults.py`` 
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -360,27 +359,8 @@ class Options:
     def output_settings(self, editions: Iterable[str] | None = None) -> dict[str, Any]:
         """The options that change the editions: part of the build hash, kept in the stamp;
         with ``editions``, those that change one of them (:attr:`Spec.changes`)."""
-        names = None if editions is None else set(editions)
-        return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if spec(f.name).output and (names is None or changes_any(f.name, names))
-        }
-
-
-def declared() -> Iterator[tuple[dataclasses.Field, Spec]]:
-    for f in fields(Options):
-        yield f, f.metadata["spec"]
-
-
-def changes_any(name: str, editions: set[str]) -> bool:
-    """Whether option ``name`` changes one of ``editions``."""
-    changed = spec(name).changes
-    return changed is None or not editions.isdisjoint(changed)
-
-
-def option_names() -> list[str]:
-    return [f.name for f in fields(Options)]
+        chosen = [f.name for f in fields(self) if spec(f.name).changes_one_of(editions)]
+        return {name: getattr(self, name) for name in chosen}
 
 
 def spec(name: str) -> Spec:
@@ -401,21 +381,8 @@ def coerce(name: str, value: Any, source: str) -> Any:
         raise ConfigError(f"'{flag_name(name)}' {exc}, not {value!r}", source) from None
 
 
-def shown_default(f: dataclasses.Field) -> str:
-    """The default as people write it."""
-    own = f.metadata["spec"].shown_default
-    if own is not None:
-        return own
-    value = f.default
-    if isinstance(value, tuple):
-        return ",".join(value)
-    if isinstance(value, bool):
-        return "off" if not value else "on"
-    return "none" if value is None else str(value)
-
-
 # reading briefpress.toml and the README table, from the declarations above
-from .config import load, markdown_table, notice, read_config  # noqa: E402
+from .config import declared, load, markdown_table, notice, option_names, read_config  # noqa: E402, F401
 
 __all__ = [
     "PAPERS",

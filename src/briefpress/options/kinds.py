@@ -6,6 +6,7 @@ what is expected; and the values around them: how an option is declared (:class:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -253,6 +254,12 @@ class Spec:
     #: what changes that one too
     changes: tuple[str, ...] | None = None
 
+    def changes_one_of(self, editions: Iterable[str] | None) -> bool:
+        """Whether the option changes the editions (None), or one of ``editions``."""
+        if not self.output or editions is None or self.changes is None:
+            return self.output
+        return not set(editions).isdisjoint(self.changes)
+
     @property
     def value_name(self) -> str:
         return self.kind.metavar if self.metavar is None else self.metavar
@@ -271,6 +278,19 @@ def option(
     """Declare one option: a dataclass field that carries its :class:`Spec`."""
     spec = Spec(kind, flags, help, output, shown, metavar, changes)
     return field(default=default, metadata={"spec": spec})
+
+
+def shown_default(f: Any) -> str:
+    """The default of option field ``f`` as people write it."""
+    own = f.metadata["spec"].shown_default
+    if own is not None:
+        return own
+    value = f.default
+    if isinstance(value, tuple):
+        return ",".join(value)
+    if isinstance(value, bool):
+        return "off" if not value else "on"
+    return "none" if value is None else str(value)
 
 
 @dataclass(frozen=True)
