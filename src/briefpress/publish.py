@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .build.output import write_all
-from .build.stamps import STAMP, read_stamp
+from .build.stamps import stamped
 from .editions import public_files
 from .errors import BuildError
 from .fields import SITE_FILES, slug_problem
@@ -40,18 +40,15 @@ class PublishResult:
 def public(output: Path) -> list[str]:
     """The files of ``output`` that may be published, relative to it, in order."""
     names = [name for name in SITE_FILES if _regular(output / name)]
-    for stamp in sorted(output.glob("*/" + STAMP.format(slug="*"))):
-        slug = stamp.parent.name
-        if stamp.name != STAMP.format(slug=slug) or slug_problem(slug):
-            continue
-        data = read_stamp(stamp.parent, slug)
+    for stamp in stamped(output):
+        slug, data = stamp.slug, stamp.data
         if data.get("listed") is False:  # its source is gone: it left the index (build/prune.py)
             continue
         listed = data.get("files")
         allowed = public_files(slug)
         if isinstance(listed, list):
             files = {name for name in listed if isinstance(name, str)} & allowed
-            names += sorted(f"{slug}/{name}" for name in files if _regular(stamp.parent / name))
+            names += sorted(f"{slug}/{name}" for name in files if _regular(stamp.folder / name))
     return names
 
 

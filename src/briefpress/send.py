@@ -112,18 +112,16 @@ def _unreadable(path: Path, reason: str) -> BriefpressError:
 
 def find_mails(directory: Path) -> tuple[list[Mail], list[BriefpressError]]:
     """Every built mail under ``directory``, newest article first."""
-    from .build.stamps import STAMP, read_stamp
+    from .build.stamps import stamped
 
     mails, problems = [], []
-    for stamp in sorted(directory.glob("*/" + STAMP.format(slug="*"))):
-        slug = stamp.name[1 : -len(".briefpress")]
-        if stamp.parent.name != slug:
-            continue
-        about = read_stamp(stamp.parent, slug).get("about")
+    for stamp in stamped(directory):
+        slug = stamp.slug
+        about = stamp.data.get("about")
         about = about if isinstance(about, dict) else {}
         date = about["date"] if isinstance(about.get("date"), str) else ""  # a stamp edited by hand
         for ending in MAIL_ENDINGS:
-            path = stamp.parent / f"{slug}{ending}"
+            path = stamp.folder / f"{slug}{ending}"
             if not path.is_file() or (ending == ".eml" and path.name.endswith(".kindle.eml")):
                 continue
             try:

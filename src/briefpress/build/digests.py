@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..editions import DIGEST, prepare
+from ..editions import DIGEST, module, prepare
 from ..errors import BuildError, Report
 from ..fonts import warn_unshown
 from ..model import Article
 from ..options import Options
-from .stamps import owner_conflict, stamp_matches, with_stamp
+from .stamps import options_hash, owner_conflict, stamp_matches, with_stamp
 from .workers import Background, Job, Outcome, cores, run_all
 
 
@@ -37,8 +37,7 @@ def build_digest(
 ) -> list[Path]:
     """The digest edition: ``DIR/<digest-slug>/`` with every article in one PDF and one EPUB;
     ``left_out``: how many articles failed and are not in it (--digest-partial)."""
-    from ..editions import digest
-
+    digest = module(DIGEST.name)
     assert options.digest is not None
     slug = options.digest_slug
     if any(a.meta.slug == slug for a in articles):
@@ -47,7 +46,10 @@ def build_digest(
         )
     ordered = digest.order_articles(articles, options.order)
     formats = digest.formats(options)
-    parts = [stamps[a.path] for a in ordered] + formats + ([f"left out: {left_out}"] if left_out else [])
+    # each article with the options that change the digest or the editions it is made in
+    changing = ["digest", *formats]
+    parts = [options_hash(stamps[a.path], options, changing) for a in ordered] + formats
+    parts += [f"left out: {left_out}"] if left_out else []
     stamp = digest.digest_hash(options.digest, slug, parts)
     folder = options.output / slug
     conflict = None if options.force else owner_conflict(folder, slug, None)
@@ -62,9 +64,9 @@ def build_digest(
     for article in ordered:
         warn_unshown(article.all_text(), options, report, article.path)
     warn_unshown(digest.own_text(options), options, report, digest.pdf_location(options))
-    chapters = (
-        lay_out_chapters(ordered, options, report) if "pdf" in formats and not options.pdf_variant else {}
-    )
+    # the editions it needs of each article: the handout's chapters, laid out once each
+    laid_out = "pdf" in formats and "pdf" in DIGEST.needs and not options.pdf_variant
+    chapters = lay_out_chapters(ordered, options, report) if laid_out else {}
     spare = cores(options) > 1  # the chapters assembled beside the front matter
     files = digest.render_files(
         ordered, options, report, chapters, Background.start if spare else None, left_out
@@ -84,21 +86,17 @@ def build_digest(
 
 def lay_out_chapter(job: Job, report: Report, outcome: Outcome) -> None:
     """One article's chapter for a digest; runs in a worker."""
-    from ..editions import pdf
-
     assert job.article is not None
-    outcome.data = pdf.chapter(job.article, job.options, report)
+    outcome.data = module("pdf").chapter(job.article, job.options, report)
 
 
 def lay_out_chapters(articles: list[Article], options: Options, report: Report) -> dict[Path, bytes]:
     """Each article's chapter: from the cache when its handout (or an earlier digest) laid
     it out, else laid out now, in the worker pool."""
-    from ..editions import pdf
-
     chapters, jobs = {}, []
     prepare(["pdf"], options)
     for article in articles:
-        data = pdf.cached_chapter(article, options, report)
+        data = module("pdf").cached_chapter(article, options, report)
         if data is not None:
             chapters[article.path] = data
         else:

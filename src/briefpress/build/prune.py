@@ -20,10 +20,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..editions import DIGEST, EDITIONS
-from ..fields import slug_problem
+from ..editions import every
 from .output import write_all
-from .stamps import STAMP, read_stamp
+from .stamps import stamp_path, stamped
 
 
 @dataclass
@@ -58,12 +57,10 @@ def gone(output: Path, folders: list[Path]) -> list[Gone]:
     """The articles built into ``output`` from a source in one of ``folders`` that is gone."""
     roots = [folder.resolve() for folder in folders]
     found = []
-    for stamp in sorted(output.glob("*/" + STAMP.format(slug="*"))):
-        folder = stamp.parent
-        slug = folder.name
-        if stamp.name != STAMP.format(slug=slug) or slug_problem(slug) or folder.is_symlink():
+    for stamp in stamped(output):
+        folder, slug, data = stamp.folder, stamp.slug, stamp.data
+        if folder.is_symlink():
             continue
-        data = read_stamp(folder, slug)
         source = data.get("source")
         if not isinstance(source, str) or not Path(source).is_absolute():
             continue  # a digest's, or not one a build writes
@@ -80,7 +77,7 @@ def retire(output: Path, folders: list[Path], prune: bool) -> Retired:
         if prune:
             _remove(article, result)
         elif article.listed:
-            stamp = article.folder / STAMP.format(slug=article.slug)
+            stamp = stamp_path(article.folder, article.slug)
             data = {**article.data, "listed": False}
             write_all({stamp: json.dumps(data, ensure_ascii=False).encode()})
             result.unlisted.append(article)
@@ -89,10 +86,10 @@ def retire(output: Path, folders: list[Path], prune: bool) -> Retired:
 
 def _remove(article: Gone, result: Retired) -> None:
     """The files the article's stamp says briefpress wrote, the stamp, and then its folder."""
-    own = {name for edition in (*EDITIONS.values(), DIGEST) for name in edition.files(article.slug)}
+    own = {name for edition in every() for name in edition.files(article.slug)}
     listed = article.data.get("files")
     names = sorted({n for n in listed if isinstance(n, str)} & own) if isinstance(listed, list) else []
-    for name in [*names, STAMP.format(slug=article.slug)]:
+    for name in [*names, stamp_path(article.folder, article.slug).name]:
         path = article.folder / name
         if path.is_file() and not path.is_symlink():
             path.unlink()

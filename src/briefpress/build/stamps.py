@@ -4,16 +4,23 @@ article is skipped and ``briefpress check`` can read its source again as it was 
 A stamp (``.<slug>.briefpress``, written with the editions, all or none) holds a content
 hash of the briefpress version, templates, styles, the options that change the editions,
 the source and its images; the files written; the source's path; and those options.
+It also keeps, for each edition, a hash of what that edition is made from: the options
+that change it (:attr:`briefpress.options.kinds.Spec.changes`, and those that change the
+editions it needs), so that a build after ``--to`` changed writes the mail again and
+keeps the handout as it is (Sphinx's ``rebuild=`` categories).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..fields import slug_problem
 from ..model import Article, is_given
 from ..options import Options, source_date_epoch
 from ..render import resource_dir, theme_files
@@ -38,9 +45,10 @@ def resources_hash(theme: Path | None = None) -> str:
     return digest.hexdigest()
 
 
-def settings(options: Options) -> dict[str, Any]:
-    """The options that change the editions, as JSON values (and SOURCE_DATE_EPOCH, which does too)."""
-    values = {**options.output_settings(), "source_date_epoch": source_date_epoch()}
+def settings(options: Options, editions: Iterable[str] | None = None) -> dict[str, Any]:
+    """The options that change the editions (with ``editions``: one of those), as JSON
+    values, and SOURCE_DATE_EPOCH, which changes every one."""
+    values = {**options.output_settings(editions), "source_date_epoch": source_date_epoch()}
     return json.loads(json.dumps(values, sort_keys=True, default=str))
 
 
@@ -51,14 +59,31 @@ def source_bytes(article: Article) -> bytes:
     return (article.source.markdown if article.source else repr(article)).encode()
 
 
-def article_hash(article: Article, options: Options, shared: str) -> str:
-    """A content hash of what the article's editions are made from."""
+def made_of(article: Article, shared: str) -> str:
+    """A content hash of the article's source and images, and of ``shared``: what every
+    edition of it is made from, the options aside."""
     digest = hashlib.sha256(shared.encode())
-    digest.update(json.dumps(settings(options), sort_keys=True).encode())
     digest.update(source_bytes(article))
     for image in article.images:
         digest.update(image.read_bytes())
     return digest.hexdigest()
+
+
+def options_hash(content: str, options: Options, editions: Iterable[str] | None = None) -> str:
+    """``content`` (:func:`made_of`) with the options that change ``editions`` (None: all)."""
+    chosen = json.dumps(settings(options, editions), sort_keys=True)
+    return hashlib.sha256(f"{content}\n{chosen}".encode()).hexdigest()
+
+
+def article_hash(article: Article, options: Options, shared: str) -> str:
+    """A content hash of what the article's editions are made from."""
+    return options_hash(made_of(article, shared), options)
+
+
+def edition_hashes(content: str, options: Options) -> dict[str, str]:
+    """For each edition ``options.formats`` asks for, the hash of what it is made from:
+    the article's ``content`` and the options that change it or an edition it needs."""
+    return {name: options_hash(content, options, needed(name)) for name in options.formats}
 
 
 def record(
@@ -68,15 +93,19 @@ def record(
     options: Options,
     about: dict[str, Any] | None = None,
     sources: list[Path] | None = None,
+    editions: dict[str, Any] | None = None,
+    kept: dict[str, int] | None = None,
 ) -> bytes:
     """A stamp's content; ``about``: what the folder's index and feed say of it (title,
     verdict, date); ``sources``: a digest's articles, in its order (``briefpress check``
-    reads them again)."""
+    reads them again); ``editions``: each edition's hash and files; ``kept``: the files
+    of the editions not written again, with their sizes."""
+    sizes = {**(kept or {}), **{name: len(data) for name, data in files.items()}}
     content = {
         "hash": stamp,
-        "files": sorted(files),
+        "files": sorted(sizes),
         # and their sizes, so that a truncated edition is not taken for the one built
-        "sizes": {name: len(data) for name, data in sorted(files.items())},
+        "sizes": dict(sorted(sizes.items())),
         "source": str(source.resolve()) if source else None,
         "options": settings(options),
         "about": about or {},
@@ -85,6 +114,8 @@ def record(
     }
     if sources is not None:
         content["sources"] = [str(path.resolve()) for path in sources]
+    if editions is not None:
+        content["editions"] = editions
     return json.dumps(content, ensure_ascii=False).encode()
 
 
@@ -138,6 +169,42 @@ def stamp_matches(folder: Path, slug: str, stamp: str, names: list[str] | None =
     return data.get("hash") == stamp and all(_whole(folder / name, sizes.get(name)) for name in files)
 
 
+def kept_editions(folder: Path, slug: str, hashes: dict[str, str]) -> dict[str, list[str]]:
+    """The editions of ``hashes`` the folder's stamp recorded with the same hash, whose
+    files are all there at the size written: {edition: its files}. None is kept from a
+    stamp without editions (an older briefpress's), or of an article unlisted."""
+    data = read_stamp(folder, slug)
+    recorded = data.get("editions")
+    if not isinstance(recorded, dict) or data.get("listed") is False:
+        return {}
+    sizes = data.get("sizes")
+    sizes = sizes if isinstance(sizes, dict) else {}
+    kept = {}
+    for name, wanted in hashes.items():
+        entry = recorded.get(name)
+        if not isinstance(entry, dict) or entry.get("hash") != wanted:
+            continue
+        files = entry.get("files")
+        if isinstance(files, list) and all(
+            isinstance(file, str) and _whole(folder / file, sizes.get(file)) for file in files
+        ):
+            kept[name] = files
+    return kept
+
+
+def recorded_editions(folder: Path, slug: str) -> set[str]:
+    """The editions the folder's stamp recorded (its last build's --formats)."""
+    recorded = read_stamp(folder, slug).get("editions")
+    return set(recorded) if isinstance(recorded, dict) else set()
+
+
+def needed(name: str) -> list[str]:
+    """The edition ``name`` and those it needs, and they need."""
+    from ..editions import plan
+
+    return plan((name,))
+
+
 def _whole(path: Path, size: object) -> bool:
     """Whether ``path`` is there, at the size the build wrote (a truncated edition is rebuilt)."""
     try:
@@ -169,9 +236,43 @@ def with_stamp(
     options: Options,
     about: dict | None = None,
     sources: list[Path] | None = None,
+    editions: dict[str, Any] | None = None,
+    kept: dict[str, int] | None = None,
 ) -> list[Path]:
-    """Write the files and the stamp that lets the next build skip them, all or none."""
+    """Write the files and the stamp that lets the next build skip them, all or none;
+    ``kept``: the files left as they were, recorded with their sizes."""
     stamp_file = STAMP.format(slug=slug)
-    recorded = record(stamp, files, source, options, about, sources)
+    recorded = record(stamp, files, source, options, about, sources, editions, kept)
     written = write_folder(folder, {**files, stamp_file: recorded}, source)
     return [path for path in written if path.name != stamp_file]
+
+
+@dataclass(frozen=True)
+class Stamped:
+    """One article's (or the digest's) folder in an output folder, as its stamp says."""
+
+    folder: Path
+    slug: str
+    #: what the stamp holds (:func:`read_stamp`): {} when it cannot be read
+    data: dict
+
+    @property
+    def path(self) -> Path:
+        return stamp_path(self.folder, self.slug)
+
+
+def stamp_path(folder: Path, slug: str) -> Path:
+    return folder / STAMP.format(slug=slug)
+
+
+def stamped(output: Path) -> list[Stamped]:
+    """Every folder of ``output`` a build left a stamp in, in name order: the folder
+    ``<slug>/`` holding ``.<slug>.briefpress`` for a slug a build may write (a stamp
+    named for another slug than its folder's, or for no valid slug, was not a build's)."""
+    found = []
+    for path in sorted(output.glob("*/" + STAMP.format(slug="*"))):
+        folder = path.parent
+        slug = folder.name
+        if path.name == STAMP.format(slug=slug) and slug_problem(slug) is None:
+            found.append(Stamped(folder, slug, read_stamp(folder, slug)))
+    return found

@@ -27,7 +27,16 @@ from .find import Found, find, find_sources
 from .interrupt import interrupted
 from .lock import output_lock
 from .prune import Retired, retire
-from .stamps import article_hash, owner_conflict, resources_hash, stamp_matches, with_stamp
+from .stamps import (
+    edition_hashes,
+    kept_editions,
+    made_of,
+    options_hash,
+    owner_conflict,
+    recorded_editions,
+    resources_hash,
+    with_stamp,
+)
 from .workers import Background, Job, Outcome, cores, run_all
 
 __all__ = ["BuildResult", "build", "find_sources", "render_article", "run_all"]
@@ -130,25 +139,29 @@ def render_article(
     report: Report,
     timings: dict[str, float] | None = None,
     spare_cores: int = 0,
+    kept: dict[str, list[str]] | None = None,
 ) -> dict[str, bytes]:
     """The files of the requested editions of one article, as bytes.
 
     An edition another one needs (the newsletter attaches the PDF) is rendered first,
     and kept in memory only when it was not asked for. With a spare core, the PDF (the
     longest) is rendered in a process of its own while the others are made here.
-    ``timings``, when given, receives the seconds each step took.
+    ``timings``, when given, receives the seconds each step took. The ``kept`` editions
+    (their files as the last build wrote them, still right) are not rendered: an edition
+    that needs one reads its files from the article's folder.
     """
     timings = {} if timings is None else timings
     started = time.perf_counter()
     ui = "".join(labels(options.lang_ui).values())
     check_fonts(article, options, report, article.all_text() + ui)
     timings["fonts"] = time.perf_counter() - started
-    names = plan(options.formats)
+    kept = kept or {}
+    names = [name for name in plan(tuple(f for f in options.formats if f not in kept)) if name not in kept]
+    rendered = kept_files(options.output / article.meta.slug, kept, names)
     pdf_apart = None
     if spare_cores > 0 and "pdf" in names and len(names) > 1:
         pdf_apart = Background.start(lambda own: render_edition("pdf", article, options, own, {}))
         names.remove("pdf")
-    rendered: dict[str, bytes] = {}
     for name in names:
         if pdf_apart is not None and "pdf" in EDITIONS[name].needs:
             rendered.update(pdf_apart.result(report, article.path))
@@ -164,17 +177,36 @@ def render_article(
     return {name: data for name, data in rendered.items() if name in wanted}
 
 
+def kept_files(folder: Path, kept: dict[str, list[str]], names: list[str]) -> dict[str, bytes]:
+    """The files of the kept editions that one of the editions ``names`` needs."""
+    wanted = {needed for name in names for needed in EDITIONS[name].needs if needed in kept}
+    return {file: (folder / file).read_bytes() for name in sorted(wanted) for file in kept[name]}
+
+
 def write_article(job: Job, report: Report, outcome: Outcome) -> None:
     """Render one article and write its editions with their stamp; runs in a worker."""
     article, options, folder = job.article, job.options, job.folder
     assert article is not None and folder is not None
     meta = article.meta
-    files = render_article(article, options, report, outcome.timings, job.spare_cores)
+    files = render_article(article, options, report, outcome.timings, job.spare_cores, job.kept)
+    files = {name: data for name, data in files.items() if not any(name in f for f in job.kept.values())}
     warnings = job.earlier_warnings + report.count_for(article.path)
     if options.strict and warnings:
         raise BuildError(f"{warnings} warning(s) and --strict: nothing written", article.path)
     about = {"title": meta.title, "summary": meta.summary, "date": meta.date.isoformat(), "tags": meta.tags}
-    outcome.outputs = with_stamp(folder, meta.slug, files, job.stamp, article.path, options, about)
+    made = {
+        name: {"hash": job.editions[name], "files": job.kept.get(name) or made_by(name, meta.slug, files)}
+        for name in options.formats
+    }
+    sizes = {file: (folder / file).stat().st_size for name in job.kept for file in job.kept[name]}
+    outcome.outputs = with_stamp(
+        folder, meta.slug, files, job.stamp, article.path, options, about, editions=made, kept=sizes
+    )
+
+
+def made_by(name: str, slug: str, files: dict[str, bytes]) -> list[str]:
+    """The files of ``files`` that edition ``name`` wrote."""
+    return [file for file in EDITIONS[name].files(slug) if file in files]
 
 
 def build(
@@ -281,9 +313,11 @@ def refresh_site(job: Job, report: Report, outcome: Outcome) -> None:
 def build_articles(
     articles: list[Article], options: Options, report: Report, result: BuildResult, progress: Progress | None
 ) -> dict[Path, str]:
-    """Build the articles that changed, in worker processes; their content hashes."""
+    """Build the articles whose editions changed, in worker processes (each edition whose
+    hash is the one its stamp recorded is kept as it is); their content hashes
+    (:func:`.stamps.made_of`, the options aside)."""
     shared = resources_hash(options.theme)
-    stamps = {a.path: article_hash(a, options, shared) for a in articles}
+    contents = {a.path: made_of(a, shared) for a in articles}
     done = 0
 
     def finished(outcome: Outcome) -> None:
@@ -304,13 +338,16 @@ def build_articles(
 
     jobs = []
     for article in articles:
-        article.content_hash = stamps[article.path]
-        job = Job(article.path, options, article, stamps[article.path], report.count_for(article.path))
+        article.content_hash = contents[article.path]  # the chapter cache adds the PDF's options
+        stamp = options_hash(contents[article.path], options)
+        job = Job(article.path, options, article, stamp, report.count_for(article.path))
+        job.editions = edition_hashes(contents[article.path], options)
         folder, slug = options.output / article.meta.slug, article.meta.slug
         conflict = None if options.force else owner_conflict(folder, slug, article.path)
+        job.kept = {} if options.force or conflict else kept_editions(folder, slug, job.editions)
         if conflict:
             finished(Outcome(article.path, error=BuildError(conflict, article.path)))
-        elif not options.force and stamp_matches(folder, slug, job.stamp):
+        elif job.kept.keys() == set(options.formats) and recorded_editions(folder, slug) == job.kept.keys():
             finished(Outcome(article.path, unchanged=True))
         else:
             jobs.append(job)
@@ -321,4 +358,4 @@ def build_articles(
         job.spare_cores = max(0, cores(options) - processes)
     for outcome in run_all(jobs, write_article, options):
         finished(outcome)
-    return stamps
+    return contents

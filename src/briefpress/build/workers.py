@@ -45,6 +45,10 @@ class Job:
     spare_cores: int = 0
     #: the source was found in a folder (not named): a draft is skipped, not read
     found: bool = False
+    #: each edition's hash (:func:`.stamps.edition_hashes`)
+    editions: dict[str, str] = field(default_factory=dict)
+    #: the editions left as the last build wrote them: {edition: its files}
+    kept: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path | None:

@@ -20,13 +20,16 @@ import stat
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from xml.etree import ElementTree
 from zipfile import BadZipFile
 
 import pikepdf
 
-from ..build.stamps import STAMP, built_with, changed_since, read_stamp
+from ..build.stamps import built_with, changed_since, read_stamp, stamp_path, stamped
+from ..editions import DIGEST, EDITIONS
+from ..editions.edition import Check
 from ..errors import BriefpressError, Report
 from ..fonts import unshown
 from ..model import Article, is_given
@@ -209,10 +212,10 @@ def check_folder(
     )
     if unusable:
         report.rows.append(
-            Row("source", False, f"its stamp {STAMP.format(slug=slug)} {unusable}: {_REBUILD}")
+            Row("source", False, f"its stamp {stamp_path(folder, slug).name} {unusable}: {_REBUILD}")
         )
         return report
-    report.stale = [s for s in sources if changed_since(stamp, s, folder / STAMP.format(slug=slug))]
+    report.stale = [s for s in sources if changed_since(stamp, s, stamp_path(folder, slug))]
     if report.stale:
         edited = ", ".join(map(str, report.stale))
         report.rows.append(Row("source", False, f"out of date: {edited} changed after this folder was built"))
@@ -221,7 +224,11 @@ def check_folder(
         options = built_with(stamp)
     except (BriefpressError, TypeError, ValueError, AttributeError):
         report.rows.append(
-            Row("source", False, f"its stamp {STAMP.format(slug=slug)}'s options are unreadable: {_REBUILD}")
+            Row(
+                "source",
+                False,
+                f"its stamp {stamp_path(folder, slug).name}'s options are unreadable: {_REBUILD}",
+            )
         )
         return report
     articles = []
@@ -237,18 +244,51 @@ def check_folder(
     if report.digest:
         shown.append(str(stamp.get("about", {}).get("title", "")) + options.site_name)
     no_font = "".join(sorted({ch for text in shown for ch in unshown(text, options)}))
-    pdf, book = folder / f"{slug}.pdf", folder / f"{slug}.epub"
-    if pdf.is_file():
-        report.rows += readable("PDF", lambda: pdf_rows(pdf, articles, options, no_font))
-    for imposed in sorted(folder.glob(f"{slug}.*.pdf")):  # the booklet, two pages a side
-        report.rows += imposed_rows(imposed, imposed.stem[len(slug) + 1 :] + " PDF", no_font)
-    sound = book.is_file() and book_row(book, report.rows)
-    if sound:
-        report.rows += readable("EPUB", lambda: book_rows(book, articles, run_epubcheck, report.digest))
-    if not (pdf.is_file() or book.is_file()):
-        report.rows.append(Row("editions", None, "no PDF or EPUB here to check"))
-    reading_rows(report, folder / f"{slug}.html", book if sound else None, browser)
+    edition_rows(report, slug, articles, options, no_font, run_epubcheck, browser)
     return report
+
+
+def edition_rows(
+    report: ArticleReport,
+    slug: str,
+    articles: list[Article],
+    options: Options,
+    no_font: str,
+    run_epubcheck: bool,
+    browser: Browser | str | None,
+) -> None:
+    """The rows of each file of the folder, checked as its edition declares."""
+    folder = report.folder
+    checks = declared_checks(folder, slug, report.digest)
+    for pdf in checks.get("pdf", []):
+        report.rows += readable("PDF", partial(pdf_rows, pdf, articles, options, no_font))
+    for imposed in checks.get("imposed", []):  # the booklet, two pages a side
+        report.rows += imposed_rows(imposed, imposed.stem[len(slug) + 1 :] + " PDF", no_font)
+    books = checks.get("epub", [])
+    sound = [book for book in books if book_row(book, report.rows)]
+    for book in sound:
+        report.rows += readable("EPUB", partial(book_rows, book, articles, run_epubcheck, report.digest))
+    for own, paths in checks.items():  # an edition's own check
+        if callable(own):
+            report.rows += [row for path in paths for row in own(path, articles, options)]
+    if not (checks.get("pdf") or books):
+        report.rows.append(Row("editions", None, "no PDF or EPUB here to check"))
+    pages: list[Path | None] = [*checks.get("page", [])] or [None]
+    for page in pages:
+        reading_rows(report, page, sound[0] if sound else None, browser)
+
+
+def declared_checks(folder: Path, slug: str, digest: bool) -> dict[Check, list[Path]]:
+    """The files of ``folder`` there to check, by how their edition (the digest, for a
+    digest's folder) declares they are checked (:attr:`briefpress.editions.Edition.checks`)."""
+    editions = [DIGEST] if digest else list(EDITIONS.values())
+    found: dict[Check, list[Path]] = {}
+    for edition in editions:
+        for name, how in sorted(edition.checks, key=lambda pair: pair[0]):
+            path = folder / name.format(slug=slug)
+            if path.is_file() and path not in found.get(how, []):
+                found.setdefault(how, []).append(path)
+    return found
 
 
 def book_row(book: Path, rows: list[Row]) -> bool:
@@ -309,12 +349,14 @@ def book_rows(book: Path, articles: list[Article], run_epubcheck: bool, digest: 
     return rows
 
 
-def reading_rows(report: ArticleReport, page: Path, book: Path | None, browser: Browser | str | None) -> None:
-    """The reading checks of the page and of ``book`` (None: a book check does not read)."""
+def reading_rows(
+    report: ArticleReport, page: Path | None, book: Path | None, browser: Browser | str | None
+) -> None:
+    """The reading checks of the page and of ``book`` (None: none there a check reads)."""
     if isinstance(browser, str):
         report.rows.append(Row("reading checks", None, f"skipped: {browser}"))
     elif browser is not None:
-        if page.is_file():
+        if page is not None:
             report.rows += _reading("HTML", lambda: check_page(browser, page))
         if book is not None:
             report.rows += _reading("EPUB", lambda: check_book(browser, book))
@@ -336,12 +378,9 @@ def _reading(label: str, findings: Callable[[], list[Row]]) -> list[Row]:
 def check(directory: Path, run_epubcheck: bool = True, reading: bool = True) -> list[ArticleReport]:
     """Check every article folder under ``directory`` (those a build left a stamp in)."""
     folders = []
-    if (directory / STAMP.format(slug=directory.name)).is_file():  # one article's own folder
+    if stamp_path(directory, directory.name).is_file():  # one article's own folder
         folders.append((directory, directory.name))
-    for stamp in sorted(directory.glob("*/" + STAMP.format(slug="*"))):
-        slug = stamp.name[1 : -len(".briefpress")]
-        if stamp.parent.name == slug:
-            folders.append((stamp.parent, slug))
+    folders += [(stamp.folder, stamp.slug) for stamp in stamped(directory)]
     if not reading or not folders:
         return [check_folder(folder, slug, run_epubcheck) for folder, slug in folders]
     try:

@@ -12,7 +12,8 @@ from typing import TextIO
 
 from .. import __version__
 from ..errors import BriefpressError, ConfigError, Interrupted, UsageError
-from ..options import Flag, Options, coerce, declared, flag_name, shown_default, spec
+from ..options import Flag, Options, coerce, declared, flag_name, spec
+from ..options.kinds import shown_default
 from . import commands
 from .commands import print_error, say
 

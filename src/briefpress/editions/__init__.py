@@ -1,137 +1,79 @@
 """Editions: each module turns an Article (the digest: several) into the bytes of files.
 
-:data:`EDITIONS` declares every edition once, as WeasyPrint's ``VARIANTS`` table does:
-the module that renders it, the files it produces, the editions whose files it needs,
-and whether it is built by default. A builder renders what an edition needs first (in
-memory, when it was not asked for) and writes only the files of the editions asked for.
+Every edition declares itself once, in a light module's ``EDITION``
+(:class:`.edition.Edition`: the module that renders it, the files it produces, the
+editions whose files it needs, what the index links to, how ``check`` verifies it), and
+is registered by one line of :data:`REGISTERED`. A builder renders what an edition needs
+first (in memory, when it was not asked for) and writes only the files of the editions
+asked for.
 
-An edition module has ``render(article, options, report) -> bytes`` when it produces one
-file and needs nothing; otherwise ``render_files(article, options, report, needed) ->
-{file name: bytes}``, ``needed`` holding the files of the editions it needs. The digest
-(``several=True``) has ``render_files(articles, options, report)``. Modules are imported
-only when their edition is built, so that ``briefpress --help`` and HTML-only builds
-never import WeasyPrint or ebooklib.
+The digest (``several=True``) has ``render_files(articles, options, report)``. Renderers
+are imported only when their edition is built, so that ``briefpress --help`` and
+HTML-only builds never import WeasyPrint or ebooklib.
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 from ..fields import private
+from .edition import ALL_FONTS, COVER_FONTS, Edition
 
 if TYPE_CHECKING:
     from ..errors import Report
     from ..model import Article
     from ..options import Options
 
+__all__ = ["ALL_FONTS", "COVER_FONTS", "DIGEST", "EDITIONS", "Edition", "register"]
 
-@dataclass(frozen=True)
-class Edition:
-    name: str
-    module: str
-    #: file names it writes; ``{slug}`` is the article's (or the digest's) slug
-    produces: tuple[str, ...]
-    #: editions whose files it uses
-    needs: tuple[str, ...] = ()
-    #: built when no formats are chosen
-    default: bool = False
-    #: an edition over several articles (the digest), not one per article
-    several: bool = False
-    help: str = ""
-    #: the font options whose families it draws with on this machine: a build of it stops
-    #: before rendering when one is not installed (:mod:`briefpress.fontcheck`)
-    fonts: tuple[str, ...] = ()
-    #: those its stylesheet only names, for the readers' machines: a warning
-    names_fonts: tuple[str, ...] = ()
+#: the editions, one declaring module a line, in the order of --formats and the index
+REGISTERED = [
+    "briefpress.editions.declared.html",
+    "briefpress.editions.declared.pdf",
+    "briefpress.editions.declared.epub",
+    "briefpress.editions.declared.kindle",
+    "briefpress.editions.declared.kepub",
+    "briefpress.editions.declared.newsletter",
+    "briefpress.editions.declared.digest",
+]
 
-    def files(self, slug: str) -> list[str]:
-        return [name.format(slug=slug) for name in self.produces]
+#: every edition of one article, by name
+EDITIONS: dict[str, Edition] = {}
+#: the module that renders each edition, the digest's too
+_RENDERERS: dict[str, str] = {}
 
 
-#: the font options (:class:`briefpress.options.kinds.FontName`)
-ALL_FONTS = ("cjk_font", "cjk_sans_font", "latin_font", "latin_sans_font", "mono_font")
-#: what the e-books' covers are drawn in (and --embed-fonts subsets the serif)
-COVER_FONTS = ("cjk_font", "cjk_sans_font")
+def register(module_name: str) -> Edition:
+    """Add the edition that ``module_name`` declares (its ``EDITION``); the digest, which
+    is over several articles, is :data:`DIGEST` and not one of :data:`EDITIONS`."""
+    declared: Edition = importlib.import_module(module_name).EDITION
+    _RENDERERS[declared.name] = declared.renderer or module_name
+    if not declared.several:
+        EDITIONS[declared.name] = declared
+    return declared
 
-EDITIONS: dict[str, Edition] = {
-    edition.name: edition
-    for edition in (
-        Edition(
-            "html",
-            "briefpress.editions.html",
-            ("{slug}.html",),
-            default=True,
-            help="one self-contained page",
-            names_fonts=ALL_FONTS,
-        ),
-        Edition(
-            "pdf",
-            "briefpress.editions.pdf",
-            ("{slug}.pdf", "{slug}.booklet.pdf", "{slug}.2up.pdf"),  # the last two with --imposition
-            default=True,
-            help="the printed handout",
-            fonts=ALL_FONTS,  # its stylesheet's, and the page numbers' (the Latin serif)
-        ),
-        Edition(
-            "epub",
-            "briefpress.editions.epub",
-            ("{slug}.epub",),
-            default=True,
-            help="the e-book",
-            fonts=COVER_FONTS,
-            names_fonts=("mono_font",),  # its stacks put the reader's own fonts first
-        ),
-        Edition(
-            "kindle",
-            "briefpress.editions.kindle",
-            ("{slug}.kindle.eml",),
-            needs=("epub",),
-            help="the EPUB mailed to a Send-to-Kindle address",
-        ),
-        Edition(
-            "kepub",
-            "briefpress.editions.kepub",
-            ("{slug}.kepub.epub",),
-            help="the EPUB for Kobo readers (kepub)",
-            fonts=COVER_FONTS,  # and its embedded subset
-            names_fonts=("mono_font",),
-        ),
-        Edition(
-            "newsletter",
-            "briefpress.editions.newsletter",
-            ("{slug}.newsletter.html", "{slug}.newsletter.txt", "{slug}.eml"),
-            needs=("pdf",),
-            help="the brief as an email, the handout attached",
-        ),
-    )
-}
+
 #: several articles in one PDF and one EPUB, built with --digest
-DIGEST = Edition(
-    "digest",
-    "briefpress.editions.digest",
-    ("{slug}.html", "{slug}.pdf", "{slug}.epub"),
-    needs=("pdf", "epub"),
-    several=True,
-)
+DIGEST = [edition for edition in map(register, REGISTERED) if edition.several][0]
 FORMATS = tuple(EDITIONS)
 
 
-#: the editions a digest is made in, when they are asked for (PDF and EPUB when none is)
-DIGEST_FORMATS = ("html", "pdf", "epub")
+#: the editions a digest is made in, when they are asked for (those it needs when none
+#: is): each of its files is named for one (``{slug}.pdf``: the PDF)
+DIGEST_FORMATS = tuple(name.rsplit(".", 1)[-1] for name in DIGEST.produces)
 
 
 def digest_formats(formats: tuple[str, ...]) -> list[str]:
     """The digest's files for ``--formats`` (without importing its renderer)."""
-    return [name for name in DIGEST_FORMATS if name in formats] or ["pdf", "epub"]
+    return [name for name in DIGEST_FORMATS if name in formats] or list(DIGEST.needs)
 
 
 def public_files(slug: str) -> set[str]:
     """Every file an article's or a digest's folder may hold that can be published: what
     the editions produce, but the private ones (:func:`briefpress.fields.private`)."""
-    names = {name for edition in (*EDITIONS.values(), DIGEST) for name in edition.files(slug)}
+    names = {name for edition in every() for name in edition.files(slug)}
     return {name for name in names if not private(name)}
 
 
@@ -139,7 +81,18 @@ DEFAULT_FORMATS = tuple(name for name, edition in EDITIONS.items() if edition.de
 
 
 def module(name: str) -> ModuleType:
-    return importlib.import_module(DIGEST.module if name == DIGEST.name else EDITIONS[name].module)
+    """The module that renders edition ``name`` (imported now, the first time)."""
+    return importlib.import_module(_RENDERERS[name])
+
+
+def declaration(name: str) -> Edition:
+    """The edition (or the digest) called ``name``."""
+    return DIGEST if name == DIGEST.name else EDITIONS[name]
+
+
+def every() -> list[Edition]:
+    """Every edition, the digest last."""
+    return [*EDITIONS.values(), DIGEST]
 
 
 def prepare(names: list[str], options: Options) -> None:

@@ -181,7 +181,7 @@ def chapter_key(article: Article, options: Options) -> str:
 
     made_of = article.content_hash or handout_html(article, options)
     # the options too: a booklet lays the same article out on A5 beside its A4 handout
-    settings = repr(sorted(options.output_settings().items()))
+    settings = repr(sorted(options.output_settings(["pdf"]).items()))
     return cache.key(
         "chapter", CHAPTER_FORMAT, version("weasyprint"), made_of, settings, str(article.folder.resolve())
     )

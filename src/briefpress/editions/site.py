@@ -23,20 +23,19 @@ from xml.sax.saxutils import escape as _escape
 
 from .. import __version__
 from ..errors import BuildError
-from ..fields import SITE_FILES, one_line_problem, slug_problem
+from ..fields import SITE_FILES, one_line_problem
 from ..l10n import labels
 from ..options import Options
 from ..render import render_template, stylesheet
 
-#: the editions an index links to, by file name ending, with their labels
-EDITION_FILES = (
-    (".html", "HTML"),
-    (".pdf", "PDF"),
-    (".epub", "EPUB"),
-    (".kepub.epub", "Kobo"),
-    (".booklet.pdf", "booklet"),
-    (".newsletter.html", "mail"),
-)
+
+def edition_links(slug: str) -> list[tuple[str, str]]:
+    """What an index may link to in the folder of ``slug``: each edition's (and the
+    digest's) declared links, as (file name, label), in the editions' order."""
+    from . import every
+
+    links = {name.format(slug=slug): label for edition in every() for name, label in edition.links}
+    return list(links.items())
 
 
 #: what briefpress wrote last into the site files (their SHA-256), beside them
@@ -85,24 +84,23 @@ class Entry:
 
 def entries(output: Path) -> list[Entry]:
     """Every article (and digest) a build left a stamp for in ``output``, newest first."""
-    from ..build.stamps import STAMP, read_stamp
+    from ..build.stamps import stamped
 
     found = []
-    for stamp in sorted(output.glob("*/" + STAMP.format(slug="*"))):
-        slug = stamp.name[1 : -len(".briefpress")]
-        data = read_stamp(stamp.parent, slug)
+    for stamp in stamped(output):
+        slug, data = stamp.slug, stamp.data
         about = data.get("about")
         about = about if isinstance(about, dict) else {}
         title, date = _field(about.get("title")), _date(about.get("date"))
-        if stamp.parent.name != slug or slug_problem(slug) or title is None or date is None:
+        if title is None or date is None:
             continue
         if data.get("listed") is False:  # its source is gone (build/prune.py)
             continue
         # the editions there now: a later build may have made fewer than an earlier one
         links = [
-            (f"{slug}/{slug}{ending}", label)
-            for ending, label in EDITION_FILES
-            if (stamp.parent / f"{slug}{ending}").is_file()
+            (f"{slug}/{name}", label)
+            for name, label in edition_links(slug)
+            if (stamp.folder / name).is_file()
         ]
         found.append(
             Entry(slug, title, _field(about.get("summary")), date, about.get("digest") is True, links)

@@ -10,8 +10,7 @@ README's table all come from these declarations (MkDocs' ``config/defaults.py`` 
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -49,7 +48,11 @@ class Options:
 
     output: Path = option(Path("output"), Folder(), "-o", "--output", help="output folder", output=False)
     formats: tuple[str, ...] = option(
-        DEFAULT_FORMATS, Formats(), "--formats", help=f"comma-separated editions from {','.join(FORMATS)}"
+        DEFAULT_FORMATS,
+        Formats(),
+        "--formats",
+        help=f"comma-separated editions from {','.join(FORMATS)}",
+        changes=(),
     )
     # in the build hash although it changes no byte: a strict build must see the warnings again
     strict: bool = option(
@@ -99,18 +102,27 @@ class Options:
         help="face for code",
         shown="Noto Sans Mono CJK SC (TC with --script hant)",
     )
-    paper: str = option("A4", Choice(*PAPERS), "--paper", help="PDF paper size")
+    paper: str = option("A4", Choice(*PAPERS), "--paper", help="PDF paper size", changes=("pdf",))
     bilingual: str = option(
         "interleaved",
         Choice("interleaved", "side-by-side"),
         "--bilingual",
         help="PDF bilingual pages: paragraph above paragraph, or two columns",
+        # every edition: the section's class names the layout
     )
     notes_lines: int = option(
-        4, Whole(0, 30), "--notes-lines", help="PDF: ruled lines for notes under each prompt (0: none)"
+        4,
+        Whole(0, 30),
+        "--notes-lines",
+        help="PDF: ruled lines for notes under each prompt (0: none)",
+        changes=("pdf",),
     )
     pdf_variant: str | None = option(
-        None, PdfVariant(), "--pdf-variant", help="passed to WeasyPrint, e.g. pdf/ua-1 (tagged) or pdf/a-3b"
+        None,
+        PdfVariant(),
+        "--pdf-variant",
+        help="passed to WeasyPrint, e.g. pdf/ua-1 (tagged) or pdf/a-3b",
+        changes=("pdf",),
     )
     translation_only: bool = option(
         False,
@@ -123,6 +135,7 @@ class Options:
         Flag(),
         "--embed-fonts",
         help="EPUB: embed a subset of the CJK font with exactly the book's characters",
+        changes=("epub", "kepub"),
     )
     script: str = option(
         "hans",
@@ -150,15 +163,22 @@ class Options:
         Flag(),
         "--lint",
         help="warn about the sources' Chinese typography (as 'check --typography' reports it)",
+        changes=(),
     )
     cjk_spacing: str = option(
         "keep",
         Choice("keep", "space", "none"),
         "--cjk-spacing",
         help="the lint's convention between Chinese and Latin or digits: a space, none, or keep (no warning)",
+        changes=(),
     )
     site_name: str = option(
-        "阿头学", Text(), "--site-name", help="the newsletter's name, on the EPUB cover", metavar="NAME"
+        "阿头学",
+        Text(),
+        "--site-name",
+        help="the newsletter's name, on the EPUB cover",
+        metavar="NAME",
+        changes=("epub", "kepub", "newsletter", "digest"),
     )
     mail_from: str | None = option(
         None,
@@ -166,9 +186,14 @@ class Options:
         "--from",
         help="newsletter: the .eml's From (left out when not given)",
         metavar="ADDRESS",
+        changes=("newsletter", "kindle"),
     )
     mail_to: str | None = option(
-        None, Addresses(), "--to", help="newsletter: the .eml's To, comma-separated (left out when not given)"
+        None,
+        Addresses(),
+        "--to",
+        help="newsletter: the .eml's To, comma-separated (left out when not given)",
+        changes=("newsletter",),
     )
     kindle_to: str | None = option(
         None,
@@ -176,18 +201,21 @@ class Options:
         "--kindle-to",
         help="the reader's Send-to-Kindle address, for --formats kindle",
         metavar="ADDRESS",
+        changes=("kindle",),
     )
     unsubscribe: str | None = option(
         None,
         WebAddress(mail=True),
         "--unsubscribe",
         help="newsletter: where readers unsubscribe (List-Unsubscribe; one-click for https)",
+        changes=("newsletter",),
     )
     web_url: str | None = option(
         None,
         WebAddress(),
         "--web-url",
         help="where the published folder (briefpress publish) is hosted: a 'read on the web' link",
+        changes=("newsletter",),
     )
     imposition: str | None = option(
         None,
@@ -195,9 +223,14 @@ class Options:
         "--imposition",
         help="PDF for the copy shop: an A5 booklet in saddle-stitch order, or two pages a sheet "
         "(each article's handout; not the digest)",
+        changes=("pdf",),
     )
     duplex: bool = option(
-        False, Flag(), "--duplex", help="PDF printed on both sides: margins and running lines mirror"
+        False,
+        Flag(),
+        "--duplex",
+        help="PDF printed on both sides: margins and running lines mirror",
+        changes=("pdf",),
     )
     jobs: int | None = option(
         None,
@@ -323,18 +356,11 @@ class Options:
     def font_families(self) -> tuple[str, ...]:
         return (self.latin_font, self.latin_sans_font, self.cjk_font, self.cjk_sans_font, self.mono_font)
 
-    def output_settings(self) -> dict[str, Any]:
-        """The options that change the editions: part of the build hash, kept in the stamp."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if spec(f.name).output}
-
-
-def declared() -> Iterator[tuple[dataclasses.Field, Spec]]:
-    for f in fields(Options):
-        yield f, f.metadata["spec"]
-
-
-def option_names() -> list[str]:
-    return [f.name for f in fields(Options)]
+    def output_settings(self, editions: Iterable[str] | None = None) -> dict[str, Any]:
+        """The options that change the editions: part of the build hash, kept in the stamp;
+        with ``editions``, those that change one of them (:attr:`Spec.changes`)."""
+        chosen = [f.name for f in fields(self) if spec(f.name).changes_one_of(editions)]
+        return {name: getattr(self, name) for name in chosen}
 
 
 def spec(name: str) -> Spec:
@@ -355,21 +381,8 @@ def coerce(name: str, value: Any, source: str) -> Any:
         raise ConfigError(f"'{flag_name(name)}' {exc}, not {value!r}", source) from None
 
 
-def shown_default(f: dataclasses.Field) -> str:
-    """The default as people write it."""
-    own = f.metadata["spec"].shown_default
-    if own is not None:
-        return own
-    value = f.default
-    if isinstance(value, tuple):
-        return ",".join(value)
-    if isinstance(value, bool):
-        return "off" if not value else "on"
-    return "none" if value is None else str(value)
-
-
 # reading briefpress.toml and the README table, from the declarations above
-from .config import load, markdown_table, notice, read_config  # noqa: E402
+from .config import declared, load, markdown_table, notice, option_names, read_config  # noqa: E402, F401
 
 __all__ = [
     "PAPERS",

@@ -3,12 +3,25 @@ declarations in :mod:`briefpress.options`."""
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from . import CONFIG_FILE, Options, coerce, declared, flag_name, option_names, shown_default
+from . import CONFIG_FILE, Options, coerce, flag_name
+from .kinds import Spec, shown_default
+
+
+def declared() -> Iterator[tuple[dataclasses.Field, Spec]]:
+    """Every option: its field and its :class:`~.kinds.Spec`, in declaration order."""
+    for f in dataclasses.fields(Options):
+        yield f, f.metadata["spec"]
+
+
+def option_names() -> list[str]:
+    return [f.name for f in dataclasses.fields(Options)]
 
 
 def markdown_table() -> str:

@@ -6,11 +6,12 @@ what is expected; and the values around them: how an option is declared (:class:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..editions import FORMATS
+from ..editions import EDITIONS
 from ..errors import ConfigError
 from ..fields import one_line_problem, reorders, slug_problem
 
@@ -151,10 +152,10 @@ class Formats(Kind):
         if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
             raise ValueError("must list editions, like 'html,pdf'")
         result = tuple(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
-        unknown = [i for i in result if i not in FORMATS]
+        unknown = [i for i in result if i not in EDITIONS]
         if unknown or not result:
             raise ValueError(
-                f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}"
+                f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(EDITIONS)}"
             )
         return result
 
@@ -248,6 +249,16 @@ class Spec:
     shown_default: str | None = None
     #: the value's name in --help and the README, when not the kind's
     metavar: str | None = None
+    #: the editions whose files it changes (Sphinx's ``rebuild=``), by name; None: every
+    #: one. An edition that needs another (the newsletter attaches the PDF) is changed by
+    #: what changes that one too
+    changes: tuple[str, ...] | None = None
+
+    def changes_one_of(self, editions: Iterable[str] | None) -> bool:
+        """Whether the option changes the editions (None), or one of ``editions``."""
+        if not self.output or editions is None or self.changes is None:
+            return self.output
+        return not set(editions).isdisjoint(self.changes)
 
     @property
     def value_name(self) -> str:
@@ -262,9 +273,24 @@ def option(
     output: bool = True,
     shown: str | None = None,
     metavar: str | None = None,
+    changes: tuple[str, ...] | None = None,
 ) -> Any:
     """Declare one option: a dataclass field that carries its :class:`Spec`."""
-    return field(default=default, metadata={"spec": Spec(kind, flags, help, output, shown, metavar)})
+    spec = Spec(kind, flags, help, output, shown, metavar, changes)
+    return field(default=default, metadata={"spec": spec})
+
+
+def shown_default(f: Any) -> str:
+    """The default of option field ``f`` as people write it."""
+    own = f.metadata["spec"].shown_default
+    if own is not None:
+        return own
+    value = f.default
+    if isinstance(value, tuple):
+        return ",".join(value)
+    if isinstance(value, bool):
+        return "off" if not value else "on"
+    return "none" if value is None else str(value)
 
 
 @dataclass(frozen=True)

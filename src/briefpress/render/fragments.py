@@ -38,13 +38,18 @@ class Flavour:
 
     @property
     def markup(self) -> str:
-        """ "xhtml" for the EPUB (notes carry epub:type), else "html"."""
-        return "xhtml" if self.edition == "epub" else "html"
+        """The edition's declared markup: "xhtml" for the EPUB (notes carry epub:type)."""
+        from ..editions import EDITIONS
+
+        return EDITIONS[self.edition].markup
 
     @property
     def printed(self) -> bool:
-        """Paper: notes at the foot of each page, a QR code, ruled space for notes."""
-        return self.edition == "pdf"
+        """Whether the edition is declared paper: notes at the foot of each page, a QR
+        code, ruled space for notes."""
+        from ..editions import EDITIONS
+
+        return EDITIONS[self.edition].printed
 
 
 def data_uri(path: Path) -> str:

@@ -1,0 +1,16 @@
+"""The EPUB e-book."""
+
+from ..edition import COVER_FONTS, Edition
+
+EDITION = Edition(
+    "epub",
+    "briefpress.editions.epub",
+    ("{slug}.epub",),
+    default=True,
+    help="the e-book",
+    fonts=COVER_FONTS,
+    names_fonts=("mono_font",),  # its stacks put the reader's own fonts first
+    links=(("{slug}.epub", "EPUB"),),
+    checks=(("{slug}.epub", "epub"),),
+    markup="xhtml",
+)

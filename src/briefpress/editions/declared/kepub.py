@@ -1,0 +1,13 @@
+"""The EPUB for Kobo readers."""
+
+from ..edition import COVER_FONTS, Edition
+
+EDITION = Edition(
+    "kepub",
+    "briefpress.editions.kepub",
+    ("{slug}.kepub.epub",),
+    help="the EPUB for Kobo readers (kepub)",
+    fonts=COVER_FONTS,  # and its embedded subset
+    names_fonts=("mono_font",),
+    links=(("{slug}.kepub.epub", "Kobo"),),
+)

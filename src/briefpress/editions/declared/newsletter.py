@@ -1,0 +1,12 @@
+"""The brief as an email, the handout attached."""
+
+from ..edition import Edition
+
+EDITION = Edition(
+    "newsletter",
+    "briefpress.editions.newsletter",
+    ("{slug}.newsletter.html", "{slug}.newsletter.txt", "{slug}.eml"),
+    needs=("pdf",),
+    help="the brief as an email, the handout attached",
+    links=(("{slug}.newsletter.html", "mail"),),
+)
