@@ -2,8 +2,8 @@
 :func:`briefpress.editions.pagenumbers.number`) against the chapter laid out once.
 
 Lays out the example article's chapter once (A4, and with ``--duplex``), repeats it to 8,
-32 and 128 pages with pikepdf, numbers each ``ROUNDS`` times and prints CPU time per
-document and per page (``time.process_time``: this process, so a busy machine does not
+32 and 128 pages with pikepdf, numbers each ``ROUNDS`` times (without a cache, and with
+the folio document of that length cached) and prints CPU time per document and per page (``time.process_time``: this process, so a busy machine does not
 count). Run: .venv/bin/python bench/footers.py
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,7 +52,9 @@ def main() -> None:
                     pagenumbers.number(data, options)
                 spent = (time.process_time() - start) / ROUNDS
                 label = "duplex" if flags else "A4"
-                print(f"{label:6} {pages:4} pages: {spent * 1000:7.1f} ms, {spent * 1000 / pages:5.2f} ms/page")
+                print(
+                    f"{label:6} {pages:4} pages: {spent * 1000:7.1f} ms, {spent * 1000 / pages:5.2f} ms/page"
+                )
     sys.stdout.flush()
 
 

@@ -25,13 +25,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
 import pikepdf
 from pikepdf import Name, Stream
 
 from .. import cache
 from ..options import PAPERS, Options
 from ..render import render_template
-from .pdfdoc import opened, save
+from .pdfdoc import opened, save, writes_object_streams
 from .pdffonts import finish
 
 #: the form XObject each page's footer is drawn from: a fixed name, the same bytes each build
@@ -115,7 +116,9 @@ def stamped(pdf: pikepdf.Pdf, pages: range, options: Options) -> Iterator[None]:
             left, bottom = float(page.mediabox[0]), float(page.mediabox[1])
             place = f"1 0 0 1 {left:.2f} {bottom:.2f} cm " if left or bottom else ""
             page.contents_add(before, prepend=True)
-            page.contents_add(Stream(pdf, b"Q\nq " + ARTIFACT + f" {place}{RESOURCE} Do EMC Q\n".encode("ascii")))
+            page.contents_add(
+                Stream(pdf, b"Q\nq " + ARTIFACT + f" {place}{RESOURCE} Do EMC Q\n".encode("ascii"))
+            )
         yield
 
 
@@ -131,7 +134,7 @@ def _own_resources(page: pikepdf.Page) -> pikepdf.Dictionary:
 def number(data: bytes, options: Options) -> bytes:
     """A chapter numbered ``1 / N`` … ``N / N`` (as the theme writes it): the handout."""
     with opened(data) as pdf, stamped(pdf, range(len(pdf.pages)), options):
-        return save(pdf)
+        return save(pdf, object_streams=writes_object_streams(options))
 
 
 def footers(path: Path) -> list[str] | None:
@@ -158,4 +161,3 @@ def _pdftotext(path: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
-

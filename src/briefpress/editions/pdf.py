@@ -24,7 +24,7 @@ from ..render import resource_dir, stylesheet
 from . import cjkjustify, pdffonts
 from .html import render_html
 from .pagenumbers import number, page_css
-from .pdfdoc import opened, save
+from .pdfdoc import opened, save, writes_object_streams
 from .pdftags import languages, margins_as_artifacts
 
 EXTENSION = "pdf"
@@ -265,4 +265,4 @@ def finish(data: bytes, options: Options) -> bytes:
         pdffonts.finish(pdf)
         if tagged(options):
             margins_as_artifacts(pdf)
-        return save(pdf, object_streams=not (options.pdf_variant or "").startswith("pdf/a-1"))
+        return save(pdf, object_streams=writes_object_streams(options))
