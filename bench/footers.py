@@ -3,8 +3,9 @@
 
 Lays out the example article's chapter once (A4, and with ``--duplex``), repeats it to 8,
 32 and 128 pages with pikepdf, numbers each ``ROUNDS`` times (without a cache, and with
-the folio document of that length cached) and prints CPU time per document and per page (``time.process_time``: this process, so a busy machine does not
-count). Run: .venv/bin/python bench/footers.py
+the folio document of that length cached) and prints CPU time per document and per
+page (``time.process_time``: this process, so a busy machine does not count).
+Run: .venv/bin/python bench/footers.py
 """
 
 from __future__ import annotations
@@ -38,23 +39,24 @@ def repeated(data: bytes, count: int) -> bytes:
 
 
 def main() -> None:
-    os.environ["BRIEFPRESS_CACHE"] = "off"
-    if True:
-        for flags in ({}, {"duplex": True}):
-            options = Options().replace(**flags)
-            article = read_article(ROOT / "examples" / "openai-third-phase.md", Report(), options)
-            laid_out = chapter(article, options, Report())
-            pagenumbers.number(laid_out, options)  # warm: fonts, templates
-            for pages in (8, 32, 128):
-                data = repeated(laid_out, pages)
-                start = time.process_time()
-                for _ in range(ROUNDS):
-                    pagenumbers.number(data, options)
-                spent = (time.process_time() - start) / ROUNDS
-                label = "duplex" if flags else "A4"
-                print(
-                    f"{label:6} {pages:4} pages: {spent * 1000:7.1f} ms, {spent * 1000 / pages:5.2f} ms/page"
-                )
+    for flags in ({}, {"duplex": True}):
+        options = Options().replace(**flags)
+        article = read_article(ROOT / "examples" / "openai-third-phase.md", Report(), options)
+        laid_out = chapter(article, options, Report())
+        for cached in (False, True):  # cached: a folio document of that length is in the cache
+            with tempfile.TemporaryDirectory() as folder:
+                os.environ["BRIEFPRESS_CACHE"] = folder if cached else "off"
+                pagenumbers.number(laid_out, options)  # warm: fonts, templates
+                for pages in (8, 32, 128):
+                    data = repeated(laid_out, pages)
+                    pagenumbers.number(data, options)  # the folio of that length, when cached
+                    start = time.process_time()
+                    for _ in range(ROUNDS):
+                        pagenumbers.number(data, options)
+                    spent = (time.process_time() - start) / ROUNDS
+                    label = ("duplex" if flags else "A4") + (" cached" if cached else "")
+                    ms = spent * 1000
+                    print(f"{label:13} {pages:4} pages: {ms:7.1f} ms, {ms / pages:5.2f} ms/page")
     sys.stdout.flush()
 
 

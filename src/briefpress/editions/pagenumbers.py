@@ -125,8 +125,8 @@ def stamped(pdf: pikepdf.Pdf, pages: range, options: Options) -> Iterator[None]:
 def _own_resources(page: pikepdf.Page) -> pikepdf.Dictionary:
     """The page's resources, and their XObjects, its own: WeasyPrint shares one dictionary
     among all pages, and each page draws its own footer under the same name."""
-    resources = pikepdf.Dictionary(page.obj.get("/Resources", pikepdf.Dictionary()))
-    resources.XObject = pikepdf.Dictionary(resources.get("/XObject", pikepdf.Dictionary()))
+    resources = pikepdf.Dictionary(dict(page.obj.get("/Resources", {}).items()))
+    resources.XObject = pikepdf.Dictionary(dict(resources.get("/XObject", {}).items()))
     page.obj.Resources = resources
     return resources
 
@@ -146,7 +146,7 @@ def footers(path: Path) -> list[str] | None:
         count, alone = len(pdf.pages), pikepdf.new()
         for page in pdf.pages:
             alone.add_blank_page(page_size=(float(page.mediabox[2]), float(page.mediabox[3])))
-            form = page.obj.get("/Resources", {}).get("/XObject", {}).get(RESOURCE)
+            form = _form(page)
             if form is not None:
                 copy = alone.pages[-1]
                 copy.add_resource(alone.copy_foreign(form), Name.XObject, RESOURCE)
@@ -155,6 +155,12 @@ def footers(path: Path) -> list[str] | None:
             alone.save(file.name)
             text = _pdftotext(Path(file.name))
     return [" ".join(page.split()) for page in text.split("\f")[:count]]
+
+
+def _form(page: pikepdf.Page) -> pikepdf.Object | None:
+    """The page's footer form, when it has one."""
+    xobjects = page.obj.get("/Resources", pikepdf.Dictionary()).get("/XObject", pikepdf.Dictionary())
+    return xobjects.get(str(RESOURCE))
 
 
 def _pdftotext(path: Path) -> str:
