@@ -101,4 +101,3 @@ def add_font(pdf: Any, family: str) -> Any:
         ToUnicode=pdf.make_indirect(text),
     )
     return pdf.make_indirect(font)
-
