@@ -7,13 +7,13 @@ import io
 import pikepdf
 
 from briefpress.check.glyphs import glyph_problems
-from briefpress.editions.pagenumbers import add_font
 from briefpress.editions.pdfcmap import read_cid_map, read_to_unicode, write_cid_map, write_to_unicode
 from briefpress.options import Options
+from simplefont import add_font
 
 
 def one_page(text: bytes, fonts: int = 1) -> bytes:
-    """A page that shows ``text`` in the page-number font (digits, space and slash only)."""
+    """A page that shows ``text`` in a simple font (digits, space and slash only)."""
     pdf = pikepdf.new()
     pdf.add_blank_page()
     page = pdf.pages[0]

@@ -218,10 +218,12 @@ def test_all_fonts_embedded_and_subset_in_every_variant(variants):
     for path in variants.values():
         reader = pypdf.PdfReader(path)
         for page in reader.pages:
-            for ref in page["/Resources"]["/Font"].values():
+            footer = page["/Resources"]["/XObject"]["/BPFolio"].get_object()  # pagenumbers.RESOURCE
+            fonts = [*page["/Resources"]["/Font"].values(), *footer["/Resources"]["/Font"].values()]
+            for ref in fonts:
                 font = ref.get_object()
                 assert re.fullmatch(r"/[A-Z]{6}\+.+", font["/BaseFont"])
-                # CID fonts for the text; a simple font for the stamped page numbers
+                # CID fonts for the text and for the footer (drawn from a form of its own)
                 holder = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
                 descriptor = holder["/FontDescriptor"]
                 assert "/FontFile3" in descriptor or "/FontFile2" in descriptor

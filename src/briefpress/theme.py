@@ -20,7 +20,7 @@ from .render import BUILTIN, resource_dir
 SHAPES = {
     "styles/base.css": "the HTML page and the PDF handout: type, colours, blocks (shared)",
     "styles/screen.css": "the HTML page in a browser: width, views, dark mode, phone sizes",
-    "styles/print.css": "the PDF handout: page furniture, pairs, notes, prompts' ruled lines",
+    "styles/print.css": "the PDF handout: footnotes, pairs, notes, prompts' ruled lines",
     "styles/print-justify.css": "the PDF handout: which Chinese blocks are justified",
     "styles/epub.css": "the EPUB (and the Kindle and Kobo books made from it)",
     "styles/newsletter.css": "the newsletter mail (inlined into its HTML)",
@@ -32,7 +32,7 @@ SHAPES = {
     "templates/reading.html.j2": "the HTML page's reading controls (views, contents)",
     "templates/reading.js": "the HTML page's one small script",
     "templates/fonts.css.j2": "font stacks of the page and the handout (from the font options)",
-    "templates/page.css.j2": "the PDF handout's page box: paper, margins, running title, numbers",
+    "templates/page.css.j2": "every PDF's page: paper, margins, the running title and the footer (n / N)",
     "templates/digest.html.j2": "a digest's PDF",
     "templates/digest_page.html.j2": "a digest's HTML page",
     "templates/index.html.j2": "the output folder's index.html",
@@ -80,6 +80,21 @@ A theme is data, not code:
   folder (at most 4 MB each); they are carried inside every edition. `@import`, remote
   and absolute URLs are refused with the file and line: the page, the EPUB and the mail
   stay self-contained and fetch nothing when opened.
+
+The page footer (`n / N`) and the running title of every PDF — the handout, the
+booklet and 2-up, the digest — are in one place, `templates/page.css.j2`: to change
+them, override its block `footer` or `running_title`, keeping the rest built-in:
+
+```
+{{% extends "{BUILTIN}/page.css.j2" %}}
+{{% block footer %}}
+@page {{ @bottom-right {{ content: "第 " counter(page) " 页 / 共 " counter(pages) " 页";
+  font-family: "{{{{ options.cjk_font }}}}", serif; font-size: 9pt; color: #a2461f; }} }}
+{{% endblock %}}
+```
+
+The footer is CSS margin boxes of `@page`; only they are drawn (on blank pages laid
+out after the document is whole, so `counter(pages)` is the document's page count).
 
 | file | shapes |
 | --- | --- |

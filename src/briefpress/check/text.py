@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 from ..cjk import shorten
+from ..editions.pagenumbers import footers
 from ..model import Article, tokens_text
 from ..options import Options
 from ..reading import Finding as Row
@@ -88,8 +89,11 @@ def pdf_text(path: Path, articles: list[Article], options: Options) -> str | Non
         if tokens
     ]
     cleaned = []
+    folios = footers(path) or []  # as the edition drew them (the theme's text)
     for number, page in enumerate(pages, start=1):
-        flat = re.sub(rf"{number}/{len(pages) - 1}$", "", squash(page))
+        flat, folio = squash(page), squash(folios[number - 1]) if number <= len(folios) else ""
+        if folio:  # drawn last, so it ends the page's text
+            flat = flat[: -len(folio)] if flat.endswith(folio) else flat.replace(folio, "", 1)
         for item in notes:
             flat = flat.replace(item, "")
         if number > 1:  # the running head, once a page

@@ -23,6 +23,7 @@ from ..render import Flavour, context, render_template, stylesheet
 from . import digest_formats
 from .cover import cover_image
 from .epub import BookInfo, render_book
+from .pagenumbers import stamped
 from .pdf import chapter, print_css, write_pdf
 from .pdfmerge import Chapter, Info, assemble, chapters_of, merge
 
@@ -154,22 +155,32 @@ def render_page(name: str, articles: list[Article], options: Options, left_out: 
 def single_document(
     name: str, articles: list[Article], options: Options, report: Report, left_out: int = 0
 ) -> bytes:
-    """The digest laid out as one document (for tagged PDFs; numbered through by CSS)."""
+    """The digest laid out as one document (for tagged PDFs), numbered through from the
+    first article's page as an assembled one is (:func:`.pagenumbers.stamped`)."""
+    from .pdfdoc import opened, save, writes_object_streams
+
     key = f"digest:{name}:" + ":".join(a.meta.slug for a in articles)
     html = digest_html(name, articles, options, left_out=left_out)
-    return write_pdf(
+    data = write_pdf(
         html,
         articles[0],
         options,
         report,
         key,
-        _NUMBERED,
-        articles,
-        (pdf_location(options), own_text(options)),
+        articles=articles,
+        location=(pdf_location(options), own_text(options)),
     )
+    with opened(data) as pdf, stamped(pdf, range(first_article_page(pdf), len(pdf.pages)), options):
+        return save(pdf, object_streams=writes_object_streams(options))
 
 
-_NUMBERED = '@page { @bottom-center { content: counter(page) " / " counter(pages); } }'
+def first_article_page(pdf: Any) -> int:
+    """Where the first article starts in a digest laid out as one (its first bookmark;
+    the cover and the contents have none): the first numbered page."""
+    pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    with pdf.open_outline() as outline:
+        target = outline.root[0].destination if outline.root else None
+    return pages.get(target[0].objgen, 0) if target is not None and len(target) else 0
 
 
 def front_matter(

@@ -1,35 +1,47 @@
-"""Page numbers stamped onto laid-out pages: ``n / N`` at the foot of each page.
+"""The page footer (``n / N`` by default) of every PDF, drawn once the document is whole,
+and read back for ``check``: the one mechanism for the handout (and so the booklet and
+2-up, imposed from it), the digest assembled from chapters, and the tagged digest.
 
-A handout is laid out once, without numbers (its *chapter*), and numbered here; a
-digest numbers the same chapters again, through the whole digest, without laying them
-out a second time. The numbers are set in the Latin serif face (a subset of its digits,
-space and slash, embedded once per document) as a pagination artifact, so tagged PDFs
-stay valid and text extraction reads them like any footer. The pages are changed with
-pikepdf (qpdf), which keeps the document's version and structure as they were.
+Why after layout: a digest is assembled from chapters laid out separately
+(:mod:`.pdfmerge`), so a page's number and the total are known only once it is whole.
+Why WeasyPrint draws it: the footer is CSS in one template, ``templates/page.css.j2``
+(block ``footer``), which a theme overrides like any other — its text
+(``"第 " counter(page) " 页"``), font, size, colour and place. The footer is laid out as a
+*folio* document: one blank page per page of the document, of the same box, showing only
+the footer's margin boxes, so ``counter(page)`` and ``counter(pages)`` are the
+document's. Each folio page is then placed on its page as a form XObject named
+:data:`RESOURCE`, with pikepdf (qpdf), as a pagination artifact in a graphics state of its
+own (so tagged PDFs stay valid), and :func:`footers` reads the text of those forms.
+A folio document is kept in the cache by its stylesheet and page count: handouts of the
+same length share it.
 """
 
 from __future__ import annotations
 
-import io
 import re
-from functools import cache
-from typing import Any
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
-from pikepdf import Array, Dictionary, Name, Stream
+import pikepdf
+from pikepdf import Name, Stream
 
-from ..errors import BuildError
-from ..fonts import font_file
+from .. import cache
 from ..options import PAPERS, Options
-from .pdfdoc import opened, save
-from .pdffonts import content_tag
+from ..render import render_template
+from .pdfdoc import opened, save, writes_object_streams
+from .pdffonts import finish
 
-#: the characters a page number needs
-CHARACTERS = " /0123456789"
-FONT_SIZE = 8.5
-GREY = 0x77 / 0xFF
+#: the form XObject each page's footer is drawn from: a fixed name, the same bytes each build
+RESOURCE = Name("/BPFolio")
+#: what marks the footer's content: a pagination artifact, outside the structure tree
+ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
+#: changes when folio documents are made differently, so older cached ones are not found
+FOLIO_FORMAT = "1"
 _UNITS = {"mm": 72 / 25.4, "in": 72.0, "pt": 1.0, "cm": 72 / 2.54}
-
-
 #: with --duplex, the inside margin gains this (for the binding) and the outside loses some
 GUTTER_MM, OUTSIDE_MM = 5.0, 3.0
 
@@ -55,131 +67,103 @@ def bottom_margin(options: Options) -> float:
     return points(margins(options)["bottom"])
 
 
-def outside_margin(options: Options) -> float:
-    """The outside margin in points (with --duplex the number sits at the outside corner)."""
-    return points(margins(options)["right"]) - (OUTSIDE_MM * _UNITS["mm"] if options.duplex else 0)
-
-
-@cache
-def number_font(family: str) -> tuple[bytes, dict[str, Any]]:
-    """A subset of ``family`` holding :data:`CHARACTERS`, and what its PDF dictionaries need."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    found = font_file(family)
-    if found is None:  # the build checked it (briefpress.fontcheck); an API call may not have
-        raise BuildError(f"font {family!r} (--latin-font, for the page numbers) is not installed")
-    path, index = found
-    # lazy: only the glyphs asked for are read (15 ms, not 200); from memory, so no file stays open
-    font = TTFont(io.BytesIO(path.read_bytes()), fontNumber=index, lazy=True, recalcTimestamp=False)
-    options = subset.Options()
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    options.drop_tables += ["DSIG", "GSUB", "GPOS", "GDEF"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=CHARACTERS)
-    subsetter.subset(font)
-    scale = 1000 / font["head"].unitsPerEm
-    cmap = font.getBestCmap()
-    widths = [round(font["hmtx"][cmap[code]][0] * scale) if code in cmap else 0 for code in range(32, 58)]
-    name = font["name"].getDebugName(6) or family.replace(" ", "")
-    head, os2 = font["head"], font["OS/2"]
-    info = {
-        "name": re.sub(r"[^A-Za-z0-9-]", "", name),
-        "widths": widths,
-        "bbox": [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
-        "ascent": round(os2.sTypoAscender * scale),
-        "descent": round(os2.sTypoDescender * scale),
-        "cap_height": round(getattr(os2, "sCapHeight", 700) * scale),
-        "truetype": "glyf" in font,
-    }
-    buffer = io.BytesIO()
-    font.save(buffer)
-    return buffer.getvalue(), info
-
-
-def add_font(pdf: Any, family: str) -> Any:
-    """The number font as a simple font object of ``pdf`` (a pikepdf.Pdf); its reference."""
-    data, info = number_font(family)
-    program = Stream(pdf, data)
-    if info["truetype"]:
-        program.Length1 = len(data)
-        file_key, subtype = "/FontFile2", "/TrueType"
-    else:
-        program.Subtype = Name.OpenType
-        file_key, subtype = "/FontFile3", "/Type1"
-    base = Name(f"/{content_tag(data)}+{info['name']}")
-    descriptor = Dictionary(
-        Type=Name.FontDescriptor,
-        FontName=base,
-        Flags=32,
-        FontBBox=Array(info["bbox"]),
-        ItalicAngle=0,
-        Ascent=info["ascent"],
-        Descent=info["descent"],
-        CapHeight=info["cap_height"],
-        StemV=80,
+def page_css(options: Options, footer: bool = False) -> str:
+    """``templates/page.css.j2`` (the theme's when it has one): the page box with the
+    running title, laid out with the text; with ``footer``, the page box with the footer."""
+    return render_template(
+        "page.css.j2",
+        options.theme,
+        paper=PAPERS[options.paper],
+        duplex=options.duplex,
+        margins=margins(options),
+        options=options,
+        footer=footer,
     )
-    descriptor[file_key] = pdf.make_indirect(program)
-    # codes are ASCII: each maps to itself
-    text = Stream(
-        pdf,
-        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-        b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"
-        b"1 begincodespacerange <00> <FF> endcodespacerange\n"
-        b"1 beginbfrange <20> <39> <0020> endbfrange\n"
-        b"endcmap CMapName currentdict /CMap defineresource pop end end\n",
-    )
-    font = Dictionary(
-        Type=Name.Font,
-        Subtype=Name(subtype),
-        BaseFont=base,
-        FirstChar=32,
-        LastChar=57,
-        Widths=Array(info["widths"]),
-        Encoding=Name.WinAnsiEncoding,
-        FontDescriptor=pdf.make_indirect(descriptor),
-        ToUnicode=pdf.make_indirect(text),
-    )
-    return pdf.make_indirect(font)
 
 
-def stamp(pdf: Any, pages: range, first: int, total: int, options: Options) -> None:
-    """Number ``pdf``'s ``pages`` ``first`` … through ``total``, at the foot of each: a
-    pagination artifact, in a graphics state of its own."""
-    font = add_font(pdf, options.latin_font)
-    _, info = number_font(options.latin_font)
-    widths = info["widths"]
-    middle = bottom_margin(options) / 2
-    baseline = middle - FONT_SIZE * info["cap_height"] / 2000
-    before = pdf.make_indirect(Stream(pdf, b"q\n"))
-    for number, index in enumerate(pages, start=first):
-        page = pdf.pages[index]
-        text = f"{number} / {total}"
-        width = sum(widths[ord(ch) - 32] for ch in text) * FONT_SIZE / 1000
-        box = page.mediabox
-        left, bottom, right = float(box[0]), float(box[1]), float(box[2])
-        x = left + (right - left - width) / 2
-        if options.duplex:  # at the outside corner: right on a right-hand (odd) page, left on a left-hand
-            outside = outside_margin(options)
-            x = right - outside - width if number % 2 else left + outside
-        y = bottom + baseline
-        name = page.add_resource(font, Name.Font, Name("/BPNum"))  # a fixed name: the same bytes each build
-        page.contents_add(before, prepend=True)
-        page.contents_add(
-            Stream(
-                pdf,
-                (
-                    f"Q\nq /Artifact <</Type /Pagination /Subtype /Footer>> BDC {GREY:.3f} g BT "
-                    f"{name} {FONT_SIZE} Tf 1 0 0 1 {x:.2f} {y:.2f} Tm ({text}) Tj ET EMC Q\n"
-                ).encode("ascii"),
+def folio_document(count: int, options: Options) -> bytes:
+    """``count`` blank pages of the document's box with their footers: the folio document
+    (fonts compacted and named by content, as every PDF's are)."""
+    from weasyprint import CSS, HTML
+
+    css = page_css(options, footer=True)
+    name = cache.key("folio", FOLIO_FORMAT, css, str(count))
+    found = cache.get("folios", name)
+    if found is not None:
+        return found
+    lang = "zh-Hant" if options.script == "hant" else "zh-Hans"
+    blank = "body { margin: 0; } div + div { break-before: page; }"
+    document = HTML(string=f'<html lang="{lang}"><body>' + "<div></div>" * count).render(
+        stylesheets=[CSS(string=css), CSS(string=blank)]
+    )
+    with opened(document.write_pdf(pdf_identifier=name[:32].encode("ascii"))) as pdf:
+        finish(pdf)
+        data = save(pdf)
+    cache.put("folios", name, data)
+    return data
+
+
+@contextmanager
+def stamped(pdf: pikepdf.Pdf, pages: range, options: Options) -> Iterator[None]:
+    """``pdf``'s ``pages`` with their footers, numbered as pages of the whole document (the
+    others, a digest's cover and contents, have none). Save ``pdf`` inside the ``with``:
+    the folio document it draws from is read when it is written."""
+    with opened(folio_document(len(pdf.pages), options)) as folio:
+        before = pdf.make_indirect(Stream(pdf, b"q\n"))
+        for index in pages:
+            page = pdf.pages[index]
+            _own_resources(page).XObject[RESOURCE] = pdf.copy_foreign(folio.pages[index].as_form_xobject())
+            left, bottom = float(page.mediabox[0]), float(page.mediabox[1])
+            place = f"1 0 0 1 {left:.2f} {bottom:.2f} cm " if left or bottom else ""
+            page.contents_add(before, prepend=True)
+            page.contents_add(
+                Stream(pdf, b"Q\nq " + ARTIFACT + f" {place}{RESOURCE} Do EMC Q\n".encode("ascii"))
             )
-        )
+        yield
 
 
-def number(pdf: bytes, options: Options) -> bytes:
-    """A chapter numbered ``1 / N`` … ``N / N``: the handout."""
-    with opened(pdf) as document:
-        stamp(document, range(len(document.pages)), 1, len(document.pages), options)
-        return save(document)
+def _own_resources(page: pikepdf.Page) -> pikepdf.Dictionary:
+    """The page's resources, and their XObjects, its own: WeasyPrint shares one dictionary
+    among all pages, and each page draws its own footer under the same name."""
+    resources = pikepdf.Dictionary(dict(page.obj.get("/Resources", {}).items()))
+    resources.XObject = pikepdf.Dictionary(dict(resources.get("/XObject", {}).items()))
+    page.obj.Resources = resources
+    return resources
+
+
+def number(data: bytes, options: Options) -> bytes:
+    """A chapter numbered ``1 / N`` … ``N / N`` (as the theme writes it): the handout."""
+    with opened(data) as pdf, stamped(pdf, range(len(pdf.pages)), options):
+        return save(pdf, object_streams=writes_object_streams(options))
+
+
+def footers(path: Path) -> list[str] | None:
+    """The text of each page's footer, as drawn ("" for a page without one); None
+    without poppler's pdftotext. What ``check`` takes out of the text it compares."""
+    if shutil.which("pdftotext") is None:
+        return None
+    with pikepdf.open(path) as pdf:
+        count, alone = len(pdf.pages), pikepdf.new()
+        for page in pdf.pages:
+            alone.add_blank_page(page_size=(float(page.mediabox[2]), float(page.mediabox[3])))
+            form = _form(page)
+            if form is not None:
+                copy = alone.pages[-1]
+                copy.add_resource(alone.copy_foreign(form), Name.XObject, RESOURCE)
+                copy.contents_add(Stream(alone, f"{RESOURCE} Do".encode("ascii")))
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+            alone.save(file.name)
+            text = _pdftotext(Path(file.name))
+    return [" ".join(page.split()) for page in text.split("\f")[:count]]
+
+
+def _form(page: pikepdf.Page) -> pikepdf.Object | None:
+    """The page's footer form, when it has one."""
+    xobjects = page.obj.get("/Resources", pikepdf.Dictionary()).get("/XObject", pikepdf.Dictionary())
+    return xobjects.get(str(RESOURCE))
+
+
+def _pdftotext(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout

@@ -19,12 +19,12 @@ from .. import cache
 from ..errors import Report
 from ..fonts import unshown
 from ..model import Article
-from ..options import PAPERS, Options
-from ..render import render_template, resource_dir, stylesheet
+from ..options import Options
+from ..render import resource_dir, stylesheet
 from . import cjkjustify, pdffonts
 from .html import render_html
-from .pagenumbers import margins, number, number_font
-from .pdfdoc import opened, save
+from .pagenumbers import number, page_css
+from .pdfdoc import opened, save, writes_object_streams
 from .pdftags import languages, margins_as_artifacts
 
 EXTENSION = "pdf"
@@ -131,15 +131,10 @@ def weasyprint_warnings(
 
 
 def print_css(options: Options, *extra: str) -> str:
-    """The handout's stylesheet: fonts, base and print styles, then the page box for the paper."""
+    """The handout's stylesheet: fonts, base and print styles, then the page box for the
+    paper with the running title (the footer is drawn after: :mod:`.pagenumbers`)."""
     justify = ("print-justify.css",) if cjkjustify.available() else ()
-    return stylesheet(options, "base.css", "print.css", *justify, *extra, paged=True) + render_template(
-        "page.css.j2",
-        options.theme,
-        paper=PAPERS[options.paper],
-        duplex=options.duplex,
-        margins=margins(options),
-    )
+    return stylesheet(options, "base.css", "print.css", *justify, *extra, paged=True) + page_css(options)
 
 
 def handout_html(article: Article, options: Options, extra: tuple[str, ...] = ()) -> str:
@@ -148,9 +143,8 @@ def handout_html(article: Article, options: Options, extra: tuple[str, ...] = ()
 
 
 def warm(options: Options) -> None:
-    """Before the workers fork: the page numbers' font subset, made once, and the check
-    that the installed WeasyPrint can justify Chinese (:mod:`.cjkjustify`), made once."""
-    number_font(options.latin_font)
+    """Before the workers fork: the check that the installed WeasyPrint can justify
+    Chinese (:mod:`.cjkjustify`), made once."""
     cjkjustify.available()
 
 
@@ -271,4 +265,4 @@ def finish(data: bytes, options: Options) -> bytes:
         pdffonts.finish(pdf)
         if tagged(options):
             margins_as_artifacts(pdf)
-        return save(pdf, object_streams=not (options.pdf_variant or "").startswith("pdf/a-1"))
+        return save(pdf, object_streams=writes_object_streams(options))

@@ -11,6 +11,8 @@ import io
 
 import pikepdf
 
+from ..options import Options
+
 
 def opened(data: bytes) -> pikepdf.Pdf:
     """``data`` as a pikepdf document (use it in a ``with``)."""
@@ -30,3 +32,8 @@ def save(document: pikepdf.Pdf, version: str | None = None, object_streams: bool
         min_version=max(version or "1.7", document.pdf_version),
     )
     return output.getvalue()
+
+
+def writes_object_streams(options: Options) -> bool:
+    """Whether the PDF variant allows object streams (PDF/A-1 forbids them)."""
+    return not (options.pdf_variant or "").startswith("pdf/a-1")

@@ -18,7 +18,7 @@ from typing import Any
 import pikepdf
 
 from ..options import Options
-from .pagenumbers import stamp
+from .pagenumbers import stamped
 from .pdfdoc import opened, save
 from .pdffonts import merge_faces
 
@@ -87,11 +87,9 @@ def merge(front: bytes, body: bytes, options: Options, info: Info) -> bytes:
             outline.root.extend(_outline(merged, rest, first_numbered))
         link_contents(merged, range(first_numbered))
         merge_faces(merged)
-        stamp(
-            merged, range(first_numbered, len(merged.pages)), first_numbered + 1, len(merged.pages), options
-        )
         describe(merged, info)
-        return save(merged, version=max(first.pdf_version, rest.pdf_version))
+        with stamped(merged, range(first_numbered, len(merged.pages)), options):
+            return save(merged, version=max(first.pdf_version, rest.pdf_version))
 
 
 def _destination(value: Any, names: dict[str, Any]) -> Any:
