@@ -208,6 +208,8 @@ def test_build_takes_dicts_and_articles(tmp_path):
     assert names == ["example.epub", "example.html", "from-json.epub", "from-json.html"]
     again = briefpress.build([ARTICLE, article], output=tmp_path / "out", formats="html,epub")
     assert again.unchanged == 2  # stamped from their text: nothing to rebuild
+    stamp = json.loads((tmp_path / "out" / "example" / ".example.briefpress").read_text(encoding="utf-8"))
+    assert stamp["source"] == "<given:example>"  # its own name, not a path under the cwd
     code, out, err = run("check", str(tmp_path / "out"), "--no-epubcheck", "--no-reading")
     assert code == 1 and "an article given in memory" in err and "Traceback" not in err
 

@@ -59,6 +59,11 @@ def source_bytes(article: Article) -> bytes:
     return (article.source.markdown if article.source else repr(article)).encode()
 
 
+def recorded(path: Path) -> str:
+    """How a stamp names a source: its absolute path, or a given article's own name."""
+    return str(path) if is_given(path) else str(path.resolve())
+
+
 def made_of(article: Article, shared: str) -> str:
     """A content hash of the article's source and images, and of ``shared``: what every
     edition of it is made from, the options aside."""
@@ -106,14 +111,14 @@ def record(
         "files": sorted(sizes),
         # and their sizes, so that a truncated edition is not taken for the one built
         "sizes": dict(sorted(sizes.items())),
-        "source": str(source.resolve()) if source else None,
+        "source": recorded(source) if source else None,
         "options": settings(options),
         "about": about or {},
         # what each source held, so that check tells a source edited since from a broken build
-        "source_sha256": {str(p.resolve()): source_hash(p) for p in ([source] if source else sources or [])},
+        "source_sha256": {recorded(p): source_hash(p) for p in ([source] if source else sources or [])},
     }
     if sources is not None:
-        content["sources"] = [str(path.resolve()) for path in sources]
+        content["sources"] = [recorded(path) for path in sources]
     if editions is not None:
         content["editions"] = editions
     return json.dumps(content, ensure_ascii=False).encode()
@@ -220,7 +225,7 @@ def owner_conflict(folder: Path, slug: str, source: Path | None) -> str | None:
     if not data:
         return None
     owner = data.get("source")
-    mine = str(source.resolve()) if source is not None else None
+    mine = recorded(source) if source is not None else None
     if owner == mine:
         return None
     held = f"the editions of {owner}" if owner else "the digest"
