@@ -207,39 +207,46 @@ def test_one_warning_per_character_no_font_has_under_its_own_article(built):
 
 def marked_text(pdf: pikepdf.Pdf) -> list[tuple[int, str | None, str]]:
     """(page from 1, MCID or "Artifact" or None when outside any marked content, text) of
-    every string a content stream shows."""
-    shown = []
+    every string a content stream shows, and the form XObjects it draws (the page footer
+    is one, placed inside an artifact)."""
+    shown: list[tuple[int, str | None, str]] = []
     for number, page in enumerate(pdf.pages, start=1):
-        fonts = page.obj.Resources.get("/Font", pikepdf.Dictionary())
-        stack: list[str | None] = []
-        font = None
-        for operands, operator in pikepdf.parse_content_stream(page, "BDC BMC EMC Tf Tj TJ"):
-            op = str(operator)
-            if op in ("BDC", "BMC"):
-                tag = str(operands[0])
-                mcid = (
-                    operands[1].get("/MCID")
-                    if op == "BDC" and isinstance(operands[1], pikepdf.Dictionary)
-                    else None
-                )
-                stack.append(
-                    "Artifact"
-                    if tag == "/Artifact"
-                    else (str(mcid) if mcid is not None else (stack or [None])[-1])
-                )
-            elif op == "EMC":
-                stack.pop()
-            elif op == "Tf":
-                font = Font(fonts[str(operands[0])])
-            elif font is not None:
-                items = list(operands[0]) if op == "TJ" else [operands[0]]
-                codes = [
-                    c for item in items if isinstance(item, pikepdf.String) for c in font.codes(bytes(item))
-                ]
-                text = "".join(font.text.get(code, "") for code in codes)
-                inside = next((tag for tag in reversed(stack) if tag is not None), None)
-                shown.append((number, inside, text))
+        _marked(page, page.obj.Resources, number, [], shown)
     return shown
+
+
+def _marked(content, resources, number: int, stack: list[str | None], shown: list) -> None:
+    fonts = resources.get("/Font", pikepdf.Dictionary())
+    forms = resources.get("/XObject", pikepdf.Dictionary())
+    font = None
+    for operands, operator in pikepdf.parse_content_stream(content, "BDC BMC EMC Tf Tj TJ Do"):
+        op = str(operator)
+        if op in ("BDC", "BMC"):
+            tag = str(operands[0])
+            mcid = (
+                operands[1].get("/MCID")
+                if op == "BDC" and isinstance(operands[1], pikepdf.Dictionary)
+                else None
+            )
+            stack.append(
+                "Artifact"
+                if tag == "/Artifact"
+                else (str(mcid) if mcid is not None else (stack or [None])[-1])
+            )
+        elif op == "EMC":
+            stack.pop()
+        elif op == "Tf":
+            font = Font(fonts[str(operands[0])])
+        elif op == "Do":
+            form = forms.get(str(operands[0]))
+            if form is not None and form.get("/Subtype") == "/Form":
+                _marked(form, form.get("/Resources", resources), number, stack, shown)
+        elif font is not None:
+            items = list(operands[0]) if op == "TJ" else [operands[0]]
+            codes = [c for item in items if isinstance(item, pikepdf.String) for c in font.codes(bytes(item))]
+            text = "".join(font.text.get(code, "") for code in codes)
+            inside = next((tag for tag in reversed(stack) if tag is not None), None)
+            shown.append((number, inside, text))
 
 
 def test_tagged_pdfs_tag_english_as_english_and_margins_as_artifacts(built):
