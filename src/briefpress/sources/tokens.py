@@ -14,6 +14,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..errors import Report, SourceError
+from ..warnings import DEFAULT_CODE
 from ..model import tokens_text, walk
 
 BLOCK_KINDS = {
@@ -103,8 +104,8 @@ class SourceFile:
     def error(self, message: str, line: int | None = None) -> SourceError:
         return SourceError(message, self.path, self.source_line(line))
 
-    def warn(self, message: str, line: int | None = None) -> None:
-        self.report.warn(message, self.path, self.source_line(line))
+    def warn(self, message: str, line: int | None = None, *, code: str = DEFAULT_CODE) -> None:
+        self.report.warn(message, self.path, self.source_line(line), code=code)
 
 
 @dataclass

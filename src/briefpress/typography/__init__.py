@@ -56,7 +56,7 @@ def prepare(article: Article, options: Options, report: Report) -> None:
     Chinese (``--script hant``)."""
     if options.lint:
         for finding in source_findings(article.path, options.cjk_spacing):  # not all kept
-            report.warn(finding.message, finding.path, finding.line)
+            report.warn(finding.message, finding.path, finding.line, code="typography")
     if options.fix_punctuation:
         from .fix import fix_inline, fix_punctuation
 
