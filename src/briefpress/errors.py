@@ -204,16 +204,15 @@ class Report:
             self._echo(text)
 
     def merge(self, findings: list[Finding], path: str | Path | None, counts: dict[str, int]) -> None:
-        """Warnings from another report (a worker's): its findings, counted as ``counts``
-        (by code: :meth:`counts_for`, which includes those past its limit)."""
-        key = str(path) if path is not None else None
-        before = self.counts_for(key)
+        """Warnings from another report (a worker's): its findings, and ``counts`` by code
+        (:meth:`counts_for`), which add those it did not show (past its limit)."""
         for finding in findings:
             self.add(finding, path)
-        added = self.counts_for(key) - before
+        shown = Counter(finding.code for finding in findings)
+        key = str(path) if path is not None else None
         for code, count in counts.items():
-            if code not in self.suppress:
-                self._counts[key, code] += max(0, count - added[code])
+            if code not in self.suppress and count > shown[code]:
+                self._counts[key, code] += count - shown[code]
 
     def close(self) -> None:
         """One line for each file whose warnings passed the limit."""

@@ -59,6 +59,7 @@ class Options:
         "--strict",
         help="warnings (unknown keys, characters no font can show, ...) fail the article; nothing is "
         "written; --strict=CODES: only the warnings of those codes ('briefpress warnings' lists them)",
+        metavar="[=CODES]",
     )
     suppress: tuple[str, ...] = option(
         (), WarningCodes(), "--suppress", help="warnings of these codes are neither shown nor counted", shown="none"
