@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .warnings import DEFAULT_CODE, covers
+from .warnings import DEFAULT_CODE, TRUNCATED, covers
 
 #: what must not reach a terminal raw: control characters (ANSI escapes start with one),
 #: line and paragraph separators, and bidi controls that reorder what is printed
@@ -195,7 +195,7 @@ class Report:
         if finding.code in self.suppress or (key, text) in self._said:
             return
         self._said.add((key, text))
-        self._counts[key, finding.code] += 1
+        self._counts[key, finding.code] += finding.code != TRUNCATED  # a count, not a warning
         if self.limit is not None and self.count_for(key) > self.limit:
             return
         self.findings.append(finding)
@@ -220,7 +220,7 @@ class Report:
             count = self.count_for(key)
             if self.limit is not None and count > self.limit and key not in self._closed:
                 self._closed.add(key)
-                hidden = Finding(f"{count - self.limit} more warning(s) not shown", key, code="truncated")
+                hidden = Finding(f"{count - self.limit} more warning(s) not shown", key, code=TRUNCATED)
                 self.findings.append(hidden)
                 self.warnings.append(str(hidden))
 

@@ -14,6 +14,8 @@ from collections.abc import Collection
 
 #: what a warning whose caller gave no code is filed under (a caller outside briefpress)
 DEFAULT_CODE = "other"
+#: the line that counts a file's warnings past the limit: not a warning itself
+TRUNCATED = "truncated"
 
 CODES: dict[str, str] = {
     # the source
@@ -42,7 +44,7 @@ CODES: dict[str, str] = {
     "newsletter-clipped": "the newsletter's HTML part is over what Gmail shows without clipping",
     "mail-too-large": "the .eml is larger than many mail servers accept",
     # the report itself
-    "truncated": "a file had more warnings than are shown; one line counts the rest",
+    TRUNCATED: "a file had more warnings than are shown; one line counts the rest",
     DEFAULT_CODE: "a warning from a caller that gave no code",
 }
 
