@@ -217,4 +217,3 @@ def test_a_themes_property_weasyprint_ignores_in_every_rule_is_one_line(tmp_path
     assert line.startswith(f"{source}: warning: WeasyPrint: Ignored `briefpress-no-such: 1 ` at ")
     assert line.endswith("unknown property. (and 5 more like this) [weasyprint]")
     assert lines[1] == lines[0]
-

@@ -36,7 +36,7 @@ CODES: dict[str, str] = {
     "typography": "a finding of the Chinese typography lint (--lint)",
     # fonts and layout
     "missing-glyph": "characters no configured or installed font has: they print in another font or as boxes",
-    "font-not-installed": "a font the HTML or EPUB only names for the readers' machines is not installed here",
+    "font-not-installed": "a font the HTML or EPUB only names for readers' machines is not installed here",
     "fetch-refused": "the PDF asked for a file or address outside the article's folder: refused",
     "weasyprint": "a warning of WeasyPrint's (unsupported CSS, an image that cannot be read)",
     "ragged-chinese": "the installed WeasyPrint cannot justify Chinese: its lines stay ragged",

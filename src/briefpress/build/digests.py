@@ -70,7 +70,9 @@ def build_digest(
         ordered, options, report, chapters, Background.start if spare else None, left_out
     )
     if report.count(options.strict) > before:
-        raise BuildError(f"{report.count(options.strict) - before} warning(s) and --strict: digest not written")
+        raise BuildError(
+            f"{report.count(options.strict) - before} warning(s) and --strict: digest not written"
+        )
     assert set(files) <= set(DIGEST.files(slug))
     dates = sorted(a.meta.date.isoformat() for a in ordered)
     about = {

@@ -25,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
     #: word after the bare flag stays an argument of its own (``--strict a.md``)
     valued_after_equals: set[str] = set()
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_known_args(self, args=None, namespace=None):
         given = sys.argv[1:] if args is None else list(args)
         split = [arg.partition("=") for arg in given]
         given = [

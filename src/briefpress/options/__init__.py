@@ -62,7 +62,11 @@ class Options:
         metavar="[=CODES]",
     )
     suppress: tuple[str, ...] = option(
-        (), WarningCodes(), "--suppress", help="warnings of these codes are neither shown nor counted", shown="none"
+        (),
+        WarningCodes(),
+        "--suppress",
+        help="warnings of these codes are neither shown nor counted",
+        shown="none",
     )
     theme: Path | None = option(
         None,

@@ -84,5 +84,7 @@ def warn_incomplete(article: Article, report: Report) -> None:
     if missing:
         code = "no-translation" if article.translation is None else "no-brief"
         report.warn(
-            f"{' and '.join(missing)}: its editions leave out {' and '.join(left_out)}", article.path, code=code
+            f"{' and '.join(missing)}: its editions leave out {' and '.join(left_out)}",
+            article.path,
+            code=code,
         )

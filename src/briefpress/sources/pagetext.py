@@ -256,7 +256,10 @@ class DumpParser:
         if self.prefer == "pairs":
             for problem in problems:
                 self.report.warn(
-                    f"{problem.message} (kept the pairs' text)", self.path, problem.line, code="dump-disagrees"
+                    f"{problem.message} (kept the pairs' text)",
+                    self.path,
+                    problem.line,
+                    code="dump-disagrees",
                 )
             return pair_en, pair_zh
         if self.prefer == "sections":
@@ -268,7 +271,10 @@ class DumpParser:
                 )
             for problem in problems:
                 self.report.warn(
-                    f"{problem.message} (kept the sections' text)", self.path, problem.line, code="dump-disagrees"
+                    f"{problem.message} (kept the sections' text)",
+                    self.path,
+                    problem.line,
+                    code="dump-disagrees",
                 )
             return original, translation
         raise SourceErrors(problems)

@@ -92,7 +92,9 @@ class LinkPolicy:
             if section_of(target) not in ("", *present):
                 mark(token, Mark.DROP)
                 self.src.warn(
-                    f"link to #{target}: this article has no such section; its text stays", line, code="no-such-section"
+                    f"link to #{target}: this article has no such section; its text stays",
+                    line,
+                    code="no-such-section",
                 )
             else:
                 mark(token, Mark.CHECKED)
@@ -116,7 +118,9 @@ class LinkPolicy:
         scheme = urlsplit(src).scheme.lower()
         if scheme in ("http", "https"):
             self.src.warn(
-                f"remote image {src[:200]} is not downloaded; it is shown as a link", line, code="remote-image"
+                f"remote image {src[:200]} is not downloaded; it is shown as a link",
+                line,
+                code="remote-image",
             )
             mark(token, Mark.REMOTE)
             mark(token, Mark.CHECKED)

@@ -14,8 +14,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..errors import Report, SourceError
-from ..warnings import DEFAULT_CODE
 from ..model import tokens_text, walk
+from ..warnings import DEFAULT_CODE
 
 BLOCK_KINDS = {
     "paragraph_open": "paragraph",
