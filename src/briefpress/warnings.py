@@ -54,6 +54,8 @@ def covers(selection: bool | Collection[str] | None, code: str) -> bool:
     code, false or none no code, a collection the codes it holds."""
     if isinstance(selection, bool) or selection is None:
         return bool(selection)
+    if isinstance(selection, str):  # Options(strict="a,b") made without replace() or load()
+        selection = [part.strip() for part in selection.split(",")]
     return code in selection
 
 
