@@ -18,7 +18,7 @@ RICH_SOURCE = ROOT / "tests" / "articles" / "rich" / "rich.md"
 #: the smallest page dump: one pair of paragraphs, no brief, so one warning says so
 MINIMAL = ROOT / "tests" / "dumps" / "minimal.txt"
 NO_BRIEF = "no brief ('# 核心观点', '# 跟我们的关联' or '# 讨论引子'): its editions leave out the brief"
-MINIMAL_WARNING = f"{MINIMAL}: warning: {NO_BRIEF}"
+MINIMAL_WARNING = f"{MINIMAL}: warning: {NO_BRIEF} [no-brief]"
 
 FRONT = """\
 ---

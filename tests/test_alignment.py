@@ -149,7 +149,8 @@ def test_as_many_blocks_out_of_line_warn_at_the_first_difference(tmp_path, seed)
         f"{source}:48: warning: block 12 is a paragraph in the original but a level-2 heading in the "
         'translation (line 100): the paragraph at line 48 of the original ("But faster technical '
         'progress makes human…") has no counterpart in the translation; add its translation between '
-        'line 96 ("我们相信,在未来几年里…") and line 98 ("随着前沿 AI 的发展继…") (1 more place below)'
+        'line 96 ("我们相信,在未来几年里…") and line 98 ("随着前沿 AI 的发展继…") (1 more place below) '
+        "[unlike-blocks]"
     ]
 
 

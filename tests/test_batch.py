@@ -130,7 +130,7 @@ def test_digest_links_land_in_their_own_chapter_and_rebuilds_lay_out_only_what_c
     options = Options(output=out, formats=("pdf",), digest="D", order="date-asc", jobs=2)
     assert build([folder], options, Report()).ok
     chapters = tmp_path / "cache" / "chapters"
-    laid_out = {p.name for p in chapters.glob("*") if not p.name.endswith(".warnings")}
+    laid_out = {p.name for p in chapters.glob("*") if not p.name.endswith(".findings")}
     assert len(laid_out) == count
     data = (out / "digest" / "digest.pdf").read_bytes()
     reader = pypdf.PdfReader(io.BytesIO(data))
@@ -153,7 +153,7 @@ def test_digest_links_land_in_their_own_chapter_and_rebuilds_lay_out_only_what_c
         source.read_text(encoding="utf-8").replace("Second", "A changed second"), encoding="utf-8"
     )
     assert build([folder], options, Report()).ok
-    now = {p.name for p in chapters.glob("*") if not p.name.endswith(".warnings")}
+    now = {p.name for p in chapters.glob("*") if not p.name.endswith(".findings")}
     assert len(now - laid_out) == 1
 
 

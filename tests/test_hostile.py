@@ -356,7 +356,7 @@ def test_warnings_are_capped_per_article(tmp_path):
     assert code == 0
     lines = err.splitlines()
     assert len(lines) == 101
-    assert lines[-1] == f"{source}: warning: 200 more warning(s) not shown"
+    assert lines[-1] == f"{source}: warning: 200 more warning(s) not shown [truncated]"
     code, _, err = run("build", str(source), "-o", str(tmp_path / "s"), "--formats", "html", "--strict")
     assert code == 1 and "300 warning(s) and --strict" in err
 

@@ -99,7 +99,7 @@ def test_shapes_of_the_test_dumps(report):
     minimal = articles["minimal"]
     assert minimal.original[0].text == "A short paragraph, with <b>angle brackets</b> & an * asterisk."
     assert minimal.key_points == [] and minimal.prompts == [] and minimal.discussion == []
-    assert report.claim("no brief").endswith("minimal.txt: warning: " + NO_BRIEF)
+    assert report.claim("no brief").endswith("minimal.txt: warning: " + NO_BRIEF + " [no-brief]")
 
 
 def mutate(text: str, line: int) -> str:
@@ -207,7 +207,7 @@ def test_folder_build_picks_dumps_by_content(tmp_path):
     (tmp_path / "in" / "page.txt").write_bytes((ROOT / "tests" / "dumps" / "minimal.txt").read_bytes())
     code, out, err = run("build", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--formats", "html")
     assert code == 0
-    assert err.splitlines() == [f"{tmp_path / 'in' / 'page.txt'}: warning: " + NO_BRIEF]
+    assert err.splitlines() == [f"{tmp_path / 'in' / 'page.txt'}: warning: " + NO_BRIEF + " [no-brief]"]
     assert "1 of 1 article(s) built" in out
 
 

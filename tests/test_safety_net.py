@@ -127,12 +127,12 @@ NO_BRIEF = "no brief ('# 核心观点', '# 跟我们的关联' or '# 讨论引�
     ("body", "message"),
     [
         (BRIEF + "# 原文\n\nFirst.\n",
-         "no translation ('# 译文'): its editions leave out the bilingual pages"),
+         "no translation ('# 译文'): its editions leave out the bilingual pages [no-translation]"),
         ("# 原文\n\nFirst.\n\n# 译文\n\n第一。\n",
-         f"{NO_BRIEF}: its editions leave out the brief"),
+         f"{NO_BRIEF}: its editions leave out the brief [no-brief]"),
         ("# 原文\n\nFirst.\n",
          f"no translation ('# 译文') and {NO_BRIEF}: its editions leave out the bilingual pages and "
-         "the brief"),
+         "the brief [no-translation]"),
     ],
 )  # fmt: skip
 def test_an_article_without_a_translation_or_a_brief_is_one_warning(tmp_path, body, message):
@@ -281,5 +281,5 @@ def test_a_hash_in_a_plain_value_is_a_warning_naming_what_it_became(tmp_path):
     assert code == 0
     assert err.splitlines() == [
         f"{source}:2: warning: 'title' holds ' #', which YAML reads as the start of a comment: the value is "
-        "'第'; if the '#' is part of it, quote it: title: \"第 #1 期 #误解\""
+        "'第'; if the '#' is part of it, quote it: title: \"第 #1 期 #误解\" [yaml-comment]"
     ]

@@ -122,7 +122,7 @@ def test_a_family_the_page_only_names_for_its_readers_is_a_warning_and_strict_fa
     )
     code, err = build(tmp_path, source, "--latin-font", "Noto Sarif", "--formats", "html")
     assert code == 0
-    assert err.splitlines() == [f"warning: {message}"]
+    assert err.splitlines() == [f"warning: {message} [font-not-installed]"]
     assert (tmp_path / "out" / "a" / "a.html").is_file()
     code, _, err = run("build", str(source), "-o", str(tmp_path / "strict"), "-q", "--formats", "html",
                        "--latin-font", "Noto Sarif", "--strict")  # fmt: skip

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from briefpress.editions.pdf import weasyprint_warnings
-from briefpress.errors import Report
+from briefpress.errors import Finding, Report
 from briefpress.fonts import check_fonts, unshown
 from briefpress.options import Options
 from briefpress.sources import read_article
@@ -19,8 +19,8 @@ def test_the_same_warning_for_the_same_file_is_said_once():
     for _ in range(3):
         report.warn("something", "a.md", 3)
     report.warn("something", "b.md", 3)
-    report.merge(["a.md:3: warning: something"], "a.md", 1)
-    assert report.warnings == ["a.md:3: warning: something", "b.md:3: warning: something"]
+    report.merge([Finding("something", "a.md", 3)], "a.md", {"other": 1})
+    assert report.warnings == ["a.md:3: warning: something [other]", "b.md:3: warning: something [other]"]
     assert report.count_for("a.md") == 1
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+from .warnings import DEFAULT_CODE, TRUNCATED, covers
 
 #: what must not reach a terminal raw: control characters (ANSI escapes start with one),
 #: line and paragraph separators, and bidi controls that reorder what is printed
@@ -101,66 +105,135 @@ class Interrupted(KeyboardInterrupt):
         return f"interrupted: {self.built} built, {self.not_started} not started{failed}"
 
 
-def format_location(path: str | None, line: int | None) -> str:
+def format_location(path: str | None, line: int | None, column: int | None = None) -> str:
     if path is None:
         return ""
+    if line and column:
+        return f"{path}:{line}:{column}: "
     return f"{path}:{line}: " if line else f"{path}: "
 
 
-class Report:
-    """Collects the warnings of a build, each one line with its location.
+@dataclass(frozen=True)
+class Finding:
+    """One warning, kept as a record and formatted once, by ``str()``:
+    ``path:line:column: warning: message [code]`` (what is known of the place).
 
-    Warnings are kept rather than printed at once so that ``--strict`` can turn them
-    into a failed build, and so that tests can assert that there were none. With a
-    ``limit``, each file keeps only that many lines (a hostile source cannot flood the
-    terminal); :meth:`close` adds one line saying how many more there were. Every
-    warning is counted, shown or not; the same line for the same file is kept (and
-    counted) once, so a warning replayed with a cached chapter is not said twice.
+    ``code`` is one of :data:`briefpress.warnings.CODES`; ``more`` counts the warnings
+    folded into this one (:func:`fold`): the same engine message for many elements.
     """
 
-    def __init__(self, echo=None, limit: int | None = None):
+    message: str
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    code: str = DEFAULT_CODE
+    more: int = 0
+
+    def __str__(self) -> str:
+        folded = f" (and {self.more} more like this)" if self.more else ""
+        where = format_location(self.path, self.line, self.column)
+        return printable(f"{where}warning: {self.message}{folded} [{self.code}]")
+
+
+#: what tells two messages of one kind apart: the numbers (a line:column in a stylesheet,
+#: a size); what is left, with the file and the code, is the kind
+_DETAIL = re.compile(r"\d+")
+
+
+def fold(findings: Iterable[Finding]) -> list[Finding]:
+    """Each kind of finding once (the first one), counting the others of its kind in
+    ``more``: WeasyPrint says an unsupported property or a missing image once for every
+    rule or element that has it."""
+    kinds: dict[tuple[str | None, str, str], Finding] = {}
+    for finding in findings:
+        kind = (finding.path, finding.code, _DETAIL.sub("#", finding.message))
+        first = kinds.setdefault(kind, finding)
+        if first is not finding:
+            kinds[kind] = replace(first, more=first.more + 1 + finding.more)
+    return list(kinds.values())
+
+
+class Report:
+    """Collects the warnings of a build as :class:`Finding` records.
+
+    Warnings are kept rather than printed at once so that ``--strict`` can turn them
+    into a failed build, and so that tests can assert that there were none: ``findings``
+    holds the records, ``warnings`` their lines (``str(finding)``). A code in ``suppress``
+    is dropped, neither shown nor counted. With a ``limit``, each file keeps only that
+    many lines (a hostile source cannot flood the terminal); :meth:`close` adds one line
+    saying how many more there were. Every warning is counted, shown or not, under its
+    file and code; the same line for the same file is kept (and counted) once, so a
+    warning replayed with a cached chapter is not said twice.
+    """
+
+    def __init__(self, echo=None, limit: int | None = None, suppress: Iterable[str] = ()):
+        self.findings: list[Finding] = []
         self.warnings: list[str] = []
-        self._counts: Counter[str | None] = Counter()
+        self.suppress = set(suppress)
+        self._counts: Counter[tuple[str | None, str]] = Counter()
         self._echo = echo
         self.limit = limit
         self._closed: set[str | None] = set()
         self._said: set[tuple[str | None, str]] = set()
 
-    def warn(self, message: str, path: str | Path | None = None, line: int | None = None) -> None:
-        text = format_location(str(path) if path is not None else None, line) + "warning: " + message
-        self.add(text, path)
+    def warn(
+        self,
+        message: str,
+        path: str | Path | None = None,
+        line: int | None = None,
+        *,
+        column: int | None = None,
+        code: str = DEFAULT_CODE,
+    ) -> None:
+        self.add(Finding(message, str(path) if path is not None else None, line, column, code))
 
-    def add(self, text: str, path: str | Path | None) -> None:
-        """A warning already formatted (from a worker process, say)."""
-        key = str(path) if path is not None else None
-        text = printable(text)
-        if (key, text) in self._said:
+    def add(self, finding: Finding, path: str | Path | None = None) -> None:
+        """A finding already made (a worker's, a cached chapter's), counted under ``path``
+        (the finding's own file when not given)."""
+        key = str(path) if path is not None else finding.path
+        text = str(finding)
+        if finding.code in self.suppress or (key, text) in self._said:
             return
         self._said.add((key, text))
-        self._counts[key] += 1
-        if self.limit is not None and self._counts[key] > self.limit:
+        self._counts[key, finding.code] += finding.code != TRUNCATED  # a count, not a warning
+        if self.limit is not None and self.count_for(key) > self.limit:
             return
+        self.findings.append(finding)
         self.warnings.append(text)
         if self._echo is not None:
             self._echo(text)
 
-    def merge(self, lines: list[str], path: str | Path | None, total: int) -> None:
-        """Warnings from another report (a worker's): its lines, counted as ``total``."""
+    def merge(self, findings: list[Finding], path: str | Path | None, counts: dict[str, int]) -> None:
+        """Warnings from another report (a worker's): its findings, and ``counts`` by code
+        (:meth:`counts_for`), which add those it did not show (past its limit)."""
+        for finding in findings:
+            self.add(finding, path)
+        shown = Counter(finding.code for finding in findings)
         key = str(path) if path is not None else None
-        for line in lines:
-            self.add(line, path)
-        self._counts[key] += total - len(lines)
+        for code, count in counts.items():
+            if code not in self.suppress and count > shown[code]:
+                self._counts[key, code] += count - shown[code]
 
     def close(self) -> None:
         """One line for each file whose warnings passed the limit."""
-        for key, count in self._counts.items():
+        for key in dict.fromkeys(key for key, _ in self._counts):
+            count = self.count_for(key)
             if self.limit is not None and count > self.limit and key not in self._closed:
                 self._closed.add(key)
-                hidden = count - self.limit
-                self.warnings.append(
-                    printable(f"{format_location(key, None)}warning: {hidden} more warning(s) not shown")
-                )
+                hidden = Finding(f"{count - self.limit} more warning(s) not shown", key, code=TRUNCATED)
+                self.findings.append(hidden)
+                self.warnings.append(str(hidden))
 
-    def count_for(self, path: str | Path) -> int:
-        """How many warnings name ``path``."""
-        return self._counts[str(path)]
+    def counts_for(self, path: str | Path | None) -> Counter[str]:
+        """How many warnings name ``path``, by code."""
+        key = str(path) if path is not None else None
+        return Counter({code: n for (where, code), n in self._counts.items() if where == key and n})
+
+    def count_for(self, path: str | Path | None, codes: bool | Collection[str] = True) -> int:
+        """How many warnings name ``path``; with ``codes`` (``--strict`` as given: true for
+        all, false for none, or the codes it names), only those."""
+        return sum(n for code, n in self.counts_for(path).items() if covers(codes, code))
+
+    def count(self, codes: bool | Collection[str] = True) -> int:
+        """How many warnings there were, for any file (only those of ``codes``)."""
+        return sum(n for (_, code), n in self._counts.items() if covers(codes, code))

@@ -32,6 +32,7 @@ from .editions import EDITIONS, digest_formats, plan
 from .errors import ConfigError, Report
 from .options import Options, declared, flag_name
 from .options.kinds import FontName
+from .warnings import covers
 
 #: fontconfig's name for the Chinese of each ``--script``
 REGION = {"hans": "zh-cn", "hant": "zh-tw"}
@@ -210,9 +211,9 @@ def check_families(options: Options, report: Report) -> None:
             f"name{'s' if len(named) == 1 else ''} it for the readers' machines, which use their own "
             f"font without it; {_instead(name, family, kind, options)}"
         )
-        if options.strict:
+        if covers(options.strict, "font-not-installed"):
             raise ConfigError(message)
-        report.warn(message)
+        report.warn(message, code="font-not-installed")
 
 
 def _editions(options: Options) -> dict[str, list[str]]:

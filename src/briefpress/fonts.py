@@ -100,6 +100,7 @@ def warn_unshown(text: str, options: Options, report: Report, path: str | Path) 
             f"{len(missing)} character(s) have no glyph in the configured fonts: they print in "
             f"another installed font that has them, or as boxes: {shown}{more}",
             path,
+            code="missing-glyph",
         )
 
 

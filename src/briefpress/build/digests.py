@@ -58,7 +58,7 @@ def build_digest(
     names = [f"{slug}.{f}" for f in formats]
     if not options.force and stamp_matches(folder, slug, stamp, names):
         return []
-    before = len(report.warnings)
+    before = report.count(options.strict)
     # what the digest prints as boxes: said under each article (once: the same line as its
     # own build's), and under the digest for its name
     for article in ordered:
@@ -71,8 +71,10 @@ def build_digest(
     files = digest.render_files(
         ordered, options, report, chapters, Background.start if spare else None, left_out
     )
-    if options.strict and len(report.warnings) > before:
-        raise BuildError(f"{len(report.warnings) - before} warning(s) and --strict: digest not written")
+    if report.count(options.strict) > before:
+        raise BuildError(
+            f"{report.count(options.strict) - before} warning(s) and --strict: digest not written"
+        )
     assert set(files) <= set(DIGEST.files(slug))
     dates = sorted(a.meta.date.isoformat() for a in ordered)
     about = {
@@ -102,7 +104,7 @@ def lay_out_chapters(articles: list[Article], options: Options, report: Report) 
         else:
             jobs.append(Job(article.path, options, article))
     for outcome in run_all(jobs, lay_out_chapter, options):
-        report.merge(outcome.warnings, outcome.path, outcome.warning_count)
+        report.merge(outcome.warnings, outcome.path, outcome.warning_counts)
         if outcome.error is not None:
             raise outcome.error
         if outcome.data is not None:

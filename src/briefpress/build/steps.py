@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import cache
 from ..editions import EDITIONS, plan, prepare, render_edition
-from ..errors import BriefpressError, BuildError, Report, SourceError, SourceErrors
+from ..errors import BriefpressError, BuildError, Finding, Report, SourceError, SourceErrors
 from ..fontcheck import check_families
 from ..fonts import check_fonts
 from ..l10n import labels
@@ -47,7 +47,10 @@ class BuildResult:
     """What a build did: the files it wrote, its warnings and the problems it met."""
 
     outputs: list[Path] = field(default_factory=list)
+    #: the warnings' lines, as printed (``str()`` of each of ``findings``)
     warnings: list[str] = field(default_factory=list)
+    #: the warnings as records: file, line, column, code, message
+    findings: list[Finding] = field(default_factory=list)
     errors: list[BriefpressError] = field(default_factory=list)
     articles: int = 0
     built: int = 0
@@ -88,7 +91,7 @@ def read_all(
     outcomes = {o.path: o for o in run_all(jobs, read_source, options)}
     for source in found.sources:
         outcome = outcomes[source]
-        report.merge(outcome.warnings, source, outcome.warning_count)
+        report.merge(outcome.warnings, source, outcome.warning_counts)
         if outcome.skipped is not None:
             result.skipped.append((source, outcome.skipped))
             result.articles -= 1
@@ -190,8 +193,8 @@ def write_article(job: Job, report: Report, outcome: Outcome) -> None:
     meta = article.meta
     files = render_article(article, options, report, outcome.timings, job.spare_cores, job.kept)
     files = {name: data for name, data in files.items() if not any(name in f for f in job.kept.values())}
-    warnings = job.earlier_warnings + report.count_for(article.path)
-    if options.strict and warnings:
+    warnings = job.earlier_warnings + report.count_for(article.path, options.strict)
+    if warnings:
         raise BuildError(f"{warnings} warning(s) and --strict: nothing written", article.path)
     about = {"title": meta.title, "summary": meta.summary, "date": meta.date.isoformat(), "tags": meta.tags}
     made = {
@@ -231,6 +234,7 @@ def build(
     started = time.perf_counter()
     options = options or Options()
     report = report or Report()
+    report.suppress |= set(options.suppress)  # said in the workers, and here too
     result = BuildResult()
     try:
         source_date_epoch()  # a bad value stops the build here, not in a worker
@@ -258,7 +262,7 @@ def build(
         result.errors.append(exc)
     except KeyboardInterrupt:  # Ctrl-C: the workers are stopped, nothing is half written
         raise interrupted(result) from None
-    result.warnings = list(report.warnings)
+    result.warnings, result.findings = list(report.warnings), list(report.findings)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -323,7 +327,7 @@ def build_articles(
     def finished(outcome: Outcome) -> None:
         nonlocal done
         done += 1
-        report.merge(outcome.warnings, outcome.path, outcome.warning_count)
+        report.merge(outcome.warnings, outcome.path, outcome.warning_counts)
         result.timings[outcome.path] = outcome.timings
         if outcome.unchanged:
             result.unchanged += 1
@@ -340,7 +344,8 @@ def build_articles(
     for article in articles:
         article.content_hash = contents[article.path]  # the chapter cache adds the PDF's options
         stamp = options_hash(contents[article.path], options)
-        job = Job(article.path, options, article, stamp, report.count_for(article.path))
+        earlier = report.count_for(article.path, options.strict)
+        job = Job(article.path, options, article, stamp, earlier)
         job.editions = edition_hashes(contents[article.path], options)
         folder, slug = options.output / article.meta.slug, article.meta.slug
         conflict = None if options.force else owner_conflict(folder, slug, article.path)

@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from ..errors import BriefpressError, BuildError, Report
+from ..errors import BriefpressError, BuildError, Finding, Report
 from ..model import Article
 from ..options import Options
 from .interrupt import Stop, deferred, in_worker, stop_all
@@ -68,9 +68,10 @@ class Outcome:
     data: bytes | None = None
     #: what work other than a build returns (the typography lint's findings)
     result: Any = None
-    warnings: list[str] = field(default_factory=list)
-    #: how many warnings there were, shown or not (a worker shows at most MAX_WARNINGS)
-    warning_count: int = 0
+    #: the warnings, as records (they cross the pipe whole: file, line, code, ...)
+    warnings: list[Finding] = field(default_factory=list)
+    #: how many warnings there were by code, shown or not (a worker shows at most MAX_WARNINGS)
+    warning_counts: dict[str, int] = field(default_factory=dict)
     error: BriefpressError | None = None
     timings: dict[str, float] = field(default_factory=dict)
     unchanged: bool = False
@@ -84,7 +85,7 @@ Work = Callable[[Job, Report, Outcome], None]
 
 def run_job(job: Job, work: Work) -> Outcome:
     """Run ``work`` for ``job``; any failure becomes the outcome's one error line."""
-    report = Report(limit=MAX_WARNINGS)
+    report = Report(limit=MAX_WARNINGS, suppress=job.options.suppress)
     outcome = Outcome(job.path)
     try:
         work(job, report, outcome)
@@ -105,8 +106,8 @@ def run_job(job: Job, work: Work) -> Outcome:
             f"could not render: {type(exc).__name__}: {exc} (run with -v for details)", job.path
         )
     report.close()
-    outcome.warnings = report.warnings
-    outcome.warning_count = report.count_for(job.path)
+    outcome.warnings = report.findings
+    outcome.warning_counts = dict(report.counts_for(job.path))
     return outcome
 
 
@@ -264,11 +265,11 @@ class Background:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                 die_with(parent)
                 report = Report()
-                message: tuple[Any, list[str], Exception | None]
+                message: tuple[Any, list[Finding], Exception | None]
                 try:
-                    message = (work(report), report.warnings, None)
+                    message = (work(report), report.findings, None)
                 except Exception as exc:  # sent back: the caller raises it as its own
-                    message = (None, report.warnings, exc)
+                    message = (None, report.findings, exc)
                 with os.fdopen(writer, "wb") as stream:
                     pickle.dump(message, stream)
             except BaseException:

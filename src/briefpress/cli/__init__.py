@@ -22,6 +22,19 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors by raising, so main() decides what to print."""
 
     stream: TextIO | None = None
+    #: the flags whose value, when given, follows '=' (``--strict=CODES``), so that the
+    #: word after the bare flag stays an argument of its own (``--strict a.md``)
+    valued_after_equals: set[str] = set()
+
+    def parse_known_args(self, args=None, namespace=None):
+        given = sys.argv[1:] if args is None else list(args)
+        split = [arg.partition("=") for arg in given]
+        given = [
+            part
+            for arg, (flag, equals, value) in zip(given, split, strict=True)
+            for part in ((flag + "=", value) if equals and flag in self.valued_after_equals else (arg,))
+        ]
+        return super().parse_known_args(given, namespace)
 
     def _print_message(self, message: str, file=None) -> None:
         if message:
@@ -58,6 +71,13 @@ def add_option(parser: argparse.ArgumentParser, name: str, *flags: str, help: st
             *(flags or declared.flags), dest=name, action="store_true", default=None, help=text
         )
         return
+    if getattr(declared.kind, "every", False):  # --strict, or --strict=CODES (see _Parser)
+        flags = flags or declared.flags
+        parser.add_argument(*flags, dest=name, action="store_const", const=True, default=None, help=text)
+        parser.add_argument(*(f + "=" for f in flags), dest=name, type=_value(name), help=argparse.SUPPRESS)
+        assert isinstance(parser, _Parser)
+        parser.valued_after_equals = parser.valued_after_equals | set(flags)
+        return
     parser.add_argument(
         *(flags or declared.flags),
         dest=name,
@@ -84,6 +104,7 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         _check_command,
         _send_command,
         _publish_command,
+        _warnings_command,
     ):
         command(commands).stream = stdout
     return parser
@@ -278,6 +299,15 @@ def _publish_command(commands) -> _Parser:
     publisher.add_argument("dest", metavar="DEST", help="the folder to host (made if needed)")
     publisher.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1, default=0)
     return publisher
+
+
+def _warnings_command(commands) -> _Parser:
+    return commands.add_parser(
+        "warnings",
+        help="list the warnings' codes",
+        description="List every warning's code (the end of its line, [unknown-key]) and what it "
+        "means: the names --strict=CODES, --suppress CODES and 'suppress' in briefpress.toml take.",
+    )
 
 
 def _check_command(commands) -> _Parser:

@@ -280,7 +280,7 @@ def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.slug is not None and len(args.paths) != 1:
         raise UsageError("--slug names one article; give one page dump (see 'briefpress import --help')")
     options = _options(args, stderr)
-    report = Report(echo=lambda line: say(line, file=stderr))
+    report = Report(echo=lambda line: say(line, file=stderr), suppress=options.suppress)
     result = import_pages(args.paths, args.output, options, slug=args.slug, report=report)
     for error in result.errors:
         print_error(error, stderr)
@@ -341,6 +341,14 @@ def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
+def _warnings(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ..warnings import listing
+
+    for line in listing():
+        say(line, file=stdout)
+    return 0
+
+
 RUN = {
     "build": _build,
     "serve": _serve,
@@ -350,4 +358,5 @@ RUN = {
     "check": _check,
     "send": _send,
     "publish": _publish,
+    "warnings": _warnings,
 }

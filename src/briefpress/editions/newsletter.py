@@ -200,12 +200,14 @@ def render_files(
             f"the newsletter's HTML part is {size / 1024:.0f} KB encoded; Gmail clips messages "
             f"over about 102 KB (budget {HTML_BUDGET // 1024} KB)",
             article.path,
+            code="newsletter-clipped",
         )
     if len(eml) > EML_BUDGET:
         report.warn(
             f"the .eml is {len(eml) / 1024 / 1024:.1f} MB; many mail servers refuse more than "
             f"{EML_BUDGET // 1024 // 1024} MB",
             article.path,
+            code="mail-too-large",
         )
     return {
         f"{slug}.newsletter.html": html.encode("utf-8"),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,7 +18,7 @@ from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.logger import LOGGER
 
 from .. import cache
-from ..errors import Report
+from ..errors import Finding, Report, fold
 from ..fonts import unshown
 from ..model import Article
 from ..options import Options
@@ -58,18 +60,21 @@ class ArticleFetcher(URLFetcher):
         self.report.warn(
             f"refused to fetch {url[:200]}: only data: URLs and files in the article's folder are allowed",
             self.article.path,
+            code="fetch-refused",
         )
         raise ValueError(f"briefpress does not fetch {url[:200]}")
 
 
 class _ToReport(logging.Handler):
-    """WeasyPrint's log lines as warnings of the article they concern, each said once.
+    """WeasyPrint's log lines as warnings of the article they concern, folded.
 
     A character no font has is logged once per occurrence: it becomes one warning, under
     the article that holds it (under ``location`` when none does: a digest's own name),
     and none at all when the font check before rendering names it there. That several
     of them share one code in a font goes under the first article that has one. The
-    report keeps each line once.
+    rest (an unsupported property in every rule that has it, an image for every element
+    that shows it) are kept until the layout ends and reported once for each kind, with
+    how many more there were (:func:`~briefpress.errors.fold`).
     """
 
     def __init__(
@@ -78,6 +83,7 @@ class _ToReport(logging.Handler):
         super().__init__(logging.WARNING)
         self.articles, self.report, self.options = articles, report, options
         self.location, self.own = location, own
+        self.findings: list[Finding] = []
 
     @cached_property
     def texts(self) -> dict[str, str]:
@@ -94,6 +100,7 @@ class _ToReport(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         where = str(self.location)  # an article's own path, unless the document holds several
+        code = "weasyprint"
         missing = _NOTDEF.search(message)
         if missing:
             char = chr(int(missing[1], 16))
@@ -101,9 +108,17 @@ class _ToReport(logging.Handler):
             if char in self.named[where]:
                 return
             message = f"{char} (U+{ord(char):04X}) has no glyph in any installed font: it prints as a box"
+            code = "missing-glyph"
         elif message.startswith("Too many glyphs missing"):
             where = next((path for path, chars in self.named.items() if chars), where)
-        self.report.warn(f"WeasyPrint: {message}", where)  # the report says a line once
+            code = "missing-glyph"
+        self.findings.append(Finding(f"WeasyPrint: {message}", where, code=code))
+
+    def report_folded(self) -> None:
+        """The layout's warnings, each kind once, into the report."""
+        for finding in fold(self.findings):
+            self.report.add(finding)
+        self.findings = []
 
 
 _NOTDEF = re.compile(
@@ -128,6 +143,7 @@ def weasyprint_warnings(
         yield
     finally:
         LOGGER.removeHandler(handler)
+        handler.report_folded()
 
 
 def print_css(options: Options, *extra: str) -> str:
@@ -183,33 +199,32 @@ def chapter_key(article: Article, options: Options) -> str:
 
 def cached_chapter(article: Article, options: Options, report: Report) -> bytes | None:
     name = chapter_key(article, options)
-    data, notes = cache.get("chapters", name), cache.get("chapters", name + ".warnings")
+    data, notes = cache.get("chapters", name), cache.get("chapters", name + ".findings")
     if data is None or notes is None:
         return None
-    for message in filter(None, notes.decode("utf-8").split("\n")):
-        report.warn(message, article.path)
+    for record in json.loads(notes):
+        report.add(Finding(**record, path=str(article.path)))
     return data
 
 
 def chapter(article: Article, options: Options, report: Report) -> bytes:
     """The article laid out as pages without page numbers: the handout before numbering,
     and a digest's chapter. Laid out once per content (a cache keyed by everything that
-    shapes it), so a digest reuses the chapters its articles' handouts made."""
+    shapes it), so a digest reuses the chapters its articles' handouts made. Its warnings
+    are kept with it, every one (a report of its own: none suppressed or past a limit)."""
     data = cached_chapter(article, options, report)
     if data is not None:
         return data
-    start = len(report.warnings)
+    own = Report()
     data = write_pdf(
-        handout_html(article, options),
-        article,
-        options,
-        report,
-        key=f"{article.meta.slug}:{article.meta.date}",
+        handout_html(article, options), article, options, own, key=f"{article.meta.slug}:{article.meta.date}"
     )
-    new = [warning.split(": warning: ", 1)[-1] for warning in report.warnings[start:]]
+    records = [{k: v for k, v in asdict(f).items() if k != "path"} for f in own.findings]
     name = chapter_key(article, options)
     cache.put("chapters", name, data)
-    cache.put("chapters", name + ".warnings", "\n".join(new).encode("utf-8"))
+    cache.put("chapters", name + ".findings", json.dumps(records, ensure_ascii=False).encode("utf-8"))
+    for finding in own.findings:
+        report.add(finding)
     return data
 
 
@@ -237,7 +252,7 @@ def write_pdf(
     with (
         weasyprint_warnings(articles or [article], report, options, where, own),
         languages(tagged(options)),
-        cjkjustify.justified(lambda message: report.warn(message, where)),
+        cjkjustify.justified(lambda message: report.warn(message, where, code="ragged-chinese")),
     ):
         document = HTML(
             string=html,

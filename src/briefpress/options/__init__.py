@@ -33,6 +33,7 @@ from .kinds import (
     Text,
     Theme,
     Verbosity,
+    WarningCodes,
     WebAddress,
     Whole,
     option,
@@ -54,12 +55,21 @@ class Options:
         help=f"comma-separated editions from {','.join(FORMATS)}",
         changes=(),
     )
-    # in the build hash although it changes no byte: a strict build must see the warnings again
-    strict: bool = option(
+    # in the build hash although they change no byte: a strict build must see the warnings again
+    strict: bool | tuple[str, ...] = option(
         False,
-        Flag(),
+        WarningCodes(every=True),
         "--strict",
-        help="warnings (unknown keys, characters no font can show, ...) fail the article; nothing is written",
+        help="warnings (unknown keys, characters no font can show, ...) fail the article; nothing is "
+        "written; --strict=CODES: only the warnings of those codes ('briefpress warnings' lists them)",
+        metavar="[=CODES]",
+    )
+    suppress: tuple[str, ...] = option(
+        (),
+        WarningCodes(),
+        "--suppress",
+        help="warnings of these codes are neither shown nor counted",
+        shown="none",
     )
     theme: Path | None = option(
         None,

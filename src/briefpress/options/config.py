@@ -29,7 +29,8 @@ def markdown_table() -> str:
     rows = ["| flag | meaning | default |", "| --- | --- | --- |"]
     for f, declared_spec in declared():
         metavar = declared_spec.value_name
-        flags = ", ".join(f"`{flag} {metavar}`" if metavar else f"`{flag}`" for flag in declared_spec.flags)
+        metavar = metavar if metavar.startswith("[") or not metavar else f" {metavar}"  # --strict[=CODES]
+        flags = ", ".join(f"`{flag}{metavar}`" for flag in declared_spec.flags)
         if flags:
             cells = [flags, declared_spec.help, shown_default(f)]
             rows.append("| " + " | ".join(cell.replace("|", r"\|") for cell in cells) + " |")

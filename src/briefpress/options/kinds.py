@@ -160,6 +160,33 @@ class Formats(Kind):
         return result
 
 
+class WarningCodes(Kind):
+    """Warning codes (:data:`briefpress.warnings.CODES`), listed or comma-separated; with
+    ``every`` (``--strict``), also true (every code) or false (none)."""
+
+    metavar = "CODES"
+
+    def __init__(self, every: bool = False):
+        self.every = every
+
+    def check(self, value: Any) -> Any:
+        from ..warnings import CODES
+
+        if self.every and isinstance(value, bool):
+            return value
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+            raise ValueError("must list warning codes, like 'no-translation,missing-glyph'")
+        result = tuple(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
+        unknown = [i for i in result if i not in CODES]
+        if unknown or (isinstance(value, str) and not result):
+            raise ValueError(
+                f"must name warning codes from {', '.join(CODES)} ('briefpress warnings' says what "
+                f"each means; {', '.join(unknown) or 'nothing'} is not one)"
+            )
+        return result
+
+
 class Slug(Kind):
     metavar = "SLUG"
 

@@ -133,4 +133,9 @@ def warn_incomplete(article: Article, report: Report) -> None:
         missing.append("no brief ('# 核心观点', '# 跟我们的关联' or '# 讨论引子')")
         left_out.append("the brief")
     if missing:
-        report.warn(f"{' and '.join(missing)}: its editions leave out {' and '.join(left_out)}", article.path)
+        code = "no-translation" if article.translation is None else "no-brief"
+        report.warn(
+            f"{' and '.join(missing)}: its editions leave out {' and '.join(left_out)}",
+            article.path,
+            code=code,
+        )

@@ -78,7 +78,9 @@ class _Fields:
             raise self.src.error(f"'{key}' {problem}", self.line_of(key))
         if reorders(value):
             self.src.warn(
-                f"'{key}' holds a bidirectional control character, which reorders the text", self.line_of(key)
+                f"'{key}' holds a bidirectional control character, which reorders the text",
+                self.line_of(key),
+                code="bidi-control",
             )
         return value
 
@@ -179,6 +181,7 @@ def warn_comments(src: SourceFile, content: str, data: dict) -> None:
             f"'{key.strip()}' holds ' #', which YAML reads as the start of a comment: the value is "
             f"{data[key.strip()]!r}; if the '#' is part of it, quote it: {quoted(key.strip(), value)}",
             number,
+            code="yaml-comment",
         )
 
 
@@ -243,6 +246,7 @@ def read_front_matter(src: SourceFile, tokens: list[Token]) -> tuple[Meta, int]:
             src.warn(
                 f"unknown front matter key {key!r} is ignored (known keys: {', '.join(FRONT_MATTER_KEYS)})",
                 fields.line_of(str(key)),
+                code="unknown-key",
             )
     title = fields.text("title", required=True)
     assert title is not None

@@ -255,7 +255,12 @@ class DumpParser:
             return pair_en, pair_zh
         if self.prefer == "pairs":
             for problem in problems:
-                self.report.warn(f"{problem.message} (kept the pairs' text)", self.path, problem.line)
+                self.report.warn(
+                    f"{problem.message} (kept the pairs' text)",
+                    self.path,
+                    problem.line,
+                    code="dump-disagrees",
+                )
             return pair_en, pair_zh
         if self.prefer == "sections":
             if len(original) != len(translation):
@@ -265,7 +270,12 @@ class DumpParser:
                     (original or translation)[0].number,
                 )
             for problem in problems:
-                self.report.warn(f"{problem.message} (kept the sections' text)", self.path, problem.line)
+                self.report.warn(
+                    f"{problem.message} (kept the sections' text)",
+                    self.path,
+                    problem.line,
+                    code="dump-disagrees",
+                )
             return original, translation
         raise SourceErrors(problems)
 

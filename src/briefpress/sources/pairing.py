@@ -24,6 +24,7 @@ def footnote_definitions(src: SourceFile, section: Section) -> Notes:
                 f"footnote [^{label}] is defined but never referenced in '# {section.heading}'; "
                 "it is left out",
                 definition_line(src, section, label),
+                code="unused-footnote",
             )
     return notes
 
@@ -76,7 +77,7 @@ def check_pairing(
     k = first_unlike(original, translation)
     if k < len(original):
         message, line = unlike_kinds(sides, k)
-        src.warn(message, line)
+        src.warn(message, line, code="unlike-blocks")
 
 
 def pair_footnotes(

@@ -55,10 +55,12 @@ class LinkPolicy:
             ]
             # raw in the source (not backslash-escaped) and shown as text (not in code)
             if _RAW_HTML.search(token.content) and any(_RAW_HTML.search(t) for t in texts):
-                self.src.warn("raw HTML is not trusted: it is shown as text", line)
+                self.src.warn("raw HTML is not trusted: it is shown as text", line, code="raw-html")
             if any(_SCRIPT_LINK.search(t) for t in texts) and _SCRIPT_LINK.search(token.content):
                 self.src.warn(
-                    "a javascript:, vbscript:, data: or file: link is not followed: it is shown as text", line
+                    "a javascript:, vbscript:, data: or file: link is not followed: it is shown as text",
+                    line,
+                    code="script-link",
                 )
             for child in walk(token.children or []):
                 if child.type == "link_open":
@@ -80,6 +82,7 @@ class LinkPolicy:
             f"link to {href[:80]!r} is not kept (only http, https, mailto and the section anchors "
             f"#{', #'.join(SECTION_IDS)} are): its text stays",
             line,
+            code="link-dropped",
         )
 
     def check_anchors(self, present: list[str]) -> None:
@@ -88,7 +91,11 @@ class LinkPolicy:
             target = str(token.attrs["href"])[1:]
             if section_of(target) not in ("", *present):
                 mark(token, Mark.DROP)
-                self.src.warn(f"link to #{target}: this article has no such section; its text stays", line)
+                self.src.warn(
+                    f"link to #{target}: this article has no such section; its text stays",
+                    line,
+                    code="no-such-section",
+                )
             else:
                 mark(token, Mark.CHECKED)
 
@@ -110,7 +117,11 @@ class LinkPolicy:
         src = str(token.attrs.get("src", ""))
         scheme = urlsplit(src).scheme.lower()
         if scheme in ("http", "https"):
-            self.src.warn(f"remote image {src[:200]} is not downloaded; it is shown as a link", line)
+            self.src.warn(
+                f"remote image {src[:200]} is not downloaded; it is shown as a link",
+                line,
+                code="remote-image",
+            )
             mark(token, Mark.REMOTE)
             mark(token, Mark.CHECKED)
             return None
@@ -142,6 +153,7 @@ class LinkPolicy:
                 f"SVG image {name!r} refers to files or addresses outside itself; "
                 "it is not embedded (its alt text is shown)",
                 line,
+                code="svg-reaches-out",
             )
             mark(token, Mark.REFUSED)
             return None

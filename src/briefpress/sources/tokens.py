@@ -15,6 +15,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..errors import Report, SourceError
 from ..model import tokens_text, walk
+from ..warnings import DEFAULT_CODE
 
 BLOCK_KINDS = {
     "paragraph_open": "paragraph",
@@ -103,8 +104,8 @@ class SourceFile:
     def error(self, message: str, line: int | None = None) -> SourceError:
         return SourceError(message, self.path, self.source_line(line))
 
-    def warn(self, message: str, line: int | None = None) -> None:
-        self.report.warn(message, self.path, self.source_line(line))
+    def warn(self, message: str, line: int | None = None, *, code: str = DEFAULT_CODE) -> None:
+        self.report.warn(message, self.path, self.source_line(line), code=code)
 
 
 @dataclass

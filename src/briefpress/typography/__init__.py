@@ -57,7 +57,7 @@ def prepare(article: Article, options: Options, report: Report) -> None:
     if options.lint and article.source is not None:  # the Markdown its reader read, not the file again
         source = article.source
         for finding in findings(article.path, source.markdown, options.cjk_spacing, source.line_map):
-            report.warn(finding.message, finding.path, finding.line)
+            report.warn(finding.message, finding.path, finding.line, code="typography")
     if options.fix_punctuation:
         from .fix import fix_inline, fix_punctuation
 
