@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from ..editions import DEFAULT_FORMATS, FORMATS
-from ..errors import ConfigError
 from .kinds import (
     PAPERS,
     Addresses,
@@ -377,22 +376,17 @@ def spec(name: str) -> Spec:
     return Options.__dataclass_fields__[name].metadata["spec"]
 
 
-def flag_name(name: str) -> str:
-    """How people write the option: its long flag, or the TOML key."""
-    flags = spec(name).flags
-    return flags[-1].lstrip("-") if flags else name.replace("_", "-")
-
-
-def coerce(name: str, value: Any, source: str) -> Any:
-    """Turn a value from TOML, a flag or the API into the field's type, or say what is wrong."""
-    try:
-        return spec(name).kind.check(value)
-    except ValueError as exc:
-        raise ConfigError(f"'{flag_name(name)}' {exc}, not {value!r}", source) from None
-
-
 # reading briefpress.toml and the README table, from the declarations above
-from .config import declared, load, markdown_table, notice, option_names, read_config  # noqa: E402, F401
+from .config import (  # noqa: E402, F401
+    coerce,
+    declared,
+    flag_name,
+    load,
+    markdown_table,
+    notice,
+    option_names,
+    read_config,
+)
 
 __all__ = [
     "PAPERS",

@@ -10,8 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from . import CONFIG_FILE, Options, coerce, flag_name
+from . import CONFIG_FILE, Options, spec
 from .kinds import Spec, shown_default
+
+
+def flag_name(name: str) -> str:
+    """How people write the option: its long flag, or the TOML key."""
+    flags = spec(name).flags
+    return flags[-1].lstrip("-") if flags else name.replace("_", "-")
+
+
+def coerce(name: str, value: Any, source: str) -> Any:
+    """Turn a value from TOML, a flag or the API into the field's type, or say what is wrong."""
+    try:
+        return spec(name).kind.check(value)
+    except ValueError as exc:
+        raise ConfigError(f"'{flag_name(name)}' {exc}, not {value!r}", source) from None
 
 
 def declared() -> Iterator[tuple[dataclasses.Field, Spec]]:
