@@ -121,6 +121,29 @@ def test_a_json_syntax_error_names_its_line(tmp_path):
     assert caught.value.line == 3 and "not valid JSON" in caught.value.message
 
 
+def test_a_key_written_twice_is_an_error_at_its_second_line(tmp_path):
+    path = tmp_path / "twice.json"
+    path.write_text(
+        '{\n  "title": "t",\n  "date": "2026-06-09",\n  "original": "first",\n  "original": "second"\n}\n',
+        encoding="utf-8",
+    )
+    code, _, err = run("build", str(path), "-o", str(tmp_path / "out"), "--formats", "html")
+    assert code == 1 and not (tmp_path / "out").exists()
+    assert err.splitlines()[0] == (
+        f"{path}:5: error: key 'original' appears twice in one object; keep one (JSON keeps only the last)"
+    )
+
+
+def test_a_draft_stays_a_draft_when_written_again(tmp_path):
+    text = "---\ntitle: T\ndate: 2026-06-09\ndraft: true\n---\n\n# 原文\n\nA.\n"
+    again = Article.from_markdown(Article.from_markdown(text, name="d").to_markdown(), name="d")
+    assert "\ndraft: true\n" in again.to_markdown()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "d.md").write_text(again.to_markdown(), encoding="utf-8")
+    result = briefpress.build([tmp_path / "src"], output=tmp_path / "out", formats="html")
+    assert [reason for _, reason in result.skipped] == ["draft"] and not result.outputs
+
+
 def test_a_json_file_in_a_folder_is_an_article_when_it_looks_like_one(tmp_path):
     (tmp_path / "a.json").write_text(json.dumps(ARTICLE, ensure_ascii=False), encoding="utf-8")
     (tmp_path / "package.json").write_text('{"name": "site", "version": "1.0.0"}\n', encoding="utf-8")

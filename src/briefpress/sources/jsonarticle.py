@@ -57,13 +57,41 @@ class JsonReader(BaseReader):
 
     def markdown(self, path: Path, text: str, report: Report) -> LintText:
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_unique)
+        except _Repeated as exc:
+            raise SourceError(
+                f"key {exc.key!r} appears twice in one object; keep one (JSON keeps only the last)",
+                path,
+                _second_line(text, exc.key),
+            ) from None
         except json.JSONDecodeError as exc:
             raise SourceError(
                 f"is not valid JSON: {exc.msg} (column {exc.colno})", path, exc.lineno
             ) from None
         lines = {pointer: entry.value_start.line + 1 for pointer, entry in calculate(text).items()}
         return article_markdown(data, path, lines)
+
+
+class _Repeated(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are all different: a repeated one would silently drop the first."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _Repeated(key)
+        data[key] = value
+    return data
+
+
+def _second_line(text: str, key: str) -> int | None:
+    """The line where ``key`` is written a second time (None when it cannot be told)."""
+    found = [m.start() for m in re.finditer(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:", text)]
+    return text.count("\n", 0, found[1]) + 1 if len(found) > 1 else None
 
 
 def pointer(parts: Any) -> str:

@@ -77,14 +77,23 @@ def meta_values(meta: Meta) -> dict[str, Any]:
     }
 
 
-def body_of(markdown: str) -> str:
-    """A source's Markdown after its front matter (all of it when it has none)."""
+def split_front_matter(markdown: str) -> tuple[str, str]:
+    """A source's front matter (without its fences; "" when it has none) and the Markdown after it."""
     lines = markdown.lstrip("\ufeff").split("\n")
     if lines[0].strip() == "---":
         for number, line in enumerate(lines[1:], start=1):
             if line.strip() in ("---", "..."):
-                return "\n".join(lines[number + 1 :])
-    return "\n".join(lines)
+                return "\n".join(lines[1:number]), "\n".join(lines[number + 1 :])
+    return "", "\n".join(lines)
+
+
+def is_draft_text(front: str) -> bool:
+    """Whether front matter the reader accepted says ``draft: true`` (which no Meta field keeps)."""
+    try:
+        data = yaml.safe_load(front) if front.strip() else None
+    except yaml.YAMLError:
+        return False
+    return isinstance(data, dict) and data.get("draft") is True
 
 
 def article_markdown(article: Article) -> str:
@@ -92,8 +101,10 @@ def article_markdown(article: Article) -> str:
     its reader read them (an article is stamped and checked from that text)."""
     if article.source is None:
         raise SourceError("has no source text to write (it was not made by a reader)", article.path)
-    body = body_of(article.source.markdown).lstrip("\n")
-    lines = [line for _, line in front_matter(meta_values(article.meta))]
+    front, body = split_front_matter(article.source.markdown)
+    values = meta_values(article.meta) | ({"draft": True} if is_draft_text(front) else {})
+    lines = [line for _, line in front_matter(values)]
+    body = body.lstrip("\n")
     return "\n".join(lines) + "\n\n" + body
 
 
