@@ -155,3 +155,57 @@ def test_check_says_which_edition_it_cannot_read(tmp_path):
     assert code == 1 and "internal error" not in err and "Traceback" not in err
     assert re.search(r"\n  EPUB +FAIL +cannot be read: \S+/openai-third-phase.epub: is not a ZIP", report)
     assert re.search(r"\n  PDF +FAIL +cannot be read: ", report), report
+
+
+NOTES_INSIDE = """---
+title: Notes inside
+date: 2026-07-05
+---
+
+# 原文
+
+Alpha[^1] note and more words.
+
+Beta note[^2], then Gamma.
+
+[^1]: first
+[^2]: second
+
+# 译文
+
+甲[^1]注，还有话。
+
+乙注[^2]，然后丙。
+
+[^1]: 一
+[^2]: 二
+
+# 讨论引子
+
+1. Why?
+"""
+
+
+def test_check_reads_a_note_reference_inside_a_paragraph_as_its_number(tmp_path):
+    """An edition prints a reference as its number where it stands ('Alpha1note'): check
+    expects it there, in an article's editions and in a digest's (it said 'missing')."""
+    (tmp_path / "notes.md").write_text(NOTES_INSIDE, encoding="utf-8")
+    tiny = EXAMPLE.parents[1] / "tests" / "articles" / "tiny" / "tiny.md"
+    out = tmp_path / "out"
+    source = str(tmp_path / "notes.md")
+    code, _, err = run("build", source, str(tiny), "-o", str(out), "--formats", "pdf,epub", "--digest", "D")
+    assert code == 0, err
+    code, report, err = run("check", str(out), "--no-reading", "--no-epubcheck")
+    assert (code, err) == (0, ""), report
+    assert report.rstrip().endswith("2 of 2 article(s) and 1 of 1 digest(s) faithful to their sources")
+    book = out / "notes" / "notes.epub"
+    with zipfile.ZipFile(book) as source:
+        infos = source.infolist()
+        data = {info.filename: source.read(info.filename) for info in infos}
+    for name in data:  # the words after the reference, gone: still found missing
+        data[name] = data[name].replace(b"then Gamma", b"then")
+    with zipfile.ZipFile(book, "w") as target:
+        for info in infos:
+            target.writestr(info, data[info.filename])
+    code, report, err = run("check", str(out / "notes"), "--no-reading", "--no-epubcheck")
+    assert code == 1 and "original paragraph at line 10 missing: 'Beta note2, then Gamma.'" in err

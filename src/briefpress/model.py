@@ -243,8 +243,9 @@ def walk(tokens: list[Token]) -> Iterator[Token]:
             yield from walk(token.children)
 
 
-def tokens_text(tokens: list[Token]) -> str:
-    """The plain text of a token list, as a reader sees it (alt text, code, breaks)."""
+def tokens_text(tokens: list[Token], refs: dict[str, str] | None = None) -> str:
+    """The plain text of a token list, as a reader sees it (alt text, code, breaks);
+    with ``refs``, each footnote reference as the number an edition prints for it."""
     parts: list[str] = []
     for token in tokens:
         if token.type in ("text", "code_inline", "fence", "code_block"):
@@ -254,9 +255,9 @@ def tokens_text(tokens: list[Token]) -> str:
         elif token.type in ("softbreak", "hardbreak"):
             parts.append("\n")
         elif token.type == "footnote_ref":
-            continue
+            parts.append(refs.get(token.meta.get("label", ""), "") if refs else "")
         elif token.children:
-            parts.append(tokens_text(token.children))
+            parts.append(tokens_text(token.children, refs))
         elif token.nesting == -1 and token.block:
             parts.append("\n")
     return "".join(parts).strip()

@@ -31,9 +31,16 @@ def squash(text: str) -> str:
 
 def paragraphs(article: Article) -> list[tuple[str, int, str]]:
     """(which text, source line, text) of every block of the original and the translation."""
-    # an image alone has no text in a PDF, and a shared one is shown once on the bilingual pages
-    found = [("original", b.line, b.text) for b in article.original if not b.image_only]
-    found += [("translation", b.line, b.text) for b in article.translation or [] if not b.image_only]
+    # an image alone has no text in a PDF, and a shared one is shown once on the bilingual pages;
+    # a note's reference is there as its number, wherever in the paragraph it stands
+    refs = {note.label: str(note.number) for note in article.footnotes}
+    texts = (("original", article.original), ("translation", article.translation or []))
+    found = [
+        (name, block.line, tokens_text(block.tokens, refs))
+        for name, blocks in texts
+        for block in blocks
+        if not block.image_only
+    ]
     return [item for item in found if squash(item[2])]
 
 
