@@ -134,6 +134,37 @@ def test_a_key_written_twice_is_an_error_at_its_second_line(tmp_path):
     )
 
 
+def test_a_note_of_two_paragraphs_stays_one_note():
+    data = dict(ARTICLE, original=["Hello.[^1]", {"footnote": "1", "text": "First.\n\nSecond."}])
+    data["translation"] = ["你好。[^1]", {"footnote": "1", "text": "一。\n\n二。"}]
+    article = sources.read_given(data, 1, Report(), Options())
+    assert [block.text for block in article.original] == ["Hello."]
+    [note] = article.footnotes
+    assert [t.content for t in walk(note.original) if t.type == "inline"] == ["First.", "Second."]
+
+
+@pytest.mark.parametrize(
+    ("original", "message"),
+    [
+        (
+            ["a[^1]", {"footnote": "1", "text": "x"}, {"footnote": "1", "text": "y"}],
+            "/original/2: footnote '1' is defined twice in /original (first at /original/1); "
+            "give each note its own label",
+        ),
+        (
+            [{"heading": "Head\nline"}, "a"],
+            "/original/0/heading: 'Head\\nline' does not match '^[^\\\\n]*$' "
+            "(see briefpress/schemas/article.schema.json)",
+        ),
+    ],
+)
+def test_what_the_editions_would_silently_change_is_an_error(tmp_path, original, message):
+    data = {"title": "t", "date": "2026-06-09", "original": original}
+    with pytest.raises(SourceError) as caught:
+        sources.read_given(data, 1, Report(), Options())
+    assert caught.value.message == message
+
+
 def test_a_draft_stays_a_draft_when_written_again(tmp_path):
     text = "---\ntitle: T\ndate: 2026-06-09\ndraft: true\n---\n\n# 原文\n\nA.\n"
     again = Article.from_markdown(Article.from_markdown(text, name="d").to_markdown(), name="d")

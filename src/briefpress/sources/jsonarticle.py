@@ -133,8 +133,18 @@ def article_markdown(data: Any, path: Path, lines: dict[str, int] | None = None)
         if isinstance(value, str):
             add(value.strip("\n").split("\n"), at)
             continue
+        labels: dict[str, str] = {}
         for index, item in enumerate(value):
             here = f"{at}/{index}"
+            if isinstance(item, dict) and "footnote" in item:
+                if item["footnote"] in labels:  # the editions would print one and drop the other
+                    raise SourceError(
+                        f"{here}: footnote {item['footnote']!r} is defined twice in {at} (first at "
+                        f"{labels[item['footnote']]}); give each note its own label",
+                        path,
+                        lines.get(here),
+                    )
+                labels[item["footnote"]] = here
             if key in ("key_points", "relevance", "prompts"):
                 marker = f"{index + 1}. " if key == "prompts" else "- "
                 first, *rest = item.strip("\n").split("\n")

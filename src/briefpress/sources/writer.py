@@ -145,5 +145,7 @@ def block(value: str | dict[str, Any]) -> list[str]:
         lines.append("|" + "---|" * len(head))
         return lines + ["| " + " | ".join(escape_cell(cell) for cell in row) + " |" for row in rows]
     if "footnote" in value:
-        return [f"[^{value['footnote']}]: {value['text'].strip()}"]
+        # the note's later paragraphs indented, so that they stay in the note
+        first, *rest = value["text"].strip("\n").split("\n")
+        return [f"[^{value['footnote']}]: {first.strip()}", *("    " + line if line else "" for line in rest)]
     raise ValueError(f"not a block: {sorted(value)}")  # the schema lets none through
