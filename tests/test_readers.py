@@ -165,6 +165,12 @@ def test_what_the_editions_would_silently_change_is_an_error(tmp_path, original,
     assert caught.value.message == message
 
 
+def test_build_names_what_it_cannot_build(tmp_path):
+    result = briefpress.build([42], output=tmp_path / "out")
+    assert [str(e) for e in result.errors] == ["cannot build int 42: give a path, an Article or a dict"]
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_draft_stays_a_draft_when_written_again(tmp_path):
     text = "---\ntitle: T\ndate: 2026-06-09\ndraft: true\n---\n\n# 原文\n\nA.\n"
     again = Article.from_markdown(Article.from_markdown(text, name="d").to_markdown(), name="d")

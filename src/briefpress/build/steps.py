@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import cache
 from ..editions import EDITIONS, plan, prepare, render_edition
-from ..errors import BriefpressError, BuildError, Finding, Report, SourceError, SourceErrors
+from ..errors import BriefpressError, BuildError, Finding, Report, SourceError, SourceErrors, UsageError
 from ..fontcheck import check_families
 from ..fonts import check_fonts
 from ..l10n import labels
@@ -242,6 +242,10 @@ def build(
         paths = list(paths)
         given = [item for item in paths if isinstance(item, (Article, dict))]
         files = [item for item in paths if not isinstance(item, (Article, dict))]
+        for item in files:
+            if not isinstance(item, (str, Path)):
+                what = f"{type(item).__name__} {item!r:.60}"
+                raise UsageError(f"cannot build {what}: give a path, an Article or a dict")
         found = find(files) if files or not given else Found()
         result.articles = len(found.sources) + len(found.refused) + len(given)
         check_families(options, report)  # every font the editions use, before a source is read
