@@ -245,3 +245,14 @@ def test_unused_footnote_is_a_warning(article_file, report):
     path = article_file("# 原文\n\nText.\n\n[^u]: Unused.\n\n# 译文\n\n文本。\n")
     read_article(path, report)
     assert ":10: warning: footnote [^u] is defined but never referenced" in report.claim("[^u]")
+
+
+def test_a_footnote_defined_twice_is_an_error_at_the_second(article_file, report):
+    """markdown-it keeps the last definition and drops the other: the editions would print
+    one note where the editor wrote two."""
+    original = "# 原文\n\nText.[^1]\n\n[^1]: First.\n[^1]: Second.\n\n"
+    path = article_file(original + "# 译文\n\n文本。[^1]\n\n[^1]: 一。\n")
+    with pytest.raises(SourceError) as caught:
+        read_article(path, report)
+    message = "footnote [^1] is defined twice in '# 原文'; give each note its own label"
+    assert str(caught.value) == f"{path}:11: {message}"

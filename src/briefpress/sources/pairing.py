@@ -12,6 +12,11 @@ def footnote_definitions(src: SourceFile, section: Section) -> Notes:
     """The section's footnote definitions; one that is never referenced is a warning."""
     notes: Notes = {}
     tokens = section.tokens
+    for label, line in section.env.get("footnotes_twice", []):  # the editions would drop one
+        raise src.error(
+            f"footnote [^{label}] is defined twice in '# {section.heading}'; give each note its own label",
+            section.first_line + line if line is not None else section.line,
+        )
     for start, end in children(tokens, "footnote_open"):
         label = tokens[start].meta["label"]
         body = [t for t in tokens[start + 1 : end] if t.type != "footnote_anchor"]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -40,12 +41,28 @@ _KIND_NAMES = {
 
 def make_parser() -> MarkdownIt:
     """The one Markdown dialect of briefpress: CommonMark, tables, footnotes, no raw HTML."""
-    return (
+    md = (
         MarkdownIt("commonmark", {"html": False, "typographer": False})
         .enable("table")
         .use(front_matter_plugin)
         .use(footnote_plugin)
     )
+    md.core.ruler.before("footnote_tail", "footnote_twice", _footnotes_twice)
+    return md
+
+
+def _footnotes_twice(state: Any) -> None:
+    """Note in ``env["footnotes_twice"]`` each footnote label defined again, with the
+    0-based line of its second definition: markdown-it keeps the last and drops the other."""
+    seen: set[str] = set()
+    twice = state.env.setdefault("footnotes_twice", [])
+    for index, token in enumerate(state.tokens):
+        if token.type == "footnote_reference_open":
+            label = token.meta["label"]
+            if label in seen:
+                line = next((t.map[0] for t in state.tokens[index:] if t.map), None)
+                twice.append((label, line))
+            seen.add(label)
 
 
 @cache
