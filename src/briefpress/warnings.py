@@ -22,7 +22,7 @@ CODES: dict[str, str] = {
     "unknown-key": "a front matter key briefpress does not know is ignored",
     "yaml-comment": "a front matter value holds ' #', which YAML reads as a comment: the value is cut",
     "bidi-control": "a front matter value holds a bidirectional control character",
-    "no-translation": "an article without '# 译文' (perhaps without a brief too): no bilingual pages",
+    "no-translation": "an article without '# 译文': no bilingual pages",
     "no-brief": "an article without '# 核心观点', '# 跟我们的关联' or '# 讨论引子': no brief",
     "unlike-blocks": "a block of the original and its translation differ in kind (a list, a paragraph)",
     "unused-footnote": "a footnote is defined but never referenced: it is left out",

@@ -122,20 +122,19 @@ def read_given(item: Given, number: int, report: Report, options: Options | None
 
 
 def warn_incomplete(article: Article, report: Report) -> None:
-    """One warning for an article without a translation or a brief, naming what its
-    editions leave out (an error with ``--strict``): the format allows both, an issue
-    that goes to print without them is more often a slip than a choice."""
-    missing, left_out = [], []
+    """A warning for an article without a translation, and one for an article without a
+    brief, each naming what its editions leave out (an error with ``--strict``): the format
+    allows both, an issue that goes to print without them is more often a slip than a
+    choice. Two warnings, not one, so that each code can be made strict or suppressed."""
     if article.translation is None:
-        missing.append("no translation ('# 译文')")
-        left_out.append("the bilingual pages")
-    if not (article.has_brief or article.prompts):
-        missing.append("no brief ('# 核心观点', '# 跟我们的关联' or '# 讨论引子')")
-        left_out.append("the brief")
-    if missing:
-        code = "no-translation" if article.translation is None else "no-brief"
         report.warn(
-            f"{' and '.join(missing)}: its editions leave out {' and '.join(left_out)}",
+            "no translation ('# 译文'): its editions leave out the bilingual pages",
             article.path,
-            code=code,
+            code="no-translation",
+        )
+    if not (article.has_brief or article.prompts):
+        report.warn(
+            "no brief ('# 核心观点', '# 跟我们的关联' or '# 讨论引子'): its editions leave out the brief",
+            article.path,
+            code="no-brief",
         )
