@@ -14,6 +14,7 @@ import pytest
 from briefpress.cli import main
 from briefpress.errors import Finding, Report, fold
 from briefpress.warnings import CODES, DEFAULT_CODE, TRUNCATED
+from conftest import PAIRS
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "briefpress"
 
@@ -145,6 +146,30 @@ def test_suppress_silences_a_code_and_its_count(tmp_path, odd, monkeypatch):
     code, out, err = run("build", str(odd), "-o", str(tmp_path / "c"), "--formats", "html")
     assert (code, err) == (0, "")
     assert "0 warning(s)" in out
+
+
+def test_a_repeated_flag_adds_its_codes(tmp_path, article_file):
+    """--suppress A --suppress B silences both, --strict=A --strict=B fails on either
+    (the last flag used to replace the ones before it)."""
+    front = "---\ntitle: 测试文章\ndate: 2026-06-09\ncolour: red\n---\n"
+    source = article_file(PAIRS, front=front, brief=False)
+    code, _, err = run("build", str(source), "-o", str(tmp_path / "a"), "--formats", "html")
+    assert sorted(line.rsplit(" [", 1)[-1] for line in err.splitlines()) == ["no-brief]", "unknown-key]"]
+    flags = ["--suppress", "unknown-key", "--suppress", "no-brief"]
+    code, out, err = run("build", str(source), "-o", str(tmp_path / "b"), "--formats", "html", *flags)
+    assert (code, err) == (0, "") and "0 warning(s)" in out
+    for strict in (
+        ["--strict=unknown-key", "--strict=no-brief"],
+        ["--strict=no-brief", "--strict=unknown-key"],
+    ):
+        out = tmp_path / "-".join(strict)
+        code, _, err = run(
+            "build", *strict, str(source), "-o", str(out), "--formats", "html", "--suppress", "no-brief"
+        )
+        assert code == 1 and "1 warning(s) and --strict: nothing written" in err
+        assert not (out / "a").exists()
+    code, _, err = run("build", "--strict=weasyprint", "--strict", str(source), "-o", str(tmp_path / "d"))
+    assert code == 1  # --strict alone: every code
 
 
 @pytest.mark.parametrize(

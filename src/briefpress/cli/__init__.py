@@ -13,7 +13,7 @@ from typing import TextIO
 from .. import __version__
 from ..errors import BriefpressError, ConfigError, Interrupted, UsageError
 from ..options import Flag, Options, coerce, declared, flag_name, spec
-from ..options.kinds import shown_default
+from ..options.kinds import WarningCodes, shown_default
 from . import commands
 from .commands import print_error, say
 
@@ -61,6 +61,16 @@ def _value(name: str):
     return convert
 
 
+class _MoreCodes(argparse.Action):
+    """``--suppress A --suppress B`` (or ``--strict=A --strict=B``) names both codes: a
+    repeated flag adds to the codes before it; ``--strict`` alone stays every code."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        before = getattr(namespace, self.dest, None)
+        merged = True if True in (before, values) else tuple(dict.fromkeys((*(before or ()), *values)))
+        setattr(namespace, self.dest, merged)
+
+
 def add_option(parser: argparse.ArgumentParser, name: str, *flags: str, help: str | None = None) -> None:
     """A flag for option ``name``, as it is declared in :class:`~briefpress.options.Options`."""
     declared = spec(name)
@@ -74,7 +84,9 @@ def add_option(parser: argparse.ArgumentParser, name: str, *flags: str, help: st
     if getattr(declared.kind, "every", False):  # --strict, or --strict=CODES (see _Parser)
         flags = flags or declared.flags
         parser.add_argument(*flags, dest=name, action="store_const", const=True, default=None, help=text)
-        parser.add_argument(*(f + "=" for f in flags), dest=name, type=_value(name), help=argparse.SUPPRESS)
+        parser.add_argument(
+            *(f + "=" for f in flags), dest=name, type=_value(name), action=_MoreCodes, help=argparse.SUPPRESS
+        )
         assert isinstance(parser, _Parser)
         parser.valued_after_equals = parser.valued_after_equals | set(flags)
         return
@@ -84,6 +96,7 @@ def add_option(parser: argparse.ArgumentParser, name: str, *flags: str, help: st
         type=_value(name),
         metavar=declared.value_name,
         help=f"{text} (default: {default})",
+        **({"action": _MoreCodes} if isinstance(declared.kind, WarningCodes) else {}),
     )
 
 
