@@ -62,13 +62,11 @@ def _value(name: str):
 
 
 class _MoreCodes(argparse.Action):
-    """``--suppress A --suppress B`` (or ``--strict=A --strict=B``) names both codes: a
-    repeated flag adds to the codes before it; ``--strict`` alone stays every code."""
+    """A repeated ``--suppress`` or ``--strict=CODES`` adds to the codes before it."""
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
-        before = getattr(namespace, self.dest, None)
-        merged = True if True in (before, values) else tuple(dict.fromkeys((*(before or ()), *values)))
-        setattr(namespace, self.dest, merged)
+        before = getattr(namespace, self.dest, None)  # --strict alone (True) stays every code
+        setattr(namespace, self.dest, True if True in (before, values) else (*(before or ()), *values))
 
 
 def add_option(parser: argparse.ArgumentParser, name: str, *flags: str, help: str | None = None) -> None:
@@ -96,7 +94,7 @@ def add_option(parser: argparse.ArgumentParser, name: str, *flags: str, help: st
         type=_value(name),
         metavar=declared.value_name,
         help=f"{text} (default: {default})",
-        **({"action": _MoreCodes} if isinstance(declared.kind, WarningCodes) else {}),
+        action=_MoreCodes if isinstance(declared.kind, WarningCodes) else "store",
     )
 
 
