@@ -17,23 +17,8 @@ import yaml
 
 from ..errors import SourceError
 from ..model import Article, Meta
+from .frontmatter import FRONT_MATTER_KEYS
 
-#: front-matter keys in the order they are written
-ORDER = (
-    "title",
-    "date",
-    "summary",
-    "source_url",
-    "source_title",
-    "author",
-    "translator",
-    "editor",
-    "tags",
-    "slug",
-    "original_lang",
-    "translation_lang",
-    "draft",
-)
 _FENCE_RUN = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
 
 
@@ -48,7 +33,9 @@ def yaml_line(key: str, value: Any) -> str:
 def front_matter(values: dict[str, Any]) -> list[tuple[str, str]]:
     """The front matter's lines, ``---`` to ``---``, each with its key ("" for the
     ``---`` lines); None and empty values are left out."""
-    keys = [key for key in ORDER if key in values] + [key for key in values if key not in ORDER]
+    # in the order the format lists them, then any others
+    keys = [key for key in FRONT_MATTER_KEYS if key in values]
+    keys += [key for key in values if key not in FRONT_MATTER_KEYS]
     lines = [("", "---")]
     for key in keys:
         value = values[key]
