@@ -1,0 +1,102 @@
+"""Reading a built PDF back as a reader sees it: its lines of glyphs with their positions
+(pdfplumber), and the text block the page's margins leave. The layout tests of the
+handout (edges, justification, footnotes, pagination) share these."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefpress.editions.pagenumbers import margins, points
+from briefpress.options import Options
+
+#: glyphs whose tops differ by less than this (pt) are on one line
+LINE_TOLERANCE = 1.5
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of glyphs on one page: its box in points from the page's top left."""
+
+    page: int  # 1-based
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    text: str
+    size: float
+    chars: tuple[dict, ...] = field(repr=False, compare=False)
+
+    @property
+    def latin(self) -> bool:
+        """Mostly Latin letters (an English line)."""
+        letters = [c for c in self.text if c.isalpha()]
+        return bool(letters) and sum(c.isascii() for c in letters) > 0.8 * len(letters)
+
+
+@dataclass(frozen=True)
+class Block:
+    """The text block of a page: the paper less its margins, in points."""
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+    width: float
+    height: float
+
+
+def text_block(options: Options, page_width: float, page_height: float, page: int = 1) -> Block:
+    """The page's text block for the build ``options`` (with ``--duplex``, mirrored)."""
+    box = margins(options)
+    left, right = box["left"], box["right"]
+    if options.duplex:
+        left, right = (box["inside"], box["outside"]) if page % 2 else (box["outside"], box["inside"])
+    x0, x1 = _length(left), page_width - _length(right)
+    y0, y1 = _length(box["top"]), page_height - _length(box["bottom"])
+    return Block(x0, x1, y0, y1, x1 - x0, y1 - y0)
+
+
+def _length(css: str) -> float:
+    """A margin in points, including the ``calc(a + b)`` / ``calc(a - b)`` of --duplex."""
+    if css.startswith("calc("):
+        a, sign, b = css[5:-1].split()
+        return points(a) + points(b) * (1 if sign == "+" else -1)
+    return points(css)
+
+
+def pages(pdf_path: Path) -> list[tuple[float, float, list[Line]]]:
+    """Each page's width, height and lines, top to bottom (each line's glyphs left to right;
+    glyphs in the footer and running title included, as they are on the page)."""
+    import pdfplumber
+
+    result = []
+    with pdfplumber.open(pdf_path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            rows: dict[float, list[dict]] = defaultdict(list)
+            for char in sorted(page.chars, key=lambda c: c["top"]):
+                top = next((t for t in rows if abs(t - char["top"]) < LINE_TOLERANCE), char["top"])
+                rows[top].append(char)
+            lines = []
+            for top in sorted(rows):
+                chars = tuple(sorted(rows[top], key=lambda c: c["x0"]))
+                lines.append(
+                    Line(
+                        page=number,
+                        top=min(c["top"] for c in chars),
+                        bottom=max(c["bottom"] for c in chars),
+                        x0=chars[0]["x0"],
+                        x1=max(c["x1"] for c in chars),
+                        text="".join(c["text"] for c in chars),
+                        size=max(c["size"] for c in chars),
+                        chars=chars,
+                    )
+                )
+            result.append((float(page.width), float(page.height), lines))
+    return result
+
+
+def lines(pdf_path: Path) -> list[Line]:
+    """Every line of the PDF, page by page."""
+    return [line for _, _, found in pages(pdf_path) for line in found]
