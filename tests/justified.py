@@ -36,9 +36,7 @@ class Paragraph:
         """The non-final lines that end more than ``tolerance`` pt before the right edge
         (a line without a space, as a long address can fill, has nothing to stretch)."""
         return [
-            line
-            for line in self.lines[:-1]
-            if self.right - line.x1 > tolerance and " " in line.text.strip()
+            line for line in self.lines[:-1] if self.right - line.x1 > tolerance and " " in line.text.strip()
         ]
 
 
