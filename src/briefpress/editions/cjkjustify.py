@@ -19,7 +19,7 @@ outer halves at the edges of a text box: the gaps between a box's characters eac
 by one share, and the line's last glyph still ends at the right margin. A line with
 Chinese in it that would need more than :data:`MAX_SPACING` per gap is left ragged; a
 line without is justified as WeasyPrint justifies it (the limit once applied to English
-lines too, and left one in four of the handout's English lines 5-10 mm short).
+lines too, and left 28-44 % of the handout's English lines 5-12 mm short).
 
 The scope: four WeasyPrint functions are replaced when the first :func:`justified`
 block of the process starts and put back when the last one ends, and even while they
