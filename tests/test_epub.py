@@ -75,7 +75,7 @@ def test_container_and_mimetype(book):
 def test_metadata(book):
     meta = book.opf.find("opf:metadata", NS)
     assert meta.findtext("dc:language", namespaces=NS) == "zh-Hans"
-    assert meta.findtext("dc:title", namespaces=NS) == "OpenAI 第三阶段战略:AI 权力分配与人类韧性"
+    assert meta.findtext("dc:title", namespaces=NS) == "OpenAI 第三阶段战略：AI 权力分配与人类韧性"
     assert meta.findtext("dc:creator", namespaces=NS) == "OpenAI"
     identifier = meta.findtext("dc:identifier", namespaces=NS)
     assert identifier == epub_edition.book_identifier(read_article(EXAMPLE, _quiet()))

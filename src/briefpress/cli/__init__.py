@@ -75,9 +75,15 @@ def add_option(parser: argparse.ArgumentParser, name: str, *flags: str, help: st
     default = shown_default(Options.__dataclass_fields__[name])
     text = help or declared.help
     if isinstance(declared.kind, Flag):
-        parser.add_argument(
-            *(flags or declared.flags), dest=name, action="store_true", default=None, help=text
+        off = declared.kind.off
+        either = parser.add_mutually_exclusive_group() if off else parser
+        on_text = f"{text} (default: {default})" if off else text
+        either.add_argument(
+            *(flags or declared.flags), dest=name, action="store_true", default=None, help=on_text
         )
+        if off:
+            turn_off = f"turn {(flags or declared.flags)[-1]} off"
+            either.add_argument(*off, dest=name, action="store_false", default=None, help=turn_off)
         return
     if getattr(declared.kind, "every", False):  # --strict, or --strict=CODES (see _Parser)
         flags = flags or declared.flags
