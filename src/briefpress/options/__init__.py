@@ -165,7 +165,7 @@ class Options:
         "--fix-punctuation",
         help="in the editions, make half-width punctuation between Chinese characters "
         "full-width, pair straight quotes and drop spaces beside full-width punctuation, in every "
-        "Chinese text (the source is not changed); on by default: --keep-punctuation keeps the text as written",
+        "Chinese text (the source is not changed); on unless --keep-punctuation (the text as written)",
     )
     lint: bool = option(
         False,
