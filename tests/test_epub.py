@@ -358,6 +358,33 @@ def test_landmarks_and_nested_toc(book):
     assert srcs == [a.get("href") for a in toc.iterfind(".//x:a", NS)]
 
 
+@pytest.mark.slow
+def test_the_contents_page_is_a_styled_list(path, tmp_path):
+    """The nav document in the book's stylesheet, as Chromium lays it out: no numbers or
+    bullets, each level set in under the one above, room between the entries."""
+    from briefpress import reading
+
+    zipfile.ZipFile(path).extractall(tmp_path)
+    nav = next(tmp_path.rglob("nav.xhtml"))
+    assert 'href="styles/book.css"' in nav.read_text(encoding="utf-8")
+    with reading.Browser(offline=True) as chromium, chromium.page(nav.as_uri(), width=480) as page:
+        found = page.evaluate(
+            """() => [...document.querySelectorAll('nav#toc a')].map(a => {
+                const li = a.closest('li'), box = a.getBoundingClientRect();
+                return {depth: a.closest('ol').parentElement.closest('ol') ? 2 : 1, x: box.left,
+                        top: box.top, bottom: box.bottom,
+                        marker: getComputedStyle(li).listStyleType, weight: getComputedStyle(a).fontWeight};
+            })"""
+        )
+    assert {entry["marker"] for entry in found} == {"none"}
+    top = [e for e in found if e["depth"] == 1]
+    inner = [e for e in found if e["depth"] == 2]
+    assert top and inner and min(e["x"] for e in inner) >= max(e["x"] for e in top) + 12
+    assert all(int(e["weight"]) >= 600 for e in top)
+    gaps = [b["top"] - a["bottom"] for a, b in zip(found, found[1:], strict=False)]
+    assert min(gaps) >= 4, gaps  # room to tap one entry, not its neighbour
+
+
 def test_kindle_safe_markup_and_css(book):
     css = book.read("styles/book.css").decode()
     assert not re.search(r"margin[^;{}]*:[^;{}]*-\d", css)  # no negative margins
