@@ -75,7 +75,7 @@ def test_container_and_mimetype(book):
 def test_metadata(book):
     meta = book.opf.find("opf:metadata", NS)
     assert meta.findtext("dc:language", namespaces=NS) == "zh-Hans"
-    assert meta.findtext("dc:title", namespaces=NS) == "OpenAI 第三阶段战略:AI 权力分配与人类韧性"
+    assert meta.findtext("dc:title", namespaces=NS) == "OpenAI 第三阶段战略：AI 权力分配与人类韧性"
     assert meta.findtext("dc:creator", namespaces=NS) == "OpenAI"
     identifier = meta.findtext("dc:identifier", namespaces=NS)
     assert identifier == epub_edition.book_identifier(read_article(EXAMPLE, _quiet()))
@@ -356,6 +356,33 @@ def test_landmarks_and_nested_toc(book):
     ncx = book.xml(ncx_item.get("href"))
     srcs = [c.get("src") for c in ncx.iterfind(".//ncx:content", NS)]
     assert srcs == [a.get("href") for a in toc.iterfind(".//x:a", NS)]
+
+
+@pytest.mark.slow
+def test_the_contents_page_is_a_styled_list(path, tmp_path):
+    """The nav document in the book's stylesheet, as Chromium lays it out: no numbers or
+    bullets, each level set in under the one above, room between the entries."""
+    from briefpress import reading
+
+    zipfile.ZipFile(path).extractall(tmp_path)
+    nav = next(tmp_path.rglob("nav.xhtml"))
+    assert 'href="styles/book.css"' in nav.read_text(encoding="utf-8")
+    with reading.Browser(offline=True) as chromium, chromium.page(nav.as_uri(), width=480) as page:
+        found = page.evaluate(
+            """() => [...document.querySelectorAll('nav#toc a')].map(a => {
+                const li = a.closest('li'), box = a.getBoundingClientRect();
+                return {depth: a.closest('ol').parentElement.closest('ol') ? 2 : 1, x: box.left,
+                        top: box.top, bottom: box.bottom,
+                        marker: getComputedStyle(li).listStyleType, weight: getComputedStyle(a).fontWeight};
+            })"""
+        )
+    assert {entry["marker"] for entry in found} == {"none"}
+    top = [e for e in found if e["depth"] == 1]
+    inner = [e for e in found if e["depth"] == 2]
+    assert top and inner and min(e["x"] for e in inner) >= max(e["x"] for e in top) + 12
+    assert all(int(e["weight"]) >= 600 for e in top)
+    gaps = [b["top"] - a["bottom"] for a, b in zip(found, found[1:], strict=False)]
+    assert min(gaps) >= 4, gaps  # room to tap one entry, not its neighbour
 
 
 def test_kindle_safe_markup_and_css(book):

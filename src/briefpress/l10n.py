@@ -23,6 +23,7 @@ LABELS: dict[str, dict[str, str]] = {
         "contents": "目录",
         "cover": "封面",
         "digest_count": "{count} 篇文章",
+        "digest_cover_more": "及其他 {count} 篇",
         "digest_left_out": "另有 {count} 篇文章因构建失败未收入。",
         "digest_left_out_one": "另有 1 篇文章因构建失败未收入。",
         "handout_attached": "完整的双语讲义（简报、双语对照、原文、讨论引子）见附件 PDF。",
@@ -63,6 +64,7 @@ LABELS: dict[str, dict[str, str]] = {
         "contents": "目錄",
         "cover": "封面",
         "digest_count": "{count} 篇文章",
+        "digest_cover_more": "及其他 {count} 篇",
         "digest_left_out": "另有 {count} 篇文章因建置失敗未收入。",
         "digest_left_out_one": "另有 1 篇文章因建置失敗未收入。",
         "handout_attached": "完整的雙語講義（簡報、雙語對照、原文、討論引子）見附件 PDF。",
@@ -103,6 +105,7 @@ LABELS: dict[str, dict[str, str]] = {
         "contents": "Contents",
         "cover": "Cover",
         "digest_count": "{count} articles",
+        "digest_cover_more": "and {count} more",
         "digest_left_out": "{count} articles left out: they failed to build.",
         "digest_left_out_one": "1 article left out: it failed to build.",
         "handout_attached": (

@@ -182,6 +182,8 @@ class Article:
     content_hash: str | None = None
     #: what the reader read (None when the article was made otherwise)
     source: SourceText | None = field(default=None, compare=False, repr=False)
+    #: what the punctuation fix changed in the editions' text: (marks, spaces dropped)
+    punctuation_fixed: tuple[int, int] = field(default=(0, 0), compare=False, repr=False)
 
     @classmethod
     def from_markdown(cls, text: str, name: str = "article", folder: str | Path = ".") -> Article:

@@ -67,6 +67,8 @@ class BuildResult:
     failed: list[Path] = field(default_factory=list)
     #: how many articles that failed the digest leaves out (--digest-partial)
     left_out: int = 0
+    #: what the punctuation fix changed in the articles built: marks, spaces dropped
+    punctuation_fixed: tuple[int, int] = (0, 0)
     #: the articles whose sources are gone from the folders built: unlisted, or removed
     retired: Retired = field(default_factory=Retired)
     seconds: float = 0.0
@@ -326,6 +328,7 @@ def build_articles(
     (:func:`.stamps.made_of`, the options aside)."""
     shared = resources_hash(options.theme)
     contents = {a.path: made_of(a, shared) for a in articles}
+    fixed = {a.path: a.punctuation_fixed for a in articles}
     done = 0
 
     def finished(outcome: Outcome) -> None:
@@ -341,6 +344,8 @@ def build_articles(
         else:
             result.outputs += outcome.outputs
             result.built += 1
+            marks, spaces = result.punctuation_fixed
+            result.punctuation_fixed = (marks + fixed[outcome.path][0], spaces + fixed[outcome.path][1])
         if progress:
             progress(done, len(articles), outcome)
 

@@ -160,12 +160,12 @@ class Options:
         help="OpenCC profile for --script hant: s2twp (Taiwan, with its words) or s2hk (Hong Kong)",
     )
     fix_punctuation: bool = option(
-        False,
-        Flag(),
+        True,
+        Flag("--keep-punctuation", "--no-fix-punctuation"),
         "--fix-punctuation",
         help="in the editions, make half-width punctuation between Chinese characters "
         "full-width, pair straight quotes and drop spaces beside full-width punctuation, in every "
-        "Chinese text (the source is not changed)",
+        "Chinese text (the source is not changed); on unless --keep-punctuation (the text as written)",
     )
     lint: bool = option(
         False,
