@@ -140,8 +140,8 @@ def add_metadata(book: epub.EpubBook, info: BookInfo, has_images: bool, paged: b
     ):
         schema("accessibilityFeature", feature)
     if paged:
-        book.add_prefix("a11y", "http://www.idpf.org/epub/vocab/package/a11y/#")
-        book.add_metadata(None, "meta", SOURCE, {"property": "a11y:pageBreakSource"})
+        # the property of the page-source proposal (w3c publ-a11y), in the default vocabulary
+        book.add_metadata(None, "meta", SOURCE, {"property": "pageBreakSource"})
     schema("accessibilityHazard", "none")
     images = "the cover and the article's images have" if has_images else "the cover has"
     schema(
