@@ -74,7 +74,7 @@ PAIR_NUMBER_GREY = (0.54902, 0.54902, 0.54902)
 def is_pair_number(char: dict) -> bool:
     """Whether a glyph belongs to a paragraph number in the margin (by its grey)."""
     colour = tuple(char.get("non_stroking_color") or ())
-    return len(colour) == 3 and all(abs(a - b) < 0.002 for a, b in zip(colour, PAIR_NUMBER_GREY))
+    return len(colour) == 3 and all(abs(a - b) < 0.002 for a, b in zip(colour, PAIR_NUMBER_GREY, strict=True))
 
 
 def pages(pdf_path: Path, numbers: bool = False) -> list[tuple[float, float, list[Line]]]:

@@ -112,9 +112,7 @@ def destinations(path: Path) -> dict[str, tuple[int, float]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("layout", ["interleaved", "side-by-side"])
-def test_the_handout_numbers_each_pair_in_the_margin_beside_its_first_line(
-    article, page, tmp_path, layout
-):
+def test_the_handout_numbers_each_pair_in_the_margin_beside_its_first_line(article, page, tmp_path, layout):
     path = handout(article, tmp_path, bilingual=layout)
     numbers = [line for _, _, found in pages(path, numbers=True) for line in found]
     assert [int(line.text[1:]) for line in numbers] == numbers_of(page)
@@ -146,8 +144,9 @@ def test_the_citation_is_a_link_to_the_pair_in_the_handout(article, tmp_path):
     ]
     internal = [(number, dest) for number, dest in links if dest is not None]
     assert internal == [(len(reader.pages), "pair-2")]
-    assert reader.get_destination_page_number(reader.named_destinations["pair-2"]) + 1 == (
-        destinations(path)["pair-2"][0]
+    assert (
+        reader.get_destination_page_number(reader.named_destinations["pair-2"]) + 1
+        == (destinations(path)["pair-2"][0])
     )
 
 

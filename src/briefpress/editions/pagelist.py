@@ -46,12 +46,16 @@ def anchor_pages(pdf: bytes) -> dict[str, int]:
         names = document.Root.get("/Names")
         if names is None or "/Dests" not in names:
             return {}
-        pages = {page.objgen: number for number, page in enumerate(document.pages, start=1)}
+        pages: dict[tuple[int, int], int] = {
+            page.obj.objgen: number for number, page in enumerate(document.pages, start=1)
+        }
         found = {}
         for name, target in pikepdf.NameTree(names.Dests).items():
             array = target.get("/D") if isinstance(target, pikepdf.Dictionary) else target
-            if isinstance(array, pikepdf.Array) and len(array) and array[0].objgen in pages:
-                found[str(name)] = pages[array[0].objgen]
+            if isinstance(array, pikepdf.Array) and len(array):
+                page = pages.get(array[0].objgen)
+                if page is not None:
+                    found[str(name)] = page
         return found
 
 
