@@ -50,7 +50,7 @@ class Book:
 
 @pytest.fixture(scope="module")
 def path(tmp_path_factory):
-    """The example as an EPUB alone (no WeasyPrint: these tests are in the quick subset)."""
+    """The example as an EPUB alone (it lays out the A4 handout for its page-list, once)."""
     from briefpress.build.steps import build
     from briefpress.errors import Report
 

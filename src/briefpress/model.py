@@ -7,6 +7,7 @@ each edition can render it with its own ids and link rules.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -283,5 +284,7 @@ def edition_sections(article: Article) -> list[str]:
 
 
 def section_of(anchor: str) -> str:
-    """The section an in-document anchor (a section id) lives in; "" for the title."""
+    """The section an in-document anchor (a section id, a pair's) lives in; "" for the title."""
+    if re.fullmatch(r"pair-\d+", anchor):
+        return "bilingual"
     return {"title": "", "key-points": "brief", "relevance": "brief"}.get(anchor, anchor)

@@ -168,7 +168,7 @@ def render_article(
         pdf_apart = Background.start(lambda own: render_edition("pdf", article, options, own, {}))
         names.remove("pdf")
     for name in names:
-        if pdf_apart is not None and "pdf" in EDITIONS[name].needs:
+        if pdf_apart is not None and uses_pdf(name, options):
             rendered.update(pdf_apart.result(report, article.path))
             pdf_apart = None
         started = time.perf_counter()
@@ -180,6 +180,13 @@ def render_article(
         timings["pdf (waited for)"] = time.perf_counter() - started
     wanted = {file for name in options.formats for file in EDITIONS[name].files(article.meta.slug)}
     return {name: data for name, data in rendered.items() if name in wanted}
+
+
+def uses_pdf(name: str, options: Options) -> bool:
+    """Whether edition ``name`` needs the PDF's files, or reuses its layout (the same paper):
+    then it is rendered once the PDF is."""
+    edition = EDITIONS[name]
+    return "pdf" in edition.needs or ("pdf", options.paper) in edition.reuses
 
 
 def kept_files(folder: Path, kept: dict[str, list[str]], names: list[str]) -> dict[str, bytes]:

@@ -124,7 +124,7 @@ class Options:
         Whole(0, 30),
         "--notes-lines",
         help="PDF: ruled lines for notes under each prompt (0: none)",
-        changes=("pdf",),
+        changes=("pdf", "epub", "kepub"),  # the e-books' page-list: the A4 handout's pages
     )
     pdf_variant: str | None = option(
         None,
@@ -239,7 +239,7 @@ class Options:
         Flag(),
         "--duplex",
         help="PDF printed on both sides: margins and running lines mirror",
-        changes=("pdf",),
+        changes=("pdf", "epub", "kepub"),  # the e-books' page-list: the A4 handout's pages
     )
     jobs: int | None = option(
         None,

@@ -92,6 +92,9 @@ class RenderContext:
     qr: str | None = None
     #: the sections and the text's subheadings, for the page's contents list
     contents: list[ContentsEntry] = field(default_factory=list)
+    #: the EPUB's page-list: the A4 handout's page that begins at each of these ids
+    #: ("title", a section's name, "pair-N"; editions/pagelist.py)
+    page_breaks: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
