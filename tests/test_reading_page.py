@@ -91,13 +91,14 @@ def test_side_by_side_pairs_are_centred_and_single_text_keeps_its_measure(browse
         assert abs(pairs["x"] - (width - pairs["x"] - pairs["width"])) <= 1  # the grid is symmetric
         english = page.locator("#pair-3 .orig").bounding_box()
         chinese = page.locator("#pair-3 .trans").bounding_box()
-        assert abs(english["width"] - chinese["width"]) <= 1 and english["x"] + english["width"] < chinese["x"]
+        assert abs(english["width"] - chinese["width"]) <= 1
+        assert english["x"] + english["width"] < chinese["x"]
         assert 30 * 16 <= english["width"] <= 36 * 16  # two columns of ~34 rem
         original = page.locator(".original-text").bounding_box()
         assert 34 * 16 <= original["width"] <= 40 * 16  # English on its own: 34-40 rem
     with browser.page(url(base, "openai-third-phase", "translation"), width=width, height=900) as page:
         chinese = page.locator("#pair-3 .trans p").first
-        ems = chinese.evaluate("(p) => p.getBoundingClientRect().width / parseFloat(getComputedStyle(p).fontSize)")
+        ems = chinese.evaluate("p => p.offsetWidth / parseFloat(getComputedStyle(p).fontSize)")
         assert 38 <= ems <= 42  # Chinese on its own: 38-42 characters a line
 
 
@@ -151,7 +152,7 @@ def test_links_lead_to_the_index_and_to_the_editions_built(browser, base, site, 
             assert index.inner_text() == Options().site_name
             downloads = page.locator(".site-bar .downloads a")
             assert downloads.all_inner_texts() == labels
-            hrefs = [index.evaluate("a => a.href"), *downloads.evaluate_all("links => links.map(a => a.href)")]
+            hrefs = [index.evaluate("a => a.href"), *downloads.evaluate_all("all => all.map(a => a.href)")]
         files = [site / urlsplit(href).path.lstrip("/") for href in hrefs]
         assert files[0] == site / folder / "index.html"
         assert all(path.is_file() for path in files), files
