@@ -52,7 +52,7 @@ class Options:
         Formats(),
         "--formats",
         help=f"comma-separated editions from {','.join(FORMATS)}",
-        changes=(),
+        changes=("html",),  # the reading page links to the other editions built with it
     )
     # in the build hash although they change no byte: a strict build must see the warnings again
     strict: bool | tuple[str, ...] = option(
@@ -185,9 +185,9 @@ class Options:
         "阿头学",
         Text(),
         "--site-name",
-        help="the newsletter's name, on the EPUB cover",
+        help="the newsletter's name, on the EPUB cover and atop the reading page",
         metavar="NAME",
-        changes=("epub", "kepub", "newsletter", "digest"),
+        changes=("html", "epub", "kepub", "newsletter", "digest"),
     )
     mail_from: str | None = option(
         None,
