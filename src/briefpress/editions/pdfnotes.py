@@ -16,13 +16,22 @@ the next page as it would on a page without notes, and every note stays with its
 a note that cannot fit beside its call's line takes that line with it to the next page
 (``footnote-policy: line`` in styles/print.css, which WeasyPrint honours itself).
 
-The patch is one assignment of WeasyPrint 70's ``_linebox_layout`` (``report = ...``)
-made ``False``, in a copy of the function compiled from WeasyPrint's own source; the
-copy is made once per process and only when that assignment is exactly the expected
-one (:func:`problem`), else nothing is patched and the build warns. It is in place while
-a block is open and acts only in the thread (or task) inside one (a ContextVar), as
-:mod:`.cjkjustify` does. Upstream (Kozea/WeasyPrint): a reported note should be taken
-back when the line it made room for is not kept on the page; this goes away then.
+A second WeasyPrint 70 slip sends a note to the next page from any page: the footnote
+area "overflows" when its last note ends below it, compared exactly
+(``LayoutContext._update_footnote_area``), and the two sums are computed in different
+orders, so on some paper sizes a note that fits ends 1e-13 px below its area
+(1022.8000000000001 > 1022.8 on Letter) and is moved on (or, with ``footnote-policy:
+line``, takes its line to the next page, and again there). Within :func:`kept_with_calls`
+that comparison allows a hundredth of a pixel.
+
+Each patch is one statement of a WeasyPrint 70 function (:data:`EDITS`) replaced in a
+copy of the function compiled from WeasyPrint's own source; the copies are made once per
+process and only when each statement is exactly the expected one (:func:`problem`), else
+nothing is patched and the build warns. They are in place while a block is open and act
+only in the thread (or task) inside one (a ContextVar), as :mod:`.cjkjustify` does.
+Upstream (Kozea/WeasyPrint): a reported note should be taken back when the line it made
+room for is not kept on the page, and the overflow test should allow rounding; the
+patches go away then.
 """
 
 from __future__ import annotations
@@ -38,18 +47,43 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-#: the assignment that decides whether notes are moved to make room for a line
-REPORTING = "report = not context.in_column and can_break_now and not could_break_before"
+#: each patched function (module, class or None, name), the statement replaced, and its
+#: replacement: no notes moved to make room for a line; a rounding error is no overflow
+EDITS: tuple[tuple[str, str | None, str, str, str], ...] = (
+    (
+        "weasyprint.layout.block",
+        None,
+        "_linebox_layout",
+        "report = not context.in_column and can_break_now and not could_break_before",
+        "report = False",
+    ),
+    (
+        "weasyprint.layout",
+        "LayoutContext",
+        "_update_footnote_area",
+        "overflow = last_child_bottom > footnote_area_bottom",
+        "overflow = last_child_bottom > footnote_area_bottom + 0.01",
+    ),
+)
 
 _inside: ContextVar[bool] = ContextVar("briefpress_pdfnotes", default=False)
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One WeasyPrint function, its edited copy, and what stands in for it in a scope."""
+
+    owner: Any  # the module or class that holds it
+    name: str
+    original: Any
+    dispatch: Any  # the edited copy inside kept_with_calls, the original elsewhere
 
 
 @dataclass
 class _State:
     checked: bool = False
     problem: str | None = None
-    original: Any = None
-    kept: Any = None  # the copy that never reports notes
+    patches: tuple[Patch, ...] = ()
     users: int = 0
 
 
@@ -68,7 +102,7 @@ os.register_at_fork(after_in_child=_new_lock)
 @contextmanager
 def kept_with_calls(warn: Callable[[str], object] | None = None) -> Iterator[bool]:
     """Within the block, WeasyPrint keeps page footnotes on their call's page in this
-    thread (yields True); with a WeasyPrint the patch does not know, ``warn`` is told and
+    thread (yields True); with a WeasyPrint the patches do not know, ``warn`` is told and
     WeasyPrint places the notes its own way (yields False)."""
     reason = problem()
     if reason is not None:
@@ -76,11 +110,10 @@ def kept_with_calls(warn: Callable[[str], object] | None = None) -> Iterator[boo
             warn(f"footnotes may be set a page after their call: {reason}")
         yield False
         return
-    from weasyprint.layout import block
-
     with _lock:
         if _state.users == 0:
-            block._linebox_layout = _dispatch
+            for patch in _state.patches:
+                setattr(patch.owner, patch.name, patch.dispatch)
         _state.users += 1
     token = _inside.set(True)
     try:
@@ -89,12 +122,9 @@ def kept_with_calls(warn: Callable[[str], object] | None = None) -> Iterator[boo
         _inside.reset(token)
         with _lock:
             _state.users -= 1
-            if _state.users == 0 and block.__dict__.get("_linebox_layout") is _dispatch:
-                block._linebox_layout = _state.original
-
-
-def _dispatch(*args: Any, **kwargs: Any) -> Any:
-    return (_state.kept if _inside.get() else _state.original)(*args, **kwargs)
+            for patch in _state.patches if _state.users == 0 else ():
+                if patch.owner.__dict__.get(patch.name) is patch.dispatch:  # not patched again since
+                    setattr(patch.owner, patch.name, patch.original)
 
 
 def problem() -> str | None:
@@ -102,30 +132,47 @@ def problem() -> str | None:
     with _lock:
         if not _state.checked:
             try:
-                _state.original, _state.kept = _make()
+                _state.patches = tuple(_patch(*edit) for edit in EDITS)
             except (ImportError, AttributeError, LookupError, OSError, SyntaxError, TypeError) as exc:
                 _state.problem = f"{type(exc).__name__}: {exc}"
             _state.checked = True
     return _state.problem
 
 
-def _make() -> tuple[Any, Any]:
-    """WeasyPrint's ``_linebox_layout`` and its copy with ``report = False``."""
-    from weasyprint.layout import block
+def _patch(module: str, owner_name: str | None, name: str, statement: str, replacement: str) -> Patch:
+    import importlib
 
-    original = block._linebox_layout
-    lines, first = inspect.getsourcelines(original)
+    owner = importlib.import_module(module)
+    owner = getattr(owner, owner_name) if owner_name else owner
+    original = owner.__dict__[name]
+    edited = _edited(original, statement, replacement)
+
+    def dispatch(*args: Any, **kwargs: Any) -> Any:
+        return (edited if _inside.get() else original)(*args, **kwargs)
+
+    return Patch(owner, name, original, dispatch)
+
+
+def _edited(function: Any, statement: str, replacement: str) -> Any:
+    """``function`` compiled again from its source with ``statement`` (found exactly once,
+    compared as syntax) replaced by ``replacement``, in the globals of its module."""
+    lines, first = inspect.getsourcelines(function)
     tree = ast.parse(textwrap.dedent("".join(lines)))
-    expected = ast.dump(ast.parse(REPORTING).body[0])
-    found = [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["report"]
-    ]
-    if len(found) != 1 or ast.dump(found[0]) != expected:
-        raise LookupError(f"weasyprint.layout.block._linebox_layout has no '{REPORTING}'")
-    found[0].value = ast.copy_location(ast.Constant(False), found[0].value)
+    expected, new = ast.dump(ast.parse(statement).body[0]), ast.parse(replacement).body[0]
+    found = 0
+
+    class Replace(ast.NodeTransformer):
+        def generic_visit(self, node: ast.AST) -> ast.AST:
+            nonlocal found
+            if isinstance(node, ast.stmt) and ast.dump(node) == expected:
+                found += 1
+                return ast.copy_location(new, node)
+            return super().generic_visit(node)
+
+    tree = ast.fix_missing_locations(Replace().visit(tree))
+    if found != 1:
+        raise LookupError(f"{function.__module__}.{function.__qualname__} has {found} '{statement}'")
     ast.increment_lineno(tree, first - 1)  # tracebacks point at WeasyPrint's own lines
     namespace: dict[str, Any] = {}
-    exec(compile(tree, inspect.getsourcefile(original) or "<weasyprint>", "exec"), block.__dict__, namespace)
-    return original, namespace[original.__name__]
+    exec(compile(tree, inspect.getsourcefile(function) or "<weasyprint>", "exec"), function.__globals__, namespace)
+    return namespace[function.__name__]
