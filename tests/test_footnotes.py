@@ -209,3 +209,54 @@ def test_the_digest_keeps_notes_with_their_calls(tmp_path, sources):
     assert result.ok, result.errors
     [digest] = (tmp_path / "digest").glob("*.pdf")
     assert misplaced(digest) == []
+
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+
+
+def _lang(element) -> str:
+    while element is not None:
+        if element.get("lang"):
+            return element.get("lang")
+        element = element.getparent()
+    return ""
+
+
+def noteref_problems(epub: Path) -> list[str]:
+    """Each noteref of the book whose aside is not one note in the call's language alone."""
+    import zipfile
+
+    from lxml import etree
+
+    problems, refs = [], 0
+    with zipfile.ZipFile(epub) as book:
+        for name in (n for n in book.namelist() if n.endswith(".xhtml")):
+            chapter = etree.fromstring(book.read(name))
+            by_id = {e.get("id"): e for e in chapter.iter() if e.get("id")}
+            for ref in (a for a in chapter.iter(f"{XHTML}a") if a.get(EPUB_TYPE) == "noteref"):
+                refs += 1
+                aside = by_id.get(ref.get("href").lstrip("#"))
+                where = f"{epub.name}/{name}: the {_lang(ref)} call {ref.text}"
+                if aside is None or aside.tag != f"{XHTML}aside" or aside.get(EPUB_TYPE) != "footnote":
+                    problems.append(f"{where} points at no footnote aside")
+                    continue
+                langs = {_lang(e) for e in aside.iter() if isinstance(e.tag, str)}
+                text = "".join(aside.itertext())
+                if langs != {_lang(ref)} or chinese(text) != _lang(ref).startswith("zh"):
+                    problems.append(f"{where} opens a note in {sorted(langs)}: {text.strip()[:40]!r}")
+                number = aside.find(f"{XHTML}a")
+                if number is None or number.text != ref.text or len(list(aside.iter(f"{XHTML}a"))) != 1:
+                    problems.append(f"{where}: the note's one link is not its number")
+    assert refs, f"{epub.name}: no noterefs"
+    return problems
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("translation_only", [False, True])
+def test_every_noteref_opens_its_own_language_alone(tmp_path, sources, translation_only):
+    options = Options(output=tmp_path, formats=("epub",), translation_only=translation_only)
+    result = build(sources, options, Report())
+    assert result.ok, result.errors
+    problems = [p for epub in sorted(tmp_path.glob("*/*.epub")) for p in noteref_problems(epub)]
+    assert problems == []
