@@ -77,7 +77,8 @@ def footnotes(pdf_path: Path) -> tuple[list[Call], list[Note]]:
                     if c["size"] * CALL_SIZE > first["size"]
                     and c["x1"] <= first["x0"] + 0.5
                     and first["x0"] - c["x1"] < 40
-                    and c["top"] - 2 <= first["top"] and first["bottom"] < c["bottom"] - 1
+                    and c["top"] - 2 <= first["top"]
+                    and first["bottom"] < c["bottom"] - 1
                 ]
                 if before:  # raised and small beside its line: a call
                     text = "".join(c["text"] for c in sorted(before, key=lambda c: c["x1"])[-6:])
@@ -163,7 +164,9 @@ def many_notes() -> str:
             words += f"[^{label}]"
             zh += f"[^{label}]"
             length = 1 + label % 4
-            en_notes.append(f"[^{label}]: " + " ".join([f"Note {label} explains a point of the text."] * length * 3))
+            en_notes.append(
+                f"[^{label}]: " + " ".join([f"Note {label} explains a point of the text."] * length * 3)
+            )
             zh_notes.append(f"[^{label}]: " + f"注释{label}说明正文中的一点。" * length * 4)
         english.append(words)
         chinese_text.append(zh)
@@ -260,3 +263,27 @@ def test_every_noteref_opens_its_own_language_alone(tmp_path, sources, translati
     assert result.ok, result.errors
     problems = [p for epub in sorted(tmp_path.glob("*/*.epub")) for p in noteref_problems(epub)]
     assert problems == []
+
+
+def test_the_patches_are_in_place_only_inside_a_block():
+    from weasyprint.layout import LayoutContext, block
+
+    from briefpress.editions import pdfnotes
+
+    before = block._linebox_layout, LayoutContext.__dict__["_update_footnote_area"]
+    with pdfnotes.kept_with_calls() as kept:
+        assert kept
+        inside = block._linebox_layout, LayoutContext.__dict__["_update_footnote_area"]
+        assert inside != before
+    assert (block._linebox_layout, LayoutContext.__dict__["_update_footnote_area"]) == before
+
+
+def test_a_weasyprint_without_the_statement_is_not_patched():
+    from weasyprint.layout import block
+
+    from briefpress.editions import pdfnotes
+
+    with pytest.raises(LookupError, match="has 0 'report = True'"):
+        pdfnotes._edited(block._linebox_layout, "report = True", "report = False")
+    edited = pdfnotes._edited(block._linebox_layout, pdfnotes.EDITS[0][3], "report = False")
+    assert edited.__globals__ is block.__dict__ and edited is not block._linebox_layout

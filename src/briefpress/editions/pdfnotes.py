@@ -174,5 +174,9 @@ def _edited(function: Any, statement: str, replacement: str) -> Any:
         raise LookupError(f"{function.__module__}.{function.__qualname__} has {found} '{statement}'")
     ast.increment_lineno(tree, first - 1)  # tracebacks point at WeasyPrint's own lines
     namespace: dict[str, Any] = {}
-    exec(compile(tree, inspect.getsourcefile(function) or "<weasyprint>", "exec"), function.__globals__, namespace)
+    exec(
+        compile(tree, inspect.getsourcefile(function) or "<weasyprint>", "exec"),
+        function.__globals__,
+        namespace,
+    )
     return namespace[function.__name__]
