@@ -509,21 +509,21 @@ def rich_books(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_back_links_and_labels_carry_the_interface_language(rich_books):
-    """A screen reader must read "返回正文" in Chinese inside an English note, and the
-    English labels of --lang-ui en in English inside a Chinese book."""
-    chapter = rich_books["zh"].xml("02-bilingual.xhtml")
-    for part in chapter.iterfind(".//x:div[@class='note-part note-original']", NS):
-        assert part.get("lang") == "en"
-        [back] = part.iterfind("x:p[@class='backref']", NS)
-        assert (back.get("lang"), back.get(XML_LANG), back.findtext("x:a", namespaces=NS)) == (
-            "zh-Hans",
-            "zh-Hans",
-            "返回正文",
-        )
+def test_back_links_are_the_note_numbers_and_labels_carry_the_interface_language(rich_books):
+    """A note's pop-up holds the note alone: its number is the link back (no "返回正文" in
+    it, in whatever language); the headings of --lang-ui en are English in a Chinese book."""
+    for name in ("zh", "en"):
+        chapter = rich_books[name].xml("02-bilingual.xhtml")
+        asides = list(chapter.iterfind(".//x:aside", NS))
+        assert asides
+        for aside in asides:
+            links = list(aside.iterfind(".//x:a", NS))
+            assert [(a.get("class"), a.get("role"), a.text) for a in links] == [
+                ("note-number", "doc-backlink", "1")
+            ]
+            assert "返回正文" not in "".join(aside.itertext())
+            assert "Back to text" not in "".join(aside.itertext())
     english = rich_books["en"].xml("02-bilingual.xhtml")
-    [back] = english.iterfind(".//x:p[@class='backref']", NS)
-    assert (back.get("lang"), back.findtext("x:a", namespaces=NS)) == ("en", "Back to text")
     heading = english.find(".//x:h2", NS)
     assert (heading.text, heading.get("lang")) == ("Translation", "en")
 
@@ -543,17 +543,15 @@ def test_contents_entries_in_their_own_language(rich_books):
 
 def test_a_footnote_of_two_paragraphs_keeps_them(rich_books):
     chapter = rich_books["zh"].xml("03-original.xhtml")
-    [part] = chapter.iterfind(".//x:div[@class='note-part note-original']", NS)
-    paragraphs = [
-        "".join(p.itertext()).strip() for p in part.iterfind("x:p", NS) if p.get("class") != "backref"
-    ]
+    [part] = chapter.iterfind(".//x:aside[@class='footnote note-part note-original']", NS)
+    paragraphs = ["".join(p.itertext()).strip() for p in part.iterfind("x:p", NS)]
     assert paragraphs == [
         "The dashboard counts a task as passed only when every check in it passes.",
         "Runs before 2025 used an older schema and are left out of the table.",
     ]
     css = rich_books["zh"].read("styles/book.css").decode()
     assert not re.search(r"\.note-part p \{[^}]*display: inline", css)  # paragraphs stay paragraphs
-    assert re.search(r"\.backref \{[^}]*white-space: nowrap", css)
+    assert re.search(r"a\.note-number \{[^}]*text-decoration: none", css)
 
 
 def test_an_archive_with_comments_is_a_chapter(rich_books):

@@ -42,6 +42,8 @@ class NotePart:
     lang: str
     html: Markup
     ref_id: str | None
+    #: the id of this language's note alone (the EPUB's pop-up of one language)
+    id: str = ""
 
 
 @dataclass
@@ -224,7 +226,8 @@ def note_part(
         return None
     lang = article.meta.original_lang if side == "original" else article.meta.translation_lang
     back = fr.ref_id(section, lang, note.number) if note.label in referenced else None
-    return NotePart(side, lang, fr.render(tokens, section, lang), back)
+    own = fr.note_id(section, note.number, lang)
+    return NotePart(side, lang, fr.render(tokens, section, lang), back, own)
 
 
 def shared_image(pair: Pair) -> bool:

@@ -98,8 +98,10 @@ class FragmentRenderer:
         )
         return f'<span class="footnote" data-number="{number}">{text}</span>'
 
-    def note_id(self, section: str, number: int) -> str:
-        return f"{self.flavour.prefix}{section}-fn-{number}"
+    def note_id(self, section: str, number: int, lang: str | None = None) -> str:
+        """The id of a note; with ``lang``, of that language's note alone."""
+        own = f"{lang_key(lang)}-" if lang else ""
+        return f"{self.flavour.prefix}{section}-fn-{own}{number}"
 
     def ref_id(self, section: str, lang: str, number: int, sub: int = 0) -> str:
         suffix = f"-{sub + 1}" if sub else ""
@@ -233,12 +235,11 @@ def _render_note_ref(self, tokens, idx, options, env) -> str:
     if renderer.flavour.printed:
         return renderer.page_note(token.meta["label"], number, env)
     ref_id = renderer.ref_id(section, lang, number, token.meta.get("subId", 0))
-    href = "#" + renderer.note_id(section, number)
-    role = (
-        'epub:type="noteref" role="doc-noteref"'
-        if renderer.flavour.markup == "xhtml"
-        else 'role="doc-noteref"'
-    )
+    xhtml = renderer.flavour.markup == "xhtml"
+    # an e-reader pops up the whole aside a noteref points to: the EPUB's is the call's
+    # language's note alone
+    href = "#" + renderer.note_id(section, number, lang if xhtml else None)
+    role = 'epub:type="noteref" role="doc-noteref"' if xhtml else 'role="doc-noteref"'
     return f'<a class="noteref" id="{ref_id}" href="{escape(href)}" {role}>{number}</a>'
 
 
