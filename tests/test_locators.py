@@ -217,8 +217,10 @@ def test_the_epub_gives_the_a4_handouts_pages(built):
             assert where[pair][0] == number, (pair, number)
             marked_pairs += 1
     assert marked_pairs >= 3
-    # every page a pair begins on is listed
+    # every page a pair begins on is listed, and every page of this handout (none of its
+    # blocks is longer than a page: the original text's pages are marked at their blocks)
     assert {page for page, _ in where.values()} <= set(numbers)
+    assert numbers == list(range(1, len(pypdf.PdfReader(folder / "openai-third-phase.pdf").pages) + 1))
     opf = book.xml("content.opf")
     sources = [m.text for m in opf.findall(".//opf:meta", NS) if m.get("property") == "pageBreakSource"]
     assert sources == ["briefpress A4 handout"]

@@ -284,7 +284,10 @@ def edition_sections(article: Article) -> list[str]:
 
 
 def section_of(anchor: str) -> str:
-    """The section an in-document anchor (a section id, a pair's) lives in; "" for the title."""
+    """The section an in-document anchor (a section id, a pair's, a block of the original
+    text's) lives in; "" for the title."""
     if re.fullmatch(r"pair-\d+", anchor):
         return "bilingual"
+    if re.fullmatch(r"original-\d+", anchor):
+        return "original"
     return {"title": "", "key-points": "brief", "relevance": "brief"}.get(anchor, anchor)

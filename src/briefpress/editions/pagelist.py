@@ -4,8 +4,9 @@ shows the page a printed copy is on (EPUB Accessibility 1.1, ``pageBreakSource``
 The handout is laid out as the PDF edition lays it out (its chapter, from the cache when
 the build's PDF is the A4 handout, else laid out here), and read back: WeasyPrint names
 a destination for every id, on the page where its element begins. A page is marked at
-the first of the ids the EPUB can mark ("title", a section, a pair) that begins on it;
-a page on which none begins (the middle of a long original text) has no marker.
+the first of the ids the EPUB can mark ("title", a section, a pair, a block of the
+original text) that begins on it; a page on which none begins (inside one block longer
+than a page) has no marker.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def markable(article: Article) -> list[str]:
         ids.append(name)
         if name == "bilingual":
             ids.extend(f"pair-{pair.index}" for pair in article.pairs)
+        elif name == "original":  # macros.html.j2 names each block of the original text
+            ids.extend(f"original-{n}" for n in range(1, len(article.original) + 1))
     return ids
 
 

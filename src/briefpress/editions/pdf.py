@@ -32,7 +32,7 @@ from .pdftags import languages, margins_as_artifacts
 EXTENSION = "pdf"
 #: changes when a chapter is made differently (its fonts, its tags, where its notes go), so
 #: older ones are not found
-CHAPTER_FORMAT = "3"
+CHAPTER_FORMAT = "4"
 
 
 class ArticleFetcher(URLFetcher):
