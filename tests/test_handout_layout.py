@@ -230,3 +230,35 @@ def test_a_shared_image_shows_once():
     pairs = context(article, Options(), Flavour("html")).pairs
     image = next(p for p in pairs if p.kind == "paragraph" and p.stacked)
     assert image.shared and not image.original
+
+
+#: for each table header of the bilingual pages, how many lines it takes
+HEADER_LINES = """() => [...document.querySelectorAll('section.bilingual th')].map(cell => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return [cell.textContent.trim(), Math.round(range.getBoundingClientRect().height
+    / parseFloat(getComputedStyle(cell).lineHeight))];
+})"""
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_html_table_headers_keep_their_words(tmp_path):
+    """On a phone and a wide screen a header of one word ("运行", "Tasks") is one line:
+    the table scrolls in its box rather than break a word."""
+    from playwright.sync_api import sync_playwright
+
+    from briefpress.build.steps import build
+
+    result = build([RICH_SOURCE], Options(output=tmp_path, formats=("html",)), Report())
+    assert result.ok
+    page_file = tmp_path / "rich" / "rich.html"
+    broken = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        for width in (320, 390, 768, 1280):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(page_file.as_uri())
+            broken += [(width, text) for text, lines in page.evaluate(HEADER_LINES) if lines > 1 and " " not in text]
+        browser.close()
+    assert broken == []

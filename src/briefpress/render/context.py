@@ -36,6 +36,8 @@ class PairView:
     stacked: bool = False
     #: the same code block or image in both languages, shown once
     shared: bool = False
+    #: long enough that keeping it whole could leave a third of a page blank: it may break
+    long: bool = False
 
 
 @dataclass
@@ -186,6 +188,15 @@ def section_title(name: str, options: Options) -> str:
 
 #: blocks that need the text's whole width: side by side, their pair stacks
 STACKED_KINDS = frozenset({"table", "code"})
+#: a pair longer than this (characters, a Chinese one counting two) may break across pages
+#: (about ten lines of A4 or a third of an A5 page): kept whole, it would be pushed over
+#: and leave its page's foot empty
+LONG_PAIR = 900
+
+
+def pair_length(pair: Pair) -> int:
+    text = pair.original.text + (pair.translation.text if pair.translation else "") * 2
+    return len(text) if pair.original.kind == "paragraph" else 0
 
 
 def pair_view(fr: FragmentRenderer, pair: Pair, options: Options) -> PairView:
@@ -200,6 +211,7 @@ def pair_view(fr: FragmentRenderer, pair: Pair, options: Options) -> PairView:
         translation=fr.block(pair.translation, "bilingual", meta.translation_lang, pair.index),
         stacked=pair.original.kind in STACKED_KINDS or pair.original.image_only is not None,
         shared=shared,
+        long=pair_length(pair) > LONG_PAIR,
     )
 
 

@@ -144,8 +144,9 @@ def _render_cell(self, tokens, idx, options, env) -> str:
     return self.renderToken(tokens, idx, options, env)
 
 
-#: dates, times and grouped numbers ("2025-01-15", "12:30", "1,204"); possessive, so linear
-_NUMBER_RUN = re.compile(r"(?<!\d)\d++(?:[-/.:,]\d++)+")
+#: dates, times and grouped numbers ("2025-01-15", "12:30", "1,204") and short codes
+#: ("r-001"); possessive, so linear
+_NUMBER_RUN = re.compile(r"(?<!\d)\d++(?:[-/.:,]\d++)+|(?<![\w-])[A-Za-z]{1,3}-\d++(?![\w-])")
 
 
 #: a run with no break opportunity (no space, no Chinese); WeasyPrint lays such a run out in
