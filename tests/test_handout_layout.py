@@ -131,6 +131,26 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def rules_outside(pdf: Path, options: Options) -> list[str]:
+    """The rules (a pair's, a table's, a heading's) that run past the text block's sides."""
+    import pdfplumber
+
+    outside = []
+    with pdfplumber.open(pdf) as document:
+        for page in document.pages:
+            block = text_block(options, float(page.width), float(page.height), page.page_number)
+            for edge in page.edges:
+                if edge["x0"] < block.left - EDGE_TOLERANCE or edge["x1"] > block.right + EDGE_TOLERANCE:
+                    outside.append(f"p{page.page_number} {edge['x0']:.1f}–{edge['x1']:.1f}")
+    return outside
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("paper", "layout", "name"), CASES)
+def test_every_rule_inside_the_text_block(handouts, paper, layout, name):
+    assert rules_outside(handouts[paper, layout, name], Options(paper=paper)) == []
+
+
 #: an English word or number as a table cell's line ends with it, and its punctuation
 LATIN = re.compile(r"[A-Za-z0-9,.;:]+")
 PUNCTUATION = ",.;:"
@@ -259,6 +279,8 @@ def test_html_table_headers_keep_their_words(tmp_path):
         for width in (320, 390, 768, 1280):
             page = browser.new_page(viewport={"width": width, "height": 900})
             page.goto(page_file.as_uri())
-            broken += [(width, text) for text, lines in page.evaluate(HEADER_LINES) if lines > 1 and " " not in text]
+            broken += [
+                (width, text) for text, lines in page.evaluate(HEADER_LINES) if lines > 1 and " " not in text
+            ]
         browser.close()
     assert broken == []

@@ -8,9 +8,9 @@ from typing import Literal
 
 from markupsafe import Markup
 
-from ..cjk import shorten
+from ..cjk import is_han, shorten
 from ..l10n import labels
-from ..model import Article, Footnote, Meta, Pair, edition_sections
+from ..model import Article, Block, Footnote, Meta, Pair, edition_sections
 from ..options import Options
 from .fragments import Flavour, FragmentRenderer, heading_id
 
@@ -36,7 +36,7 @@ class PairView:
     stacked: bool = False
     #: the same code block or image in both languages, shown once
     shared: bool = False
-    #: long enough that keeping it whole could leave a third of a page blank: it may break
+    #: on paper, long enough that keeping it whole could leave a third of a page blank: it may break
     long: bool = False
 
 
@@ -195,8 +195,9 @@ LONG_PAIR = 900
 
 
 def pair_length(pair: Pair) -> int:
-    text = pair.original.text + (pair.translation.text if pair.translation else "") * 2
-    return len(text) if pair.original.kind == "paragraph" else 0
+    """The pair's length in Latin characters (a Chinese one is about two wide)."""
+    translation = pair.translation.text if pair.translation else ""
+    return len(pair.original.text) + sum(2 if is_han(ch) else 1 for ch in translation)
 
 
 def pair_view(fr: FragmentRenderer, pair: Pair, options: Options) -> PairView:
@@ -211,7 +212,7 @@ def pair_view(fr: FragmentRenderer, pair: Pair, options: Options) -> PairView:
         translation=fr.block(pair.translation, "bilingual", meta.translation_lang, pair.index),
         stacked=pair.original.kind in STACKED_KINDS or pair.original.image_only is not None,
         shared=shared,
-        long=pair_length(pair) > LONG_PAIR,
+        long=fr.flavour.printed and pair_length(pair) > LONG_PAIR,
     )
 
 
@@ -256,8 +257,14 @@ def shared_block(pair: Pair) -> bool:
     if path is not None:
         return other.image_only == path
     if pair.original.kind == "code" and other.kind == "code":
-        return [(t.info, t.content) for t in pair.original.tokens] == [(t.info, t.content) for t in other.tokens]
+        return [(t.info, t.content) for t in pair.original.tokens] == [
+            (t.info, t.content) for t in other.tokens
+        ]
     return False
+
+
+def code_of(block: Block) -> list[tuple[str, str]]:
+    return [(token.info, token.content) for token in block.tokens]
 
 
 def qr_code(url: str) -> str:
