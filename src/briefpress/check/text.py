@@ -75,6 +75,9 @@ def in_order(text: str, article: Article, start: int = 0, drop: str = "") -> tup
     return None, end
 
 
+_MARKER_LINE = re.compile(r"^[•◦▪]$\n?", re.MULTILINE)
+
+
 def pdf_text(path: Path, articles: list[Article], options: Options) -> str | None:
     """The PDF's text without running heads, folios and page footnotes; None without poppler."""
     if shutil.which("pdftotext") is None:
@@ -83,7 +86,9 @@ def pdf_text(path: Path, articles: list[Article], options: Options) -> str | Non
     raw = subprocess.run(
         ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
-    pages = raw.split("\f")
+    # a list item's marker is drawn after the page's text: a paragraph split over the
+    # page's end would read with a "•" inside it
+    pages = _MARKER_LINE.sub("", raw).split("\f")
     columns = options.running_title_columns
     titles = list(
         dict.fromkeys(squash(t) for a in articles for t in (shorten(a.meta.title, columns), a.meta.title))
