@@ -37,7 +37,7 @@ test-fast: setup
 bench: setup
 	$(BIN)/python bench/run.py
 
-# the README's pictures of the reading page (phone and desktop), in Debian's Chromium
+# the README's pictures: the reading page (phone and desktop) in Debian's Chromium, a handout page
 screenshots: setup
 	$(BIN)/python scripts/screenshots.py
 

@@ -1,5 +1,6 @@
-/* The reading page: views (?view=…, remembered), the English folded away, notes in place.
-   Without this script the page shows everything, in the edition's order. */
+/* The reading page: views (?view=…, remembered), the English folded away, headings that
+   name what the view shows, notes in place. Without this script the page shows
+   everything, in the edition's order, under the headings of that view. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -10,10 +11,27 @@
   var key = "briefpress-view";
   controls.hidden = false;
 
+  /* the bilingual heading (and its contents entry) says "translation" while the English is hidden */
+  var headings = Array.prototype.slice.call(document.querySelectorAll("section.bilingual:not(.translation-only) > h2"));
+  headings.forEach(function (h) { h.dataset.bilingualHeading = h.textContent; });
+  function retitle() {
+    var view = root.getAttribute("data-view");
+    var only = view === "translation" || (view === "bilingual" && root.classList.contains("fold-original"));
+    headings.forEach(function (h) {
+      var text = only ? controls.dataset.translationHeading : h.dataset.bilingualHeading;
+      h.textContent = text;
+      var id = h.parentNode.id;
+      Array.prototype.forEach.call(document.querySelectorAll(".toc a"), function (a) {
+        if (a.getAttribute("href") === "#" + id) a.textContent = text;
+      });
+    });
+  }
+
   function show(view, remember) {
     if (views.indexOf(view) < 0) view = "all";
     root.setAttribute("data-view", view);
     buttons.forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.view === view)); });
+    retitle();
     if (remember) {
       try { localStorage.setItem(key, view); } catch (e) { /* private browsing */ }
       var url = new URL(location.href);
@@ -41,6 +59,7 @@
   var fold = controls.querySelector(".fold");
   fold.addEventListener("click", function () {
     fold.setAttribute("aria-pressed", String(root.classList.toggle("fold-original")));
+    retitle();
   });
 
   /* footnotes open in place; the notes list stays for those without popovers */

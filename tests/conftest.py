@@ -17,6 +17,8 @@ EXAMPLE = ROOT / "examples" / "openai-third-phase.md"
 RICH_SOURCE = ROOT / "tests" / "articles" / "rich" / "rich.md"
 #: the smallest page dump: one pair of paragraphs, no brief, so one warning says so
 MINIMAL = ROOT / "tests" / "dumps" / "minimal.txt"
+#: the reader's text as the source has it: without the editions' punctuation fix (on by default)
+AS_WRITTEN = Options(fix_punctuation=False)
 NO_BRIEF = "no brief ('# 核心观点', '# 跟我们的关联' or '# 讨论引子'): its editions leave out the brief"
 MINIMAL_WARNING = f"{MINIMAL}: warning: {NO_BRIEF} [no-brief]"
 

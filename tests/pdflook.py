@@ -66,16 +66,29 @@ def _length(css: str) -> float:
     return points(css)
 
 
-def pages(pdf_path: Path) -> list[tuple[float, float, list[Line]]]:
+#: the grey of the paragraph numbers (¶N) in the handout's margin (styles/print.css),
+#: which are outside the text block by design
+PAIR_NUMBER_GREY = (0.54902, 0.54902, 0.54902)
+
+
+def is_pair_number(char: dict) -> bool:
+    """Whether a glyph belongs to a paragraph number in the margin (by its grey)."""
+    colour = tuple(char.get("non_stroking_color") or ())
+    return len(colour) == 3 and all(abs(a - b) < 0.002 for a, b in zip(colour, PAIR_NUMBER_GREY, strict=True))
+
+
+def pages(pdf_path: Path, numbers: bool = False) -> list[tuple[float, float, list[Line]]]:
     """Each page's width, height and lines, top to bottom (each line's glyphs left to right;
-    glyphs in the footer and running title included, as they are on the page)."""
+    glyphs in the footer and running title included, as they are on the page). The
+    paragraph numbers in the margin are left out, or with ``numbers`` are all there is."""
     import pdfplumber
 
     result = []
     with pdfplumber.open(pdf_path) as pdf:
         for number, page in enumerate(pdf.pages, 1):
             rows: dict[float, list[dict]] = defaultdict(list)
-            for char in sorted(page.chars, key=lambda c: c["top"]):
+            chars = [c for c in page.chars if is_pair_number(c) == numbers]
+            for char in sorted(chars, key=lambda c: c["top"]):
                 top = next((t for t in rows if abs(t - char["top"]) < LINE_TOLERANCE), char["top"])
                 rows[top].append(char)
             lines = []

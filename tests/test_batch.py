@@ -24,8 +24,8 @@ SOURCES = [EXAMPLE, *DUMPS]
 TITLES_NEWEST_FIRST = [
     "一页只有一对段落的文章",
     "Python 3 的十五年",
-    "小模型的逆袭:为什么 1B 参数也够用",
-    "OpenAI 第三阶段战略:AI 权力分配与人类韧性",
+    "小模型的逆袭：为什么 1B 参数也够用",
+    "OpenAI 第三阶段战略：AI 权力分配与人类韧性",
 ]
 
 pytestmark = pytest.mark.slow  # WeasyPrint layouts, EPUBCheck or browsers

@@ -45,7 +45,7 @@ def test_kindle_mail_carries_the_checked_book(tmp_path):
     assert [a.addr_spec for a in message["To"].addresses] == ["ann@kindle.com"]
     [book] = list(message.iter_attachments())
     assert book.get_content_type() == "application/epub+zip"
-    assert book.get_filename() == "OpenAI 第三阶段战略 AI 权力分配与人类韧性.epub"
+    assert book.get_filename() == "OpenAI 第三阶段战略：AI 权力分配与人类韧性.epub"
     assert book.get_content() == (tmp_path / SLUG / f"{SLUG}.epub").read_bytes()
     code, _, err = run("build", str(EXAMPLE), "-o", str(tmp_path / "x"), "--formats", "kindle")
     assert code == 1 and "--kindle-to" in err
@@ -354,7 +354,7 @@ def test_send_delivers_each_mail_once_newest_first(mails):
         dates = [email.message_from_bytes(m[2], policy=default)["Subject"] for m in smtp.received]
         assert dates == [
             "一页只有一对段落的文章",
-            "OpenAI 第三阶段战略:AI 权力分配与人类韧性",
+            "OpenAI 第三阶段战略：AI 权力分配与人类韧性",
             "把研究流程交给机器之前，先把表格和脚注排好",
         ]
         code, out, _ = run("send", str(mails), "--smtp", server)

@@ -50,7 +50,7 @@ class Book:
 
 @pytest.fixture(scope="module")
 def path(tmp_path_factory):
-    """The example as an EPUB alone (no WeasyPrint: these tests are in the quick subset)."""
+    """The example as an EPUB alone (it lays out the A4 handout for its page-list, once)."""
     from briefpress.build.steps import build
     from briefpress.errors import Report
 
@@ -75,7 +75,7 @@ def test_container_and_mimetype(book):
 def test_metadata(book):
     meta = book.opf.find("opf:metadata", NS)
     assert meta.findtext("dc:language", namespaces=NS) == "zh-Hans"
-    assert meta.findtext("dc:title", namespaces=NS) == "OpenAI 第三阶段战略:AI 权力分配与人类韧性"
+    assert meta.findtext("dc:title", namespaces=NS) == "OpenAI 第三阶段战略：AI 权力分配与人类韧性"
     assert meta.findtext("dc:creator", namespaces=NS) == "OpenAI"
     identifier = meta.findtext("dc:identifier", namespaces=NS)
     assert identifier == epub_edition.book_identifier(read_article(EXAMPLE, _quiet()))
@@ -358,6 +358,33 @@ def test_landmarks_and_nested_toc(book):
     assert srcs == [a.get("href") for a in toc.iterfind(".//x:a", NS)]
 
 
+@pytest.mark.slow
+def test_the_contents_page_is_a_styled_list(path, tmp_path):
+    """The nav document in the book's stylesheet, as Chromium lays it out: no numbers or
+    bullets, each level set in under the one above, room between the entries."""
+    from briefpress import reading
+
+    zipfile.ZipFile(path).extractall(tmp_path)
+    nav = next(tmp_path.rglob("nav.xhtml"))
+    assert 'href="styles/book.css"' in nav.read_text(encoding="utf-8")
+    with reading.Browser(offline=True) as chromium, chromium.page(nav.as_uri(), width=480) as page:
+        found = page.evaluate(
+            """() => [...document.querySelectorAll('nav#toc a')].map(a => {
+                const li = a.closest('li'), box = a.getBoundingClientRect();
+                return {depth: a.closest('ol').parentElement.closest('ol') ? 2 : 1, x: box.left,
+                        top: box.top, bottom: box.bottom,
+                        marker: getComputedStyle(li).listStyleType, weight: getComputedStyle(a).fontWeight};
+            })"""
+        )
+    assert {entry["marker"] for entry in found} == {"none"}
+    top = [e for e in found if e["depth"] == 1]
+    inner = [e for e in found if e["depth"] == 2]
+    assert top and inner and min(e["x"] for e in inner) >= max(e["x"] for e in top) + 12
+    assert all(int(e["weight"]) >= 600 for e in top)
+    gaps = [b["top"] - a["bottom"] for a, b in zip(found, found[1:], strict=False)]
+    assert min(gaps) >= 4, gaps  # room to tap one entry, not its neighbour
+
+
 def test_kindle_safe_markup_and_css(book):
     css = book.read("styles/book.css").decode()
     assert not re.search(r"margin[^;{}]*:[^;{}]*-\d", css)  # no negative margins
@@ -482,21 +509,21 @@ def rich_books(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_back_links_and_labels_carry_the_interface_language(rich_books):
-    """A screen reader must read "返回正文" in Chinese inside an English note, and the
-    English labels of --lang-ui en in English inside a Chinese book."""
-    chapter = rich_books["zh"].xml("02-bilingual.xhtml")
-    for part in chapter.iterfind(".//x:div[@class='note-part note-original']", NS):
-        assert part.get("lang") == "en"
-        [back] = part.iterfind("x:p[@class='backref']", NS)
-        assert (back.get("lang"), back.get(XML_LANG), back.findtext("x:a", namespaces=NS)) == (
-            "zh-Hans",
-            "zh-Hans",
-            "返回正文",
-        )
+def test_back_links_are_the_note_numbers_and_labels_carry_the_interface_language(rich_books):
+    """A note's pop-up holds the note alone: its number is the link back (no "返回正文" in
+    it, in whatever language); the headings of --lang-ui en are English in a Chinese book."""
+    for name in ("zh", "en"):
+        chapter = rich_books[name].xml("02-bilingual.xhtml")
+        asides = list(chapter.iterfind(".//x:aside", NS))
+        assert asides
+        for aside in asides:
+            links = list(aside.iterfind(".//x:a", NS))
+            assert [(a.get("class"), a.get("role"), a.text) for a in links] == [
+                ("note-number", "doc-backlink", "1")
+            ]
+            assert "返回正文" not in "".join(aside.itertext())
+            assert "Back to text" not in "".join(aside.itertext())
     english = rich_books["en"].xml("02-bilingual.xhtml")
-    [back] = english.iterfind(".//x:p[@class='backref']", NS)
-    assert (back.get("lang"), back.findtext("x:a", namespaces=NS)) == ("en", "Back to text")
     heading = english.find(".//x:h2", NS)
     assert (heading.text, heading.get("lang")) == ("Translation", "en")
 
@@ -516,17 +543,15 @@ def test_contents_entries_in_their_own_language(rich_books):
 
 def test_a_footnote_of_two_paragraphs_keeps_them(rich_books):
     chapter = rich_books["zh"].xml("03-original.xhtml")
-    [part] = chapter.iterfind(".//x:div[@class='note-part note-original']", NS)
-    paragraphs = [
-        "".join(p.itertext()).strip() for p in part.iterfind("x:p", NS) if p.get("class") != "backref"
-    ]
+    [part] = chapter.iterfind(".//x:aside[@class='footnote note-part note-original']", NS)
+    paragraphs = ["".join(p.itertext()).strip() for p in part.iterfind("x:p", NS)]
     assert paragraphs == [
         "The dashboard counts a task as passed only when every check in it passes.",
         "Runs before 2025 used an older schema and are left out of the table.",
     ]
     css = rich_books["zh"].read("styles/book.css").decode()
     assert not re.search(r"\.note-part p \{[^}]*display: inline", css)  # paragraphs stay paragraphs
-    assert re.search(r"\.backref \{[^}]*white-space: nowrap", css)
+    assert re.search(r"a\.note-number \{[^}]*text-decoration: none", css)
 
 
 def test_an_archive_with_comments_is_a_chapter(rich_books):

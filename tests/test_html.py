@@ -47,6 +47,7 @@ def elements(page: str) -> list[tuple[str, dict[str, str | None]]]:
 def test_sections_in_edition_order_with_stable_ids(report):
     ids = [attrs["id"] for tag, attrs in elements(render(report)) if tag in ("section", "header")]
     assert ids == [
+        "site-bar",
         "title",
         "brief",
         "key-points",
@@ -59,7 +60,7 @@ def test_sections_in_edition_order_with_stable_ids(report):
 
 def test_every_block_has_its_language(report):
     found = elements(render(report))
-    assert found[0] == ("html", {"lang": "zh-Hans"})
+    assert found[0][0] == "html" and found[0][1]["lang"] == "zh-Hans"
     origs = [a for t, a in found if "orig" in (a.get("class") or "").split()]
     trans = [a for t, a in found if "trans" in (a.get("class") or "").split()]
     assert len(origs) == len(trans) == 23

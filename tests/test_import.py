@@ -10,10 +10,9 @@ import pytest
 from briefpress.cli import main
 from briefpress.errors import SourceError, SourceErrors
 from briefpress.importer import convert
-from briefpress.options import Options
 from briefpress.sources import read_article
 from briefpress.sources.pagedump import CHROME, MARKERS, TABS
-from conftest import EXAMPLE, NO_BRIEF, ROOT
+from conftest import AS_WRITTEN, EXAMPLE, NO_BRIEF, ROOT
 
 # a copy of shared/seeds/000_790ecc5ac2a32d75.txt, so that a fresh clone runs every test
 SEED = ROOT / "tests" / "seed" / "000_790ecc5ac2a32d75.txt"
@@ -61,7 +60,7 @@ def test_seed_round_trip_equals_the_example(report):
 @pytest.mark.parametrize("dump", ALL_DUMPS, ids=lambda p: p.name)
 def test_nothing_lost(dump, report):
     """Every line of the dump that is not site chrome is somewhere in the article."""
-    article = read_article(dump, report)
+    article = read_article(dump, report, AS_WRITTEN)
     report.warnings.clear()
     blob = squash(article.all_text())
     comments = {(c.author, c.date.isoformat(), squash(c.body.text)) for c in article.discussion or []}
@@ -81,7 +80,7 @@ def test_nothing_lost(dump, report):
 
 
 def test_shapes_of_the_test_dumps(report):
-    articles = {p.stem: read_article(p, report) for p in DUMPS}
+    articles = {p.stem: read_article(p, report, AS_WRITTEN) for p in DUMPS}
     crlf = articles["two-notes-crlf"]
     assert crlf.meta.title == "小模型的逆袭:为什么 1B 参数也够用"  # trailing spaces gone
     assert crlf.relevance == [] and len(crlf.prompts) == 1
@@ -131,9 +130,9 @@ def test_cross_check_catches_one_changed_character(tmp_path, report, copy, line,
     assert error.line == min(line, other) or error.line in (line, other)
     assert "differ at character" in error.message and "--prefer" in error.message
 
-    pairs = read_article(dump, report, Options(prefer="pairs"))
+    pairs = read_article(dump, report, AS_WRITTEN.replace(prefer="pairs"))
     assert "kept the pairs' text" in report.claim("differ")
-    sections = read_article(dump, report, Options(prefer="sections"))
+    sections = read_article(dump, report, AS_WRITTEN.replace(prefer="sections"))
     assert "kept the sections' text" in report.claim("differ")
     mutated = mutate(SEED.read_text(encoding="utf-8"), line).split("\n")[line - 1]
     chosen = pairs if line in (81, 83) else sections

@@ -13,6 +13,7 @@ from briefpress.errors import Report
 from briefpress.sources import read_article
 from briefpress.sources.markdown import SECTIONS
 from briefpress.sources.text import blank_comments
+from conftest import AS_WRITTEN
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -77,7 +78,7 @@ def test_new_never_overwrites_and_checks_its_arguments(tmp_path):
 def test_a_title_that_yaml_would_misread_is_kept_as_written(tmp_path):
     title = 'Yes: "no" # 不是注释'
     assert run("new", title, "--slug", "odd", "-o", str(tmp_path))[0] == 0
-    assert read_article(tmp_path / "odd.md", Report()).meta.title == title
+    assert read_article(tmp_path / "odd.md", Report(), AS_WRITTEN).meta.title == title
 
 
 @pytest.mark.parametrize(

@@ -40,3 +40,29 @@ def test_a_value_given_is_chosen_even_when_it_is_the_default():
         "Noto Sans CJK TC",
     )
     assert given.replace(paper="A5").cjk_font == "Noto Serif CJK SC"
+
+
+def test_a_flag_on_by_default_is_turned_off_by_its_opposite_or_by_briefpress_toml(tmp_path, monkeypatch):
+    """--fix-punctuation is on unless --keep-punctuation (or --no-fix-punctuation, or
+    ``fix_punctuation = false`` in briefpress.toml) says otherwise; the command line wins."""
+    from briefpress.cli import make_parser
+    from briefpress.cli.commands import _overrides
+    from briefpress.errors import UsageError
+    from briefpress.options import load
+
+    def given(*flags: str) -> object:
+        return _overrides(make_parser(None).parse_args(["build", "a.md", *flags])).get("fix_punctuation")
+
+    assert Options().fix_punctuation is True
+    assert (given(), given("--fix-punctuation"), given("--keep-punctuation")) == (None, True, False)
+    assert given("--no-fix-punctuation") is False
+    try:
+        given("--fix-punctuation", "--keep-punctuation")
+    except UsageError as exc:
+        assert "not allowed with" in exc.message
+    else:
+        raise AssertionError("both flags at once were taken")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "briefpress.toml").write_text("fix_punctuation = false\n")
+    assert load().fix_punctuation is False
+    assert load({"fix_punctuation": True}).fix_punctuation is True

@@ -30,10 +30,10 @@ def pdf(example_build):
 
 
 @pytest.fixture(scope="module")
-def text(pdf) -> str:
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+def text(pdf, article) -> str:
+    """The handout's text as briefpress check reads it: without running heads, folios and
+    page footnotes, which a paragraph split over two pages (a long pair) would have inside it."""
+    return body_text(pdf, article, "A4")
 
 
 @pytest.fixture(scope="module")

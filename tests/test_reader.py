@@ -8,11 +8,11 @@ import pytest
 
 from briefpress.errors import SourceError
 from briefpress.sources import read_article
-from conftest import BODY, EXAMPLE, FRONT, PAIRS
+from conftest import AS_WRITTEN, BODY, EXAMPLE, FRONT, PAIRS
 
 
 def test_example_model(report):
-    article = read_article(EXAMPLE, report)
+    article = read_article(EXAMPLE, report, AS_WRITTEN)
     meta = article.meta
     assert meta.title == "OpenAI 第三阶段战略:AI 权力分配与人类韧性"
     assert meta.date == dt.date(2026, 6, 9)
@@ -49,7 +49,7 @@ def test_every_seed_paragraph_is_in_the_example(report):
     seed = EXAMPLE.parents[2] / "shared" / "seeds" / "000_790ecc5ac2a32d75.txt"
     if not seed.exists():
         pytest.skip("shared/seeds is not beside this checkout")
-    article = read_article(EXAMPLE, report)
+    article = read_article(EXAMPLE, report, AS_WRITTEN)
     texts = [b.text for b in article.original + article.translation]
     notes = [article.footnotes[0].original, article.footnotes[0].translation]
     note_texts = ["".join(t.content for t in tokens if t.type == "inline") for tokens in notes]

@@ -18,7 +18,7 @@ from briefpress.model import Article, walk
 from briefpress.options import Options
 from briefpress.sources import BaseReader, read_article
 from briefpress.sources.jsonarticle import schema
-from conftest import EXAMPLE, ROOT
+from conftest import AS_WRITTEN, EXAMPLE, ROOT
 from strategies import article_source
 
 ARTICLE = {
@@ -86,7 +86,7 @@ def view(article: Article) -> dict:
 def test_a_json_article_reads_as_the_markdown_it_writes(tmp_path):
     path = tmp_path / "a.json"
     path.write_text(json.dumps(ARTICLE, ensure_ascii=False, indent=2), encoding="utf-8")
-    article = read_article(path, Report())
+    article = read_article(path, Report(), AS_WRITTEN)
     assert article.meta.title == ARTICLE["title"] and article.meta.summary == ARTICLE["summary"]
     assert article.meta.tags == ["AI: 战略", "#tag"] and article.meta.slug == "from-json"
     assert [b.kind for b in article.original] == ["heading2", "paragraph", "code", "table"]
@@ -310,7 +310,7 @@ _VALUE = st.text(st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Z
 def test_front_matter_values_survive_the_writer(title, summary, tag):
     """Colons, '#', quotes, YAML words ('yes', '~'): what a dict says is what is read."""
     data = {**ARTICLE, "title": title, "summary": summary, "tags": [tag]}
-    article = sources.read_given(data, 1, Report(), Options())
+    article = sources.read_given(data, 1, Report(), AS_WRITTEN)
     assert (article.meta.title, article.meta.summary, article.meta.tags) == (title, summary, [tag])
     again = Article.from_markdown(article.to_markdown())
     assert again.meta == article.meta

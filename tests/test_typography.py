@@ -19,7 +19,7 @@ from briefpress.model import tokens_text
 from briefpress.options import Options
 from briefpress.sources import lint_text as source_lint_text
 from briefpress.sources import read_article
-from briefpress.typography.fix import fix_punctuation
+from briefpress.typography.fix import Tally, fix_punctuation
 from briefpress.typography.lint import RULES, lint_line, lint_text, prose
 from conftest import EXAMPLE, RICH_SOURCE, ROOT
 
@@ -124,12 +124,24 @@ FIX_CASES = [
     ("OpenAI, Google (and Meta) 的模型", "OpenAI, Google (and Meta) 的模型"),
     ("Hello, world. It works: yes!", "Hello, world. It works: yes!"),
     ("函数 f(x) 的值", "函数 f(x) 的值"),
+    # a quote in a Latin run keeps the Latin spacing; beside Chinese the spaces go
+    ('他说 He said "no" to it 。', "他说 He said “no” to it。"),
+    ('Yes: "no" # 不是注释', "Yes: “no” # 不是注释"),
+    ("他说 “OK” 然后", "他说“OK”然后"),
 ]
 
 
 @pytest.mark.parametrize(("before", "after"), FIX_CASES)
 def test_fix_punctuation(before, after):
     assert fix_punctuation(before)[0] == after
+
+
+def test_the_fix_counts_the_marks_it_changed_and_the_spaces_it_dropped():
+    tally = Tally()
+    assert fix_punctuation('他说:"好",然后 。用时 3.5 分', tally=tally)[0] == "他说：“好”，然后。用时 3.5 分"
+    assert (tally.marks, tally.spaces) == (4, 1)
+    assert read_article(TYPOGRAPHY, Report()).punctuation_fixed[0] > 10
+    assert read_article(TYPOGRAPHY, Report(), Options(fix_punctuation=False)).punctuation_fixed == (0, 0)
 
 
 def _fixed(markdown_text: str, tmp_path: Path) -> list[str]:
@@ -158,8 +170,8 @@ def test_fix_reads_across_emphasis_and_leaves_code_and_addresses(before, after, 
 
 def test_the_fix_never_touches_the_source_or_the_english(tmp_path):
     before = TYPOGRAPHY.read_bytes()
-    plain = read_article(TYPOGRAPHY, Report())
-    fixed = read_article(TYPOGRAPHY, Report(), Options(fix_punctuation=True))
+    plain = read_article(TYPOGRAPHY, Report(), Options(fix_punctuation=False))
+    fixed = read_article(TYPOGRAPHY, Report())  # the default
     assert TYPOGRAPHY.read_bytes() == before
     assert [b.text for b in fixed.original] == [b.text for b in plain.original]
     assert fixed.meta.source_title == plain.meta.source_title
@@ -230,12 +242,15 @@ def _chinese_text(html: str) -> list[str]:
     return [s.strip() for s in re.sub(r"<[^>]+>", "\n", body).split("\n") if re.search("[\u4e00-\u9fff]", s)]
 
 
-def test_the_fixed_example_edition(tmp_path):
+def test_the_example_edition_is_fixed_by_default_and_kept_as_written_when_asked(tmp_path):
     plain, fixed = tmp_path / "plain", tmp_path / "fixed"
-    assert run("build", str(EXAMPLE), "--formats", "html", "-o", str(plain), "-q")[0] == 0
-    assert (
-        run("build", str(EXAMPLE), "--formats", "html", "--fix-punctuation", "-o", str(fixed), "-q")[0] == 0
-    )
+    build = ("build", str(EXAMPLE), "--formats", "html", "-o")
+    assert run(*build, str(plain), "--keep-punctuation", "-q")[0] == 0
+    code, out, _ = run(*build, str(fixed))
+    assert code == 0
+    # the summary says what the fix changed, and how to keep the text as written
+    marks = re.search(r"fixed (\d+) punctuation mark\(s\).*\(--keep-punctuation keeps it as written\)", out)
+    assert marks is not None and int(marks[1]) > 100, out
     page = (fixed / "openai-third-phase" / "openai-third-phase.html").read_text(encoding="utf-8")
     before = (plain / "openai-third-phase" / "openai-third-phase.html").read_text(encoding="utf-8")
     half = re.compile("[\u4e00-\u9fff][,:;!?][\u4e00-\u9fff]")

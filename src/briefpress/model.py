@@ -7,6 +7,7 @@ each edition can render it with its own ids and link rules.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -182,6 +183,8 @@ class Article:
     content_hash: str | None = None
     #: what the reader read (None when the article was made otherwise)
     source: SourceText | None = field(default=None, compare=False, repr=False)
+    #: what the punctuation fix changed in the editions' text: (marks, spaces dropped)
+    punctuation_fixed: tuple[int, int] = field(default=(0, 0), compare=False, repr=False)
 
     @classmethod
     def from_markdown(cls, text: str, name: str = "article", folder: str | Path = ".") -> Article:
@@ -281,5 +284,7 @@ def edition_sections(article: Article) -> list[str]:
 
 
 def section_of(anchor: str) -> str:
-    """The section an in-document anchor (a section id) lives in; "" for the title."""
+    """The section an in-document anchor (a section id, a pair's) lives in; "" for the title."""
+    if re.fullmatch(r"pair-\d+", anchor):
+        return "bilingual"
     return {"title": "", "key-points": "brief", "relevance": "brief"}.get(anchor, anchor)

@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "fetch-refused": "the PDF asked for a file or address outside the article's folder: refused",
     "weasyprint": "a warning of WeasyPrint's (unsupported CSS, an image that cannot be read)",
     "ragged-chinese": "the installed WeasyPrint cannot justify Chinese: its lines stay ragged",
+    "loose-footnotes": "the installed WeasyPrint may set a page footnote a page after its call",
     # delivery
     "newsletter-clipped": "the newsletter's HTML part is over what Gmail shows without clipping",
     "mail-too-large": "the .eml is larger than many mail servers accept",

@@ -67,6 +67,8 @@ class BuildResult:
     failed: list[Path] = field(default_factory=list)
     #: how many articles that failed the digest leaves out (--digest-partial)
     left_out: int = 0
+    #: what the punctuation fix changed in the articles built: marks, spaces dropped
+    punctuation_fixed: tuple[int, int] = (0, 0)
     #: the articles whose sources are gone from the folders built: unlisted, or removed
     retired: Retired = field(default_factory=Retired)
     seconds: float = 0.0
@@ -166,7 +168,7 @@ def render_article(
         pdf_apart = Background.start(lambda own: render_edition("pdf", article, options, own, {}))
         names.remove("pdf")
     for name in names:
-        if pdf_apart is not None and "pdf" in EDITIONS[name].needs:
+        if pdf_apart is not None and uses_pdf(name, options):
             rendered.update(pdf_apart.result(report, article.path))
             pdf_apart = None
         started = time.perf_counter()
@@ -178,6 +180,13 @@ def render_article(
         timings["pdf (waited for)"] = time.perf_counter() - started
     wanted = {file for name in options.formats for file in EDITIONS[name].files(article.meta.slug)}
     return {name: data for name, data in rendered.items() if name in wanted}
+
+
+def uses_pdf(name: str, options: Options) -> bool:
+    """Whether edition ``name`` needs the PDF's files, or reuses its layout (the same paper):
+    then it is rendered once the PDF is."""
+    edition = EDITIONS[name]
+    return "pdf" in edition.needs or ("pdf", options.paper) in edition.reuses
 
 
 def kept_files(folder: Path, kept: dict[str, list[str]], names: list[str]) -> dict[str, bytes]:
@@ -326,6 +335,7 @@ def build_articles(
     (:func:`.stamps.made_of`, the options aside)."""
     shared = resources_hash(options.theme)
     contents = {a.path: made_of(a, shared) for a in articles}
+    fixed = {a.path: a.punctuation_fixed for a in articles}
     done = 0
 
     def finished(outcome: Outcome) -> None:
@@ -341,6 +351,8 @@ def build_articles(
         else:
             result.outputs += outcome.outputs
             result.built += 1
+            marks, spaces = result.punctuation_fixed
+            result.punctuation_fixed = (marks + fixed[outcome.path][0], spaces + fixed[outcome.path][1])
         if progress:
             progress(done, len(articles), outcome)
 

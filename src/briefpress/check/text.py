@@ -77,9 +77,13 @@ def in_order(text: str, article: Article, start: int = 0, drop: str = "") -> tup
 
 _MARKER_LINE = re.compile(r"^[•◦▪]$\n?", re.MULTILINE)
 
+#: the paragraph numbers in the margin (¶N), which WeasyPrint draws after the page's text
+_PAIR_NUMBERS = re.compile(r"(?:¶\d+)+$")
+
 
 def pdf_text(path: Path, articles: list[Article], options: Options) -> str | None:
-    """The PDF's text without running heads, folios and page footnotes; None without poppler."""
+    """The PDF's text without running heads, folios, page footnotes and paragraph numbers;
+    None without poppler."""
     if shutil.which("pdftotext") is None:
         return None
     # -raw keeps the order the text is drawn in: a side-by-side row reads left cell, right cell
@@ -111,7 +115,7 @@ def pdf_text(path: Path, articles: list[Article], options: Options) -> str | Non
         if number > 1:  # the running head, once a page
             for title in titles:
                 flat = flat.replace(title, "", 1)
-        cleaned.append(flat)
+        cleaned.append(_PAIR_NUMBERS.sub("", flat))
     return "".join(cleaned)
 
 

@@ -72,15 +72,14 @@ class _MoreCodes(argparse.Action):
 def add_option(parser: argparse.ArgumentParser, name: str, *flags: str, help: str | None = None) -> None:
     """A flag for option ``name``, as it is declared in :class:`~briefpress.options.Options`."""
     declared = spec(name)
-    default = shown_default(Options.__dataclass_fields__[name])
-    text = help or declared.help
-    if isinstance(declared.kind, Flag):
-        parser.add_argument(
-            *(flags or declared.flags), dest=name, action="store_true", default=None, help=text
-        )
+    text, flags = help or declared.help, flags or declared.flags
+    if isinstance(declared.kind, Flag):  # and the flags that turn it off, when it is on by default
+        either = parser.add_mutually_exclusive_group()
+        either.add_argument(*flags, dest=name, action="store_true", default=None, help=text)
+        for flag in declared.kind.off:
+            either.add_argument(flag, dest=name, action="store_false", help=f"turn {flags[-1]} off")
         return
     if getattr(declared.kind, "every", False):  # --strict, or --strict=CODES (see _Parser)
-        flags = flags or declared.flags
         parser.add_argument(*flags, dest=name, action="store_const", const=True, default=None, help=text)
         parser.add_argument(
             *(f + "=" for f in flags), dest=name, type=_value(name), action=_MoreCodes, help=argparse.SUPPRESS
@@ -89,11 +88,11 @@ def add_option(parser: argparse.ArgumentParser, name: str, *flags: str, help: st
         parser.valued_after_equals = parser.valued_after_equals | set(flags)
         return
     parser.add_argument(
-        *(flags or declared.flags),
+        *flags,
         dest=name,
         type=_value(name),
         metavar=declared.value_name,
-        help=f"{text} (default: {default})",
+        help=f"{text} (default: {shown_default(Options.__dataclass_fields__[name])})",
         action=_MoreCodes if isinstance(declared.kind, WarningCodes) else "store",
     )
 

@@ -69,6 +69,8 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             f"the digest leaves out {result.left_out} article(s) that failed to build (--digest-partial)",
             file=stdout,
         )
+    if options.verbosity >= 0 and any(result.punctuation_fixed):
+        say(_fixed(*result.punctuation_fixed), file=stdout)
     if options.verbosity >= 0:
         say(
             f"{result.built} of {result.articles} article(s) built, {len(result.outputs)} file(s), "
@@ -77,6 +79,13 @@ def _build(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             file=stdout,
         )
     return 0 if result.ok else 1
+
+
+def _fixed(marks: int, spaces: int) -> str:
+    """The build's line on what the punctuation fix (on by default) changed."""
+    done = [f"fixed {marks} punctuation mark(s)"] if marks else []
+    done += [f"dropped {spaces} space(s) beside full-width punctuation"] if spaces else []
+    return f"{' and '.join(done)} in the editions' Chinese text (--keep-punctuation keeps it as written)"
 
 
 #: what a skipped file is, in the build's summary and (with -v) on its own line

@@ -35,6 +35,10 @@ class Edition:
     produces: tuple[str, ...]
     #: editions whose files it uses
     needs: tuple[str, ...] = ()
+    #: (edition, paper): an edition whose layout it reads from the chapter cache when the
+    #: build makes that edition on that paper, and lays out itself otherwise (the EPUB's
+    #: page-list: the A4 handout's pages). The build renders it after that one.
+    reuses: tuple[tuple[str, str], ...] = ()
     #: built when no formats are chosen
     default: bool = False
     #: an edition over several articles (the digest), not one per article

@@ -35,6 +35,7 @@ from ..render import (
     stylesheet,
 )
 from .cover import COVER_SIZE, render_cover
+from .pagelist import SOURCE, page_breaks
 
 EXTENSION = "epub"
 COVER_IMAGE = "images/cover.png"
@@ -96,7 +97,8 @@ class BookInfo:
         )
 
 
-def add_metadata(book: epub.EpubBook, info: BookInfo, has_images: bool) -> None:
+def add_metadata(book: epub.EpubBook, info: BookInfo, has_images: bool, paged: bool = False) -> None:
+    """The package's metadata; ``paged``: the book carries the A4 handout's page-list."""
     book.set_identifier(info.identifier)
     book.set_title(info.title)
     book.set_language(info.language)
@@ -134,8 +136,12 @@ def add_metadata(book: epub.EpubBook, info: BookInfo, has_images: bool) -> None:
         "readingOrder",
         "displayTransformability",
         "alternativeText",
+        *(("pageBreakMarkers", "pageNavigation") if paged else ()),
     ):
         schema("accessibilityFeature", feature)
+    if paged:
+        # the property of the page-source proposal (w3c publ-a11y), in the default vocabulary
+        book.add_metadata(None, "meta", SOURCE, {"property": "pageBreakSource"})
     schema("accessibilityHazard", "none")
     images = "the cover and the article's images have" if has_images else "the cover has"
     schema(
@@ -171,17 +177,19 @@ def render_book(info: BookInfo, articles: list[Article], options: Options, where
         path: f"images/{n:03d}{path.suffix.lower()}"
         for n, path in enumerate(dict.fromkeys(p for a in articles for p in a.images), start=1)
     }
+    digest = len(articles) > 1
+    # the page-list is the article's handout's: a digest's PDF numbers its pages through
+    breaks = {} if digest else page_breaks(articles[0], options)
     book = epub.EpubBook()
-    add_metadata(book, info, bool(images))
+    add_metadata(book, info, bool(images), paged=bool(breaks))
     css = add_assets(book, info, articles, images, options)
     cover = add_cover(book, info, ui, options.theme)
 
     chapters: list[epub.EpubHtml] = []
     toc: list[ContentsEntry] = []
-    digest = len(articles) > 1
     for position, article in enumerate(articles, start=1):
         prefix = f"a{position:02d}-" if digest else ""
-        entries = add_chapters(book, article, options, images, css, prefix, chapters)
+        entries = add_chapters(book, article, options, images, css, prefix, chapters, breaks)
         if digest:
             lang = article.meta.translation_lang
             toc.append(ContentsEntry(article.meta.title, entries[0].href, lang, entries))
@@ -210,6 +218,7 @@ def render_book(info: BookInfo, articles: list[Article], options: Options, where
         landmarks=landmarks,
         css=css.file_name,
         note=info.contents_note,
+        pages=page_list(articles[0], breaks),
     )
     return write_book(book, info, nav_xhtml.encode("utf-8"), where)
 
@@ -282,19 +291,20 @@ def add_chapters(
     css: epub.EpubItem,
     prefix: str,
     chapters: list[epub.EpubHtml],
+    breaks: dict[str, int],
 ) -> list[ContentsEntry]:
-    """One chapter per section of ``article``, appended to ``chapters``; their toc entries."""
+    """One chapter per section of ``article``, appended to ``chapters``; their toc entries.
+    ``breaks``: the ids where the handout's pages begin, marked (:mod:`.pagelist`)."""
     digest = bool(prefix)
-    names = edition_sections(article)
-    files = {name: f"{prefix}{n:02d}-{name}.xhtml" for n, name in enumerate(names, start=1)}
+    files = chapter_files(article, prefix)
 
     def anchor(target: str) -> str:
-        # a section id lives in that section's chapter; the title is in the first one
-        return f"{files.get(section_of(target), files[names[0]])}#{prefix}{target}"
+        return f"{chapter_of(files, target)}#{prefix}{target}"
 
     c = context(
         article, options, Flavour("epub", image_src=lambda path: images[path], prefix=prefix, anchor=anchor)
     )
+    c.page_breaks = breaks
     entries = []
     for number, name in enumerate(c.sections, start=1):
         title = section_title(name, options)
@@ -317,6 +327,23 @@ def add_chapters(
         chapters.append(chapter)
         entries.append(contents_entry(article, name, title, options.lang_ui, prefix, href=chapter.file_name))
     return entries
+
+
+def chapter_files(article: Article, prefix: str = "") -> dict[str, str]:
+    """The chapter file of each section of ``article``, in the edition order."""
+    names = edition_sections(article)
+    return {name: f"{prefix}{n:02d}-{name}.xhtml" for n, name in enumerate(names, start=1)}
+
+
+def chapter_of(files: dict[str, str], target: str) -> str:
+    """The chapter an id lives in: its section's; the title's is the first one."""
+    return files.get(section_of(target), next(iter(files.values())))
+
+
+def page_list(article: Article, breaks: dict[str, int]) -> list[tuple[int, str]]:
+    """The navigation document's page-list: each page, and the marker where it begins."""
+    files = chapter_files(article)
+    return [(page, f"{chapter_of(files, ident)}#page-{page}") for ident, page in breaks.items()]
 
 
 class _Writer(epub.EpubWriter):

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from ..errors import Report
+from ..fields import SITE_FILES
 from ..model import Article, edition_sections
 from ..options import Options
 from ..render import Flavour, context, render_template, stylesheet
 
 EXTENSION = "html"
+
+
+@dataclass(frozen=True)
+class Site:
+    """What the reading page says of the folder it is in: the site's name, the index
+    (relative to the page) and the article's other editions to download."""
+
+    name: str
+    index: str
+    #: (file name beside the page, label), in the editions' order
+    downloads: list[tuple[str, str]] = field(default_factory=list)
 
 
 def views(article: Article, options: Options) -> list[str]:
@@ -19,6 +33,25 @@ def views(article: Article, options: Options) -> list[str]:
     return [*offered, "original"]
 
 
+def downloads(slug: str, options: Options) -> list[tuple[str, str]]:
+    """The files of this build's other editions a reader downloads: each edition's first
+    declared link (its own file, always written: not the copy shop's booklet, which only
+    ``--imposition`` makes) when it is not a page. Only editions ``--formats`` builds, so
+    that no link leads to a file this build did not write."""
+    from . import EDITIONS
+
+    firsts = [e.links[0] for name, e in EDITIONS.items() if name in options.formats and e.links]
+    return [(file.format(slug=slug), label) for file, label in firsts if not file.endswith(".html")]
+
+
+def site(article: Article, options: Options) -> Site:
+    """The page's place in the output folder. The index is ``OUTPUT/index.html`` and the
+    page ``OUTPUT/<slug>/<slug>.html``; every build that writes a page refreshes the
+    index (``build.steps``, ``editions.site``), so the link to it always leads somewhere."""
+    index = SITE_FILES[0]
+    return Site(options.site_name, f"../{index}", downloads(article.meta.slug, options))
+
+
 def render_html(article: Article, options: Options, css: str, edition: str = "html") -> str:
     """The article as one HTML document with ``css`` embedded, for the HTML page or the PDF."""
     return render_template(
@@ -28,6 +61,7 @@ def render_html(article: Article, options: Options, css: str, edition: str = "ht
         css=css,
         edition=edition,
         views=views(article, options),
+        site=site(article, options),
     )
 
 

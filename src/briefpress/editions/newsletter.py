@@ -38,11 +38,20 @@ def web_page(article: Article, options: Options) -> str | None:
     return f"{options.web_url.rstrip('/')}/{quote(article.meta.slug)}/{quote(article.meta.slug)}.html"
 
 
+def flavour(article: Article, options: Options) -> Flavour:
+    """The mail shows no pairs: an id of the article (a prompt's "¶12") is on the web page,
+    and is no link without one."""
+    page = web_page(article, options)
+    if page is None:
+        return Flavour("newsletter", cites_pairs=False)
+    return Flavour("newsletter", anchor=lambda target: f"{page}#{quote(target)}")
+
+
 def render_html(article: Article, options: Options) -> str:
     page = render_template(
         "newsletter.html.j2",
         options.theme,
-        c=context(article, options, Flavour("newsletter")),
+        c=context(article, options, flavour(article, options)),
         css=read_style("newsletter.css", options.theme),
         site_name=options.site_name,
         web_page=web_page(article, options),

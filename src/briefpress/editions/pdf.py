@@ -23,15 +23,16 @@ from ..fonts import unshown
 from ..model import Article
 from ..options import Options
 from ..render import resource_dir, stylesheet
-from . import cjkjustify, pdffonts
+from . import cjkjustify, pdffonts, pdfnotes
 from .html import render_html
 from .pagenumbers import number, page_css
 from .pdfdoc import opened, save, writes_object_streams
 from .pdftags import languages, margins_as_artifacts
 
 EXTENSION = "pdf"
-#: changes when a chapter is made differently (its fonts, its tags), so older ones are not found
-CHAPTER_FORMAT = "2"
+#: changes when a chapter is made differently (its fonts, its tags, where its notes go), so
+#: older ones are not found
+CHAPTER_FORMAT = "3"
 
 
 class ArticleFetcher(URLFetcher):
@@ -242,7 +243,8 @@ def write_pdf(
     ``articles`` they concern, else under ``location``: the document's path and its own
     text) and write the PDF, finished (:func:`finish`). Chinese is justified inter-character
     while WeasyPrint lays this document out and draws it, and only then
-    (:func:`.cjkjustify.justified`)."""
+    (:func:`.cjkjustify.justified`); page footnotes stay on their call's page
+    (:func:`.pdfnotes.kept_with_calls`)."""
     identifier = hashlib.sha256(key.encode()).hexdigest()
     pdf_options = {
         "pdf_identifier": identifier[:32].encode("ascii"),
@@ -253,6 +255,7 @@ def write_pdf(
         weasyprint_warnings(articles or [article], report, options, where, own),
         languages(tagged(options)),
         cjkjustify.justified(lambda message: report.warn(message, where, code="ragged-chinese")),
+        pdfnotes.kept_with_calls(lambda message: report.warn(message, where, code="loose-footnotes")),
     ):
         document = HTML(
             string=html,

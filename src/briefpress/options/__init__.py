@@ -52,7 +52,7 @@ class Options:
         Formats(),
         "--formats",
         help=f"comma-separated editions from {','.join(FORMATS)}",
-        changes=(),
+        changes=("html",),  # the reading page links to the other editions built with it
     )
     # in the build hash although they change no byte: a strict build must see the warnings again
     strict: bool | tuple[str, ...] = option(
@@ -124,7 +124,7 @@ class Options:
         Whole(0, 30),
         "--notes-lines",
         help="PDF: ruled lines for notes under each prompt (0: none)",
-        changes=("pdf",),
+        changes=("pdf", "epub", "kepub"),  # the e-books' page-list: the A4 handout's pages
     )
     pdf_variant: str | None = option(
         None,
@@ -160,12 +160,12 @@ class Options:
         help="OpenCC profile for --script hant: s2twp (Taiwan, with its words) or s2hk (Hong Kong)",
     )
     fix_punctuation: bool = option(
-        False,
-        Flag(),
+        True,
+        Flag("--keep-punctuation", "--no-fix-punctuation"),
         "--fix-punctuation",
         help="in the editions, make half-width punctuation between Chinese characters "
         "full-width, pair straight quotes and drop spaces beside full-width punctuation, in every "
-        "Chinese text (the source is not changed)",
+        "Chinese text (the source is not changed); on unless --keep-punctuation (the text as written)",
     )
     lint: bool = option(
         False,
@@ -185,9 +185,9 @@ class Options:
         "阿头学",
         Text(),
         "--site-name",
-        help="the newsletter's name, on the EPUB cover",
+        help="the newsletter's name, on the EPUB cover and atop the reading page",
         metavar="NAME",
-        changes=("epub", "kepub", "newsletter", "digest"),
+        changes=("html", "epub", "kepub", "newsletter", "digest"),
     )
     mail_from: str | None = option(
         None,
@@ -239,7 +239,7 @@ class Options:
         Flag(),
         "--duplex",
         help="PDF printed on both sides: margins and running lines mirror",
-        changes=("pdf",),
+        changes=("pdf", "epub", "kepub"),  # the e-books' page-list: the A4 handout's pages
     )
     jobs: int | None = option(
         None,

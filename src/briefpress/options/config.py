@@ -45,6 +45,8 @@ def markdown_table() -> str:
         metavar = declared_spec.value_name
         metavar = metavar if metavar.startswith("[") or not metavar else f" {metavar}"  # --strict[=CODES]
         flags = ", ".join(f"`{flag}{metavar}`" for flag in declared_spec.flags)
+        off = getattr(declared_spec.kind, "off", ())
+        flags += f" (off: {', '.join(f'`{flag}`' for flag in off)})" if off else ""
         if flags:
             cells = [flags, declared_spec.help, shown_default(f)]
             rows.append("| " + " | ".join(cell.replace("|", r"\|") for cell in cells) + " |")

@@ -60,7 +60,13 @@ class FontName(Kind):
 
 
 class Flag(Kind):
+    """On or off. ``off``: the flags that turn off an option that is on by default
+    (``--keep-punctuation``); the ones declared turn it on."""
+
     metavar = ""
+
+    def __init__(self, *off: str):
+        self.off = off
 
     def check(self, value: Any) -> Any:
         if not isinstance(value, bool):

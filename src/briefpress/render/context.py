@@ -48,6 +48,8 @@ class NotePart:
     lang: str
     html: Markup
     ref_id: str | None
+    #: the id of this language's note alone (the EPUB's pop-up of one language)
+    id: str = ""
 
 
 @dataclass
@@ -98,6 +100,9 @@ class RenderContext:
     qr: str | None = None
     #: the sections and the text's subheadings, for the page's contents list
     contents: list[ContentsEntry] = field(default_factory=list)
+    #: the EPUB's page-list: the A4 handout's page that begins at each of these ids
+    #: ("title", a section's name, "pair-N"; editions/pagelist.py)
+    page_breaks: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -244,7 +249,8 @@ def note_part(
         return None
     lang = article.meta.original_lang if side == "original" else article.meta.translation_lang
     back = fr.ref_id(section, lang, note.number) if note.label in referenced else None
-    return NotePart(side, lang, fr.render(tokens, section, lang), back)
+    own = fr.note_id(section, note.number, lang)
+    return NotePart(side, lang, fr.render(tokens, section, lang), back, own)
 
 
 def shared_block(pair: Pair) -> bool:

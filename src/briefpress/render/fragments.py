@@ -35,6 +35,13 @@ class Flavour:
     prefix: str = ""
     #: where a link to a section id points, when sections are separate files (EPUB)
     anchor: Callable[[str], str] | None = None
+    #: whether a "¶12" in the brief or the prompts links to pair 12 (the newsletter has no
+    #: pairs: it links to them on the web page, when there is one)
+    cites_pairs: bool = True
+
+    def href(self, target: str) -> str:
+        """Where a link to the id ``target`` of this article points in this edition."""
+        return self.anchor(target) if self.anchor else f"#{self.prefix}{target}"
 
     @property
     def markup(self) -> str:
@@ -91,8 +98,10 @@ class FragmentRenderer:
         )
         return f'<span class="footnote" data-number="{number}">{text}</span>'
 
-    def note_id(self, section: str, number: int) -> str:
-        return f"{self.flavour.prefix}{section}-fn-{number}"
+    def note_id(self, section: str, number: int, lang: str | None = None) -> str:
+        """The id of a note; with ``lang``, of that language's note alone."""
+        own = f"{lang_key(lang)}-" if lang else ""
+        return f"{self.flavour.prefix}{section}-fn-{own}{number}"
 
     def ref_id(self, section: str, lang: str, number: int, sub: int = 0) -> str:
         suffix = f"-{sub + 1}" if sub else ""
@@ -193,7 +202,30 @@ def _render_text(self, tokens, idx, options, env) -> str:
     text = tight_punctuation(escapeHtml(breakable(content))) if printed else escapeHtml(content)
     if env.get("in_cell"):  # a narrow column must not break a date in two
         text = _NUMBER_RUN.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', text)
+    if env["section"] in CITING and not any(env.get("open_links", ())):
+        text = cite_pairs(text, env["renderer"])
     return text
+
+
+#: the sections whose text may cite a pair by its paragraph number, "¶12"
+CITING = ("brief", "prompts")
+_CITATION = re.compile(r"¶\s?+(\d++)")
+
+
+def cite_pairs(html: str, renderer: FragmentRenderer) -> str:
+    """Each "¶12" that names a pair of the article a link to it, in this edition (the
+    locator the reading page shows beside the pair, and the handout in its margin)."""
+    if not renderer.flavour.cites_pairs:
+        return html
+    pairs = {pair.index for pair in renderer.article.pairs}
+
+    def link(m: re.Match[str]) -> str:
+        if int(m[1]) not in pairs:
+            return m[0]
+        href = escape(renderer.flavour.href(f"pair-{int(m[1])}"))
+        return f'<a class="pair-ref" href="{href}">{m[0]}</a>'
+
+    return _CITATION.sub(link, html)
 
 
 def _render_note_ref(self, tokens, idx, options, env) -> str:
@@ -204,12 +236,11 @@ def _render_note_ref(self, tokens, idx, options, env) -> str:
     if renderer.flavour.printed:
         return renderer.page_note(token.meta["label"], number, env)
     ref_id = renderer.ref_id(section, lang, number, token.meta.get("subId", 0))
-    href = "#" + renderer.note_id(section, number)
-    role = (
-        'epub:type="noteref" role="doc-noteref"'
-        if renderer.flavour.markup == "xhtml"
-        else 'role="doc-noteref"'
-    )
+    xhtml = renderer.flavour.markup == "xhtml"
+    # an e-reader pops up the whole aside a noteref points to: the EPUB's is the call's
+    # language's note alone
+    href = "#" + renderer.note_id(section, number, lang if xhtml else None)
+    role = 'epub:type="noteref" role="doc-noteref"' if xhtml else 'role="doc-noteref"'
     return f'<a class="noteref" id="{ref_id}" href="{escape(href)}" {role}>{number}</a>'
 
 
@@ -239,11 +270,7 @@ def _render_link(self, tokens, idx, options, env) -> str:
     href = str(token.attrs.get("href", ""))
     renderer: FragmentRenderer = env["renderer"]
     if href.startswith("#"):
-        href = (
-            renderer.flavour.anchor(href[1:])
-            if renderer.flavour.anchor
-            else f"#{renderer.flavour.prefix}{href[1:]}"
-        )
+        href = renderer.flavour.href(href[1:])
     title = f' title="{escape(token.attrs["title"])}"' if token.attrs.get("title") else ""
     # a bare address (<https://…>) fills its lines and breaks anywhere, like a word would not
     shown = tokens[idx + 1].content if idx + 1 < len(tokens) and tokens[idx + 1].type == "text" else ""

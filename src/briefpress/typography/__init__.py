@@ -52,18 +52,21 @@ def map_chinese_fields(article: Article, change: Callable[[str], str]) -> None:
 
 def prepare(article: Article, options: Options, report: Report) -> None:
     """Apply the typography options to an article just read: report the lint's findings
-    (``--lint``), fix the punctuation (``--fix-punctuation``), convert to Traditional
-    Chinese (``--script hant``)."""
+    (``--lint``), fix the punctuation (``--fix-punctuation``, the default; what it changed
+    is counted in ``article.punctuation_fixed``), convert to Traditional Chinese
+    (``--script hant``)."""
     if options.lint and article.source is not None:  # the Markdown its reader read, not the file again
         source = article.source
         for finding in findings(article.path, source.markdown, options.cjk_spacing, source.line_map):
             report.warn(finding.message, finding.path, finding.line, code="typography")
     if options.fix_punctuation:
-        from .fix import fix_inline, fix_punctuation
+        from .fix import Tally, fix_inline, fix_punctuation
 
-        map_chinese_fields(article, lambda text: fix_punctuation(text)[0])
+        tally = Tally()
+        map_chinese_fields(article, lambda text: fix_punctuation(text, tally=tally)[0])
         for inline in chinese_inlines(article):
-            fix_inline(inline)
+            fix_inline(inline, tally=tally)
+        article.punctuation_fixed = (tally.marks, tally.spaces)
     if options.script == "hant":
         from .script import to_traditional
 

@@ -1,20 +1,30 @@
-"""The punctuation fix the editions may apply to their Chinese (``--fix-punctuation``); the
-source is never changed.
+"""The punctuation fix the editions apply to their Chinese (``--fix-punctuation``, on unless
+``--keep-punctuation``); the source is never changed.
 
 Half-width ``, . : ; ! ? ( )`` in Chinese text become full-width, straight double quotes
 are paired as “ ”, and spaces beside full-width punctuation go. A mark is changed only
 with Chinese beside it, so numbers (3.5, 1,204), addresses and Latin runs keep theirs;
 code is never touched. The fix works on a paragraph's text as a whole, across emphasis
-and links, so "**科研**,然后" is seen as the reader sees it.
+and links, so "**科研**,然后" is seen as the reader sees it. A :class:`Tally` counts what
+it changed, for the build's summary.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from markdown_it.token import Token
 
-from .marks import AFTER_CHINESE, BEFORE_CHINESE, HALF_PERIOD, HALF_TO_FULL, HAN, SPACE_BESIDE
+from .marks import (
+    AFTER_CHINESE,
+    BEFORE_CHINESE,
+    FULL_PUNCTUATION,
+    HALF_PERIOD,
+    HALF_TO_FULL,
+    HAN,
+    SPACE_BESIDE,
+)
 
 _FIXABLE = re.compile(rf"{AFTER_CHINESE}[,:;!?]|[,:;!?]{BEFORE_CHINESE}|{HALF_PERIOD}")
 #: a bracketed run with Chinese inside or beside it: both brackets become full-width
@@ -22,11 +32,41 @@ _BRACKETS = re.compile(r"\(([^()\n]{0,400})\)")
 _CHINESE = re.compile(rf"[{HAN}]")
 #: stands in for what is not text (code, an image) in a paragraph's joined text
 _OPAQUE = "\0"
+#: marks Latin text uses too: a space beside one is Latin spacing unless Chinese is near
+_SHARED = "“”‘’…—"
 
 
-def fixed_chars(text: str, quote_open: bool = False) -> tuple[list[str], bool]:
+def _latin_spacing(text: str, start: int, end: int) -> bool:
+    """Whether the spaces ``text[start:end]`` stand beside a quote or dash that Latin text
+    shares, with no Chinese beside the spaces or beyond the mark: 'said “no” to' keeps its
+    spaces, '他说 “好” 然后' loses them."""
+    near = text[max(0, start - 2) : start] + text[end : end + 2]
+    beside = text[start - 1 : start] + text[end : end + 1]
+    if any(ch in FULL_PUNCTUATION and ch not in _SHARED for ch in beside):
+        return False  # a full-width stop or bracket: its spaces always go
+    return not _CHINESE.search(near)
+
+
+@dataclass
+class Tally:
+    """What the fix changed: the marks made full-width or paired, the spaces dropped."""
+
+    marks: int = 0
+    spaces: int = 0
+
+    def count(self, before: str, after: list[str]) -> None:
+        for was, now in zip(before, after, strict=True):
+            if was != now:
+                if was.isspace():
+                    self.spaces += 1
+                else:
+                    self.marks += 1
+
+
+def fixed_chars(text: str, quote_open: bool = False, tally: Tally | None = None) -> tuple[list[str], bool]:
     """What each character of ``text`` becomes (``""`` when it goes), and whether a “ is
-    open at the end. ``quote_open``: whether one is open before ``text``."""
+    open at the end. ``quote_open``: whether one is open before ``text``; ``tally``
+    counts the changes."""
     out = list(text)
     for m in _BRACKETS.finditer(text):
         around = text[max(0, m.start() - 1) : m.end() + 1]
@@ -45,14 +85,18 @@ def fixed_chars(text: str, quote_open: bool = False) -> tuple[list[str], bool]:
     # spaces beside full-width punctuation, as it stands after the changes above
     changed = "".join(c or _OPAQUE for c in out)
     for m in SPACE_BESIDE.finditer(changed):
+        if _latin_spacing(changed, m.start(), m.end()):
+            continue
         for index in range(m.start(), m.end()):
             out[index] = ""
+    if tally is not None:
+        tally.count(text, out)
     return out, quote_open
 
 
-def fix_punctuation(text: str, quote_open: bool = False) -> tuple[str, bool]:
+def fix_punctuation(text: str, quote_open: bool = False, tally: Tally | None = None) -> tuple[str, bool]:
     """``text`` fixed (see the module's description), and whether a “ is open after it."""
-    chars, quote_open = fixed_chars(text, quote_open)
+    chars, quote_open = fixed_chars(text, quote_open, tally)
     return "".join(chars), quote_open
 
 
@@ -60,7 +104,7 @@ def _is_address(token: Token, inside_link: bool) -> bool:
     return inside_link and ("://" in token.content or token.content.startswith(("www.", "mailto:")))
 
 
-def fix_inline(children: list[Token], quote_open: bool = False) -> bool:
+def fix_inline(children: list[Token], quote_open: bool = False, tally: Tally | None = None) -> bool:
     """Fix the text tokens of one paragraph's inline content in place; code, HTML and link
     addresses shown as text stay as they are. Returns whether a “ is still open."""
     pieces: list[tuple[Token | None, str]] = []
@@ -77,7 +121,7 @@ def fix_inline(children: list[Token], quote_open: bool = False) -> bool:
         elif token.type in ("code_inline", "html_inline", "image", "text", "footnote_ref"):
             pieces.append((None, _OPAQUE))
     joined = "".join(text for _, text in pieces)
-    chars, quote_open = fixed_chars(joined, quote_open)
+    chars, quote_open = fixed_chars(joined, quote_open, tally)
     at = 0
     for owner, text in pieces:
         if owner is not None:

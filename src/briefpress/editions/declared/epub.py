@@ -13,4 +13,5 @@ EDITION = Edition(
     links=(("{slug}.epub", "EPUB"),),
     checks=(("{slug}.epub", "epub"),),
     markup="xhtml",
+    reuses=(("pdf", "A4"),),  # its page-list is the A4 handout's (editions/pagelist.py)
 )

@@ -10,4 +10,5 @@ EDITION = Edition(
     fonts=COVER_FONTS,  # and its embedded subset
     names_fonts=("mono_font",),
     links=(("{slug}.kepub.epub", "Kobo"),),
+    reuses=(("pdf", "A4"),),  # the EPUB's page-list, the A4 handout's pages
 )
