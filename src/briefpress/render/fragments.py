@@ -96,7 +96,8 @@ class FragmentRenderer:
             for t in tokens
             if t.type == "inline"
         )
-        return f'<span class="footnote" data-number="{number}">{text}</span>'
+        # a word joiner: the call never starts a line, away from the text it marks ("。" | "1")
+        return f'\u2060<span class="footnote" data-number="{number}">{text}</span>'
 
     def note_id(self, section: str, number: int, lang: str | None = None) -> str:
         """The id of a note; with ``lang``, of that language's note alone."""
