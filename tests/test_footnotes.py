@@ -118,7 +118,8 @@ def _page_notes(page: int, chars: list[dict], text_size: float) -> list[Note]:
     rows = [row for row in _rows(chars) if not _folio(row[0], chars)]
     area = []
     for row in reversed(rows):
-        if max(c["size"] for c in row) >= NOTE_SIZE * text_size:
+        # the English, set at exactly .9 of the text (9.45 pt < 0.9 * 10.5 in floats), is text
+        if max(c["size"] for c in row) >= NOTE_SIZE * text_size - 0.01:
             break
         area.insert(0, row)
     if not area:

@@ -75,6 +75,8 @@ def in_order(text: str, article: Article, start: int = 0, drop: str = "") -> tup
     return None, end
 
 
+_MARKER_LINE = re.compile(r"^[•◦▪]$\n?", re.MULTILINE)
+
 #: the paragraph numbers in the margin (¶N), which WeasyPrint draws after the page's text
 _PAIR_NUMBERS = re.compile(r"(?:¶\d+)+$")
 
@@ -88,7 +90,9 @@ def pdf_text(path: Path, articles: list[Article], options: Options) -> str | Non
     raw = subprocess.run(
         ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
-    pages = raw.split("\f")
+    # a list item's marker is drawn after the page's text: a paragraph split over the
+    # page's end would read with a "•" inside it
+    pages = _MARKER_LINE.sub("", raw).split("\f")
     columns = options.running_title_columns
     titles = list(
         dict.fromkeys(squash(t) for a in articles for t in (shorten(a.meta.title, columns), a.meta.title))

@@ -8,9 +8,9 @@ from typing import Literal
 
 from markupsafe import Markup
 
-from ..cjk import shorten
+from ..cjk import is_han, shorten
 from ..l10n import labels
-from ..model import Article, Footnote, Meta, Pair, edition_sections
+from ..model import Article, Block, Footnote, Meta, Pair, edition_sections
 from ..options import Options
 from .fragments import Flavour, FragmentRenderer, heading_id
 
@@ -29,9 +29,15 @@ class BriefEntry:
 class PairView:
     index: int
     kind: str
-    #: empty when the bilingual pages leave the original out (translation-only, a shared image)
+    #: empty when the bilingual pages leave the original out (translation-only, a shared block)
     original: Markup
     translation: Markup
+    #: a table, code block or image: too wide for half a page, so set full width (stacked)
+    stacked: bool = False
+    #: the same code block or image in both languages, shown once
+    shared: bool = False
+    #: on paper, long enough that keeping it whole could leave a third of a page blank: it may break
+    long: bool = False
 
 
 @dataclass
@@ -185,16 +191,33 @@ def section_title(name: str, options: Options) -> str:
     return ui["translation"] if name == "bilingual" and options.translation_only else ui[name]
 
 
+#: blocks that need the text's whole width: side by side, their pair stacks
+STACKED_KINDS = frozenset({"table", "code"})
+#: a pair longer than this (characters, a Chinese one counting two) may break across pages
+#: (about ten lines of A4 or a third of an A5 page): kept whole, it would be pushed over
+#: and leave its page's foot empty
+LONG_PAIR = 900
+
+
+def pair_length(pair: Pair) -> int:
+    """The pair's length in Latin characters (a Chinese one is about two wide)."""
+    translation = pair.translation.text if pair.translation else ""
+    return len(pair.original.text) + sum(2 if is_han(ch) else 1 for ch in translation)
+
+
 def pair_view(fr: FragmentRenderer, pair: Pair, options: Options) -> PairView:
     meta = fr.article.meta
-    leave_out = options.translation_only or shared_image(pair)
+    shared = shared_block(pair)
     return PairView(
         index=pair.index,
         kind=pair.original.kind,
         original=Markup("")
-        if leave_out
+        if options.translation_only or shared
         else fr.block(pair.original, "bilingual", meta.original_lang, pair.index),
         translation=fr.block(pair.translation, "bilingual", meta.translation_lang, pair.index),
+        stacked=pair.original.kind in STACKED_KINDS or pair.original.image_only is not None,
+        shared=shared,
+        long=fr.flavour.printed and pair_length(pair) > LONG_PAIR,
     )
 
 
@@ -230,10 +253,24 @@ def note_part(
     return NotePart(side, lang, fr.render(tokens, section, lang), back, own)
 
 
-def shared_image(pair: Pair) -> bool:
-    """Both halves of the pair are the same image alone: the bilingual pages show it once."""
+def shared_block(pair: Pair) -> bool:
+    """Both halves of the pair are the same image alone, or the same code: the bilingual
+    pages show it once (twice would only repeat it, side by side in two sizes)."""
+    other = pair.translation
+    if other is None:
+        return False
     path = pair.original.image_only
-    return path is not None and pair.translation is not None and pair.translation.image_only == path
+    if path is not None:
+        return other.image_only == path
+    if pair.original.kind == "code" and other.kind == "code":
+        return [(t.info, t.content) for t in pair.original.tokens] == [
+            (t.info, t.content) for t in other.tokens
+        ]
+    return False
+
+
+def code_of(block: Block) -> list[tuple[str, str]]:
+    return [(token.info, token.content) for token in block.tokens]
 
 
 def qr_code(url: str) -> str:

@@ -96,7 +96,8 @@ class FragmentRenderer:
             for t in tokens
             if t.type == "inline"
         )
-        return f'<span class="footnote" data-number="{number}">{text}</span>'
+        # a word joiner: the call never starts a line, away from the text it marks ("。" | "1")
+        return f'\u2060<span class="footnote" data-number="{number}">{text}</span>'
 
     def note_id(self, section: str, number: int, lang: str | None = None) -> str:
         """The id of a note; with ``lang``, of that language's note alone."""
@@ -153,8 +154,9 @@ def _render_cell(self, tokens, idx, options, env) -> str:
     return self.renderToken(tokens, idx, options, env)
 
 
-#: dates, times and grouped numbers ("2025-01-15", "12:30", "1,204"); possessive, so linear
-_NUMBER_RUN = re.compile(r"(?<!\d)\d++(?:[-/.:,]\d++)+")
+#: dates, times and grouped numbers ("2025-01-15", "12:30", "1,204") and short codes
+#: ("r-001"); possessive, so linear
+_NUMBER_RUN = re.compile(r"(?<!\d)\d++(?:[-/.:,]\d++)+|(?<![\w-])[A-Za-z]{1,3}-\d++(?![\w-])")
 
 
 #: a run with no break opportunity (no space, no Chinese); WeasyPrint lays such a run out in
