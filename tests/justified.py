@@ -5,9 +5,10 @@ any handout to count its short lines: ``python tests/justified.py HANDOUT.pdf``.
 
 A paragraph is found without knowing the HTML: a run of English lines of the original's
 type size that start at the column's left edge, one line pitch apart, with no other line
-between them. Its last line is its final one (a paragraph that goes on over the page
-break ends its run there too: its last line on the page is not checked, which can only
-miss a short line, never invent one). The column's right edge is where most of the
+of that column between them (a side-by-side row is cut into its columns). Its last line
+is its final one (a paragraph that goes on over the page break ends its run there too:
+its last line on the page is not checked, which can only miss a short line, never
+invent one). The column's right edge is where most of the
 page's English lines end: justified lines all end there."""
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from pdflook import Line, pages
 #: the hyphen WeasyPrint draws where it hyphenates (``hyphenate-character``); a hyphen of
 #: the text ("post-AGI") is a hyphen-minus
 HYPHENS = "\u2010"
+#: glyphs further apart than this on one row are in two columns (side by side, the gutter
+#: is 5 mm, 14.2 pt; a justified line's widest word space is well under it)
+COLUMN_GAP = 10.0
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ def _font(line: Line) -> str:
 def paragraphs(pdf: Path) -> list[Paragraph]:
     """The handout's English paragraphs of text, page by page: lines in the English body
     face, not smaller than 85 % of the body's size (footnotes and captions are ragged)."""
-    every = pages(pdf)
+    every = pages(pdf, gap=COLUMN_GAP)
     rules = vertical_rules(pdf)
     found = [line for _, _, page in every for line in page]
     body = Counter(round(line.size, 1) for line in found).most_common(1)[0][0]
@@ -96,7 +100,8 @@ def _runs(page: list[Line], ours: set[int], size: float, left: float, right: flo
     pitch = None
     for line in page:
         if id(line) not in ours:
-            previous = None
+            if line.x0 < right and line.x1 > left:  # another line in this column ends the run
+                previous = None
             continue
         gap = line.top - previous.top if previous is not None else None
         if gap is not None and pitch is None and gap < 2 * size:

@@ -77,10 +77,14 @@ def is_pair_number(char: dict) -> bool:
     return len(colour) == 3 and all(abs(a - b) < 0.002 for a, b in zip(colour, PAIR_NUMBER_GREY, strict=True))
 
 
-def pages(pdf_path: Path, numbers: bool = False) -> list[tuple[float, float, list[Line]]]:
+def pages(
+    pdf_path: Path, numbers: bool = False, gap: float | None = None
+) -> list[tuple[float, float, list[Line]]]:
     """Each page's width, height and lines, top to bottom (each line's glyphs left to right;
     glyphs in the footer and running title included, as they are on the page). The
-    paragraph numbers in the margin are left out, or with ``numbers`` are all there is."""
+    paragraph numbers in the margin are left out, or with ``numbers`` are all there is.
+    With ``gap``, a row is split where two glyphs stand more than ``gap`` pt apart: the
+    columns of a side-by-side page are lines of their own."""
     import pdfplumber
 
     result = []
@@ -93,21 +97,32 @@ def pages(pdf_path: Path, numbers: bool = False) -> list[tuple[float, float, lis
                 rows[top].append(char)
             lines = []
             for top in sorted(rows):
-                chars = tuple(sorted(rows[top], key=lambda c: c["x0"]))
-                lines.append(
-                    Line(
-                        page=number,
-                        top=min(c["top"] for c in chars),
-                        bottom=max(c["bottom"] for c in chars),
-                        x0=chars[0]["x0"],
-                        x1=max(c["x1"] for c in chars),
-                        text="".join(c["text"] for c in chars),
-                        size=max(c["size"] for c in chars),
-                        chars=chars,
+                for row in _columns(sorted(rows[top], key=lambda c: c["x0"]), gap):
+                    lines.append(
+                        Line(
+                            page=number,
+                            top=min(c["top"] for c in row),
+                            bottom=max(c["bottom"] for c in row),
+                            x0=row[0]["x0"],
+                            x1=max(c["x1"] for c in row),
+                            text="".join(c["text"] for c in row),
+                            size=max(c["size"] for c in row),
+                            chars=row,
+                        )
                     )
-                )
             result.append((float(page.width), float(page.height), lines))
     return result
+
+
+def _columns(chars: list[dict], gap: float | None) -> list[tuple[dict, ...]]:
+    """A row's glyphs, left to right, cut where the space between two exceeds ``gap``."""
+    parts: list[list[dict]] = []
+    for char in chars:
+        if parts and (gap is None or char["x0"] - max(c["x1"] for c in parts[-1]) <= gap):
+            parts[-1].append(char)
+        else:
+            parts.append([char])
+    return [tuple(part) for part in parts]
 
 
 def lines(pdf_path: Path) -> list[Line]:
