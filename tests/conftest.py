@@ -120,3 +120,21 @@ def example_build(tmp_path_factory):
     assert result.ok, [str(e) for e in result.errors]
     assert result.warnings == []
     return out / "openai-third-phase"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, once per test module (a module may open it its own way)."""
+    from briefpress import reading
+
+    with reading.Browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="module")
+def base(site):
+    """The address of the module's built ``site`` folder, served on 127.0.0.1."""
+    from briefpress import reading
+
+    with reading.serve(site) as url:
+        yield url

@@ -78,12 +78,12 @@ def drawn(box) -> float:
 
 def originals() -> bool:
     """Whether WeasyPrint's four functions are its own."""
-    return all(p.owner.__dict__[p.name] is p.original for p in cjkjustify._state.patches)
+    return all(p.owner.__dict__[p.name] is p.original for p in cjkjustify.SCOPE.patches)
 
 
 def test_the_installed_weasyprint_passes_the_check():
     assert cjkjustify.problem() is None and cjkjustify.available()
-    assert len(cjkjustify._state.patches) == len(cjkjustify.SIGNATURES) == 4
+    assert len(cjkjustify.SCOPE.patches) == len(cjkjustify.SIGNATURES) == 4
     assert originals() and not cjkjustify.patched()
 
 
@@ -306,7 +306,7 @@ def _changed_method(monkeypatch):
 
 @pytest.mark.parametrize("mismatch", [_changed_signature, _changed_behaviour, _changed_method])
 def test_a_weasyprint_unlike_the_expected_one_is_left_alone_with_one_warning(monkeypatch, mismatch):
-    monkeypatch.setattr(cjkjustify, "_state", cjkjustify._State())  # checked afresh
+    monkeypatch.setattr(cjkjustify, "SCOPE", cjkjustify.SCOPE.fresh())  # checked afresh
     expected = mismatch(monkeypatch)
     before = (inline.count_expandable_spaces, inline.justify_line, inline.add_word_spacing)
     warnings: list[str] = []
@@ -332,7 +332,7 @@ def test_the_pdf_edition_lays_out_inside_the_block_and_warns_once_when_it_cannot
 
     class Spy(HTML):
         def render(self, *args, **kwargs):
-            seen.append((cjkjustify._inside.get(), cjkjustify.patched()))
+            seen.append((cjkjustify.SCOPE.active(), cjkjustify.patched()))
             return super().render(*args, **kwargs)
 
     monkeypatch.setattr(pdf, "HTML", Spy)
@@ -341,7 +341,7 @@ def test_the_pdf_edition_lays_out_inside_the_block_and_warns_once_when_it_cannot
     assert seen == [(True, True)] and originals()
     assert JUSTIFY_RULE in pdf.print_css(Options())
 
-    monkeypatch.setattr(cjkjustify, "_state", cjkjustify._State())
+    monkeypatch.setattr(cjkjustify, "SCOPE", cjkjustify.SCOPE.fresh())
     _changed_signature(monkeypatch)
     for _ in range(2):
         pdf.write_pdf(html, article, Options(), report, "k")

@@ -58,18 +58,6 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with reading.Browser() as chromium:
-        yield chromium
-
-
-@pytest.fixture(scope="module")
-def base(site):
-    with reading.serve(site) as url:
-        yield url
-
-
 def url(base: str, slug: str, view: str = "all", folder: str = "epub") -> str:
     return f"{base}/{folder}/{slug}/{slug}.html?view={view}"
 

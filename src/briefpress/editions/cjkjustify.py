@@ -21,10 +21,10 @@ Chinese in it that would need more than :data:`MAX_SPACING` per gap is left ragg
 line without is justified as WeasyPrint justifies it (the limit once applied to English
 lines too, and left 28-44 % of the handout's English lines 5-12 mm short).
 
-The scope: four WeasyPrint functions are replaced when the first :func:`justified`
-block of the process starts and put back when the last one ends, and even while they
-are replaced they do what WeasyPrint does unless the calling thread (or task) is inside
-such a block (a :class:`~contextvars.ContextVar`), so a program that uses briefpress
+The scope (:mod:`.scoped`, shared with :mod:`.pdfnotes`): four WeasyPrint functions are
+replaced when the first :func:`justified` block of the process starts and put back when
+the last one ends, and even while they are replaced they do what WeasyPrint does unless
+the calling thread (or task) is inside such a block, so a program that uses briefpress
 and lays out its own documents, in another thread or after a build, gets WeasyPrint's
 own justification. The patch relies on WeasyPrint 70's internals (the project pins
 ``weasyprint>=70,<71``): :func:`problem` checks them once per process, before the first
@@ -45,16 +45,13 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 import re
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from ..cjk import HAN_RANGES, SHARED_PUNCTUATION, re_class
+from .scoped import Patch, Scoped
 
 #: the characters that take a share of a justified line: Chinese characters and
 #: punctuation (:data:`~briefpress.cjk.HAN_RANGES`), the quotes and dashes Chinese sets
@@ -74,43 +71,6 @@ SIGNATURES: dict[tuple[str, str], str] = {
     ("weasyprint.layout.inline", "add_word_spacing"): "(context, box, justification_spacing, x_advance)",
     ("weasyprint.text.line_break", "Layout.set_text"): "(self, text, justify=False)",
 }
-
-#: True in a thread (or task) while it is inside :func:`justified`; everywhere else the
-#: replaced functions do exactly what WeasyPrint's own do
-_inside: ContextVar[bool] = ContextVar("briefpress_cjkjustify", default=False)
-
-
-@dataclass(frozen=True)
-class Patch:
-    """One WeasyPrint function and the one that replaces it within :func:`justified`."""
-
-    owner: Any  # the module or class that holds it
-    name: str
-    original: Any
-    replacement: Any
-
-
-@dataclass
-class _State:
-    """The process's check (made once) and how many :func:`justified` blocks are open."""
-
-    checked: bool = False
-    problem: str | None = None
-    patches: tuple[Patch, ...] = ()
-    users: int = 0
-
-
-_state = _State()
-_lock = threading.Lock()  # guards the replacing and putting back
-_checking = threading.Lock()  # one check at a time
-
-
-def _new_locks() -> None:  # a forked child may have been forked while a lock was held
-    global _lock, _checking
-    _lock, _checking = threading.Lock(), threading.Lock()
-
-
-os.register_at_fork(after_in_child=_new_locks)
 
 
 def _chinese(style: Any) -> bool:
@@ -136,19 +96,11 @@ def opportunities(text: str) -> float:
     return total
 
 
-@contextmanager
-def justified(warn: Callable[[str], object] | None = None) -> Iterator[bool]:
+def justified(warn: Callable[[str], object] | None = None) -> AbstractContextManager[bool]:
     """Within the block, WeasyPrint justifies Chinese inter-character in this thread
     (yields True); when the installed WeasyPrint is not what the patch expects, nothing is
     patched, ``warn`` is told why and Chinese stays ragged (yields False)."""
-    reason = problem()
-    if reason is not None:
-        if warn is not None:
-            warn(ragged_message(reason))
-        yield False
-        return
-    with _scope(_state.patches):
-        yield True
+    return SCOPE.within(warn, ragged_message)
 
 
 def available() -> bool:
@@ -168,37 +120,29 @@ def ragged_message(reason: str) -> str:
 def problem() -> str | None:
     """Why the installed WeasyPrint cannot justify Chinese; None when it can. Checked once
     per process, at the first call (the build makes it before its workers fork)."""
-    with _checking:
-        if not _state.checked:
-            patches, reason = _check()
-            _state.patches, _state.problem, _state.checked = patches, reason, True
-    return _state.problem
+    return SCOPE.problem()
 
 
 def patched() -> bool:
     """Whether any WeasyPrint function is replaced now (only while a block is open)."""
-    return any(p.owner.__dict__.get(p.name) is p.replacement for p in _state.patches)
+    return SCOPE.patched()
 
 
-def _check() -> tuple[tuple[Patch, ...], str | None]:
-    """The patches, and None; or no patches and what is not as expected."""
-    try:
-        patches = _make_patches()
-    except (ImportError, AttributeError) as exc:
-        return (), f"{type(exc).__name__}: {exc}"
+def _check(patches: tuple[Patch, ...]) -> str | None:
+    """What is not as expected in the patched functions (their signatures, then a test
+    paragraph laid out with the patches), or None."""
     for patch, ((module, name), expected) in zip(patches, SIGNATURES.items(), strict=True):
         try:
             found = str(inspect.signature(patch.original))
         except (TypeError, ValueError) as exc:
             found = f"unreadable: {exc}"
         if found != expected:
-            return (), f"{module}.{name}{found}, expected {name}{expected}"
+            return f"{module}.{name}{found}, expected {name}{expected}"
     try:
-        with _scope(patches):
-            reason = _probe()
+        with SCOPE.scope(patches):
+            return _probe()
     except Exception as exc:  # any failure of the probe means: not this WeasyPrint
-        reason = f"a justified test paragraph failed: {type(exc).__name__}: {exc}"
-    return (patches, None) if reason is None else ((), reason)
+        return f"a justified test paragraph failed: {type(exc).__name__}: {exc}"
 
 
 #: the test paragraph: a line of about twenty ideographs, justified
@@ -232,27 +176,6 @@ def _probe() -> str | None:
     return None
 
 
-@contextmanager
-def _scope(patches: tuple[Patch, ...]) -> Iterator[None]:
-    """The patches in place while any block is open in the process, active in this context."""
-    with _lock:
-        if _state.users == 0:
-            for patch in patches:
-                setattr(patch.owner, patch.name, patch.replacement)
-        _state.users += 1
-    token = _inside.set(True)
-    try:
-        yield
-    finally:
-        _inside.reset(token)
-        with _lock:
-            _state.users -= 1
-            if _state.users == 0:
-                for patch in patches:
-                    if patch.owner.__dict__.get(patch.name) is patch.replacement:  # not patched again since
-                        setattr(patch.owner, patch.name, patch.original)
-
-
 def _make_patches() -> tuple[Patch, ...]:
     """The four replacements, in the order of :data:`SIGNATURES`."""
     from weasyprint.formatting_structure import boxes
@@ -280,7 +203,7 @@ def _layout_patches(inline: Any, text_box: Any) -> tuple[Any, Any, Any]:
 
     @functools.wraps(original_count)
     def count_expandable_spaces(box: Any) -> float:
-        if _inside.get() and isinstance(box, text_box) and _chinese(box.style):
+        if SCOPE.active() and isinstance(box, text_box) and _chinese(box.style):
             return original_count(box) + opportunities(box.text)
         return original_count(box)
 
@@ -288,7 +211,7 @@ def _layout_patches(inline: Any, text_box: Any) -> tuple[Any, Any, Any]:
     def justify_line(context: Any, line: Any, extra_width: float) -> None:
         # only a line with Chinese in it is ever left ragged: a line of English words
         # takes WeasyPrint's own justification at its spaces, however wide (issue 26)
-        if _inside.get() and chinese_shares(line):
+        if SCOPE.active() and chinese_shares(line):
             count = count_expandable_spaces(line)
             if count and extra_width / count > MAX_SPACING * line.style["font_size"]:
                 return  # too loose: the line is set ragged, as a short last line is
@@ -305,7 +228,7 @@ def _layout_patches(inline: Any, text_box: Any) -> tuple[Any, Any, Any]:
     def add_word_spacing(context: Any, box: Any, spacing: float, x_advance: float) -> float:
         result = original_add(context, box, spacing, x_advance)
         layout = getattr(box, "pango_layout", None)
-        if _inside.get() and isinstance(box, text_box) and layout is not None:
+        if SCOPE.active() and isinstance(box, text_box) and layout is not None:
             layout.bp_cjk = _chinese(box.style)
         return result
 
@@ -319,7 +242,7 @@ def _spacing_set_text(original_set_text: Any, ffi: Any, pango: Any, to_units: fl
     @functools.wraps(original_set_text)
     def set_text(self: Any, text: str, justify: bool = False) -> None:
         original_set_text(self, text, justify)
-        if not (justify and _inside.get() and self.justification_spacing and getattr(self, "bp_cjk", False)):
+        if not (justify and SCOPE.active() and self.justification_spacing and getattr(self, "bp_cjk", False)):
             return
         found = spaced(self.text)
         if not found:
@@ -340,3 +263,7 @@ def _spacing_set_text(original_set_text: Any, ffi: Any, pango: Any, to_units: fl
         pango.pango_layout_set_attributes(self.layout, attr_list)
 
     return set_text
+
+
+#: the four replacements, checked once, in place inside :func:`justified` blocks
+SCOPE = Scoped("briefpress_cjkjustify", _make_patches, _check)

@@ -28,7 +28,7 @@ Each patch is one statement of a WeasyPrint 70 function (:data:`EDITS`) replaced
 copy of the function compiled from WeasyPrint's own source; the copies are made once per
 process and only when each statement is exactly the expected one (:func:`problem`), else
 nothing is patched and the build warns. They are in place while a block is open and act
-only in the thread (or task) inside one (a ContextVar), as :mod:`.cjkjustify` does.
+only in the thread (or task) inside one (:mod:`.scoped`, shared with :mod:`.cjkjustify`).
 Upstream (Kozea/WeasyPrint): a reported note should be taken back when the line it made
 room for is not kept on the page, and the overflow test should allow rounding; the
 patches go away then.
@@ -38,14 +38,12 @@ from __future__ import annotations
 
 import ast
 import inspect
-import os
 import textwrap
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
+
+from .scoped import Patch, Scoped
 
 #: each patched function (module, class or None, name), the statement replaced, and its
 #: replacement: no notes moved to make room for a line; a rounding error is no overflow
@@ -66,77 +64,21 @@ EDITS: tuple[tuple[str, str | None, str, str, str], ...] = (
     ),
 )
 
-_inside: ContextVar[bool] = ContextVar("briefpress_pdfnotes", default=False)
 
-
-@dataclass(frozen=True)
-class Patch:
-    """One WeasyPrint function, its edited copy, and what stands in for it in a scope."""
-
-    owner: Any  # the module or class that holds it
-    name: str
-    original: Any
-    dispatch: Any  # the edited copy inside kept_with_calls, the original elsewhere
-
-
-@dataclass
-class _State:
-    checked: bool = False
-    problem: str | None = None
-    patches: tuple[Patch, ...] = ()
-    users: int = 0
-
-
-_state = _State()
-_lock = threading.Lock()
-
-
-def _new_lock() -> None:  # a forked child may have been forked while the lock was held
-    global _lock
-    _lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_new_lock)
-
-
-@contextmanager
-def kept_with_calls(warn: Callable[[str], object] | None = None) -> Iterator[bool]:
+def kept_with_calls(warn: Callable[[str], object] | None = None) -> AbstractContextManager[bool]:
     """Within the block, WeasyPrint keeps page footnotes on their call's page in this
     thread (yields True); with a WeasyPrint the patches do not know, ``warn`` is told and
     WeasyPrint places the notes its own way (yields False)."""
-    reason = problem()
-    if reason is not None:
-        if warn is not None:
-            warn(f"footnotes may be set a page after their call: {reason}")
-        yield False
-        return
-    with _lock:
-        if _state.users == 0:
-            for patch in _state.patches:
-                setattr(patch.owner, patch.name, patch.dispatch)
-        _state.users += 1
-    token = _inside.set(True)
-    try:
-        yield True
-    finally:
-        _inside.reset(token)
-        with _lock:
-            _state.users -= 1
-            for patch in _state.patches if _state.users == 0 else ():
-                if patch.owner.__dict__.get(patch.name) is patch.dispatch:  # not patched again since
-                    setattr(patch.owner, patch.name, patch.original)
+    return SCOPE.within(warn, lambda reason: f"footnotes may be set a page after their call: {reason}")
 
 
 def problem() -> str | None:
     """Why the installed WeasyPrint cannot be patched; None when it can (checked once)."""
-    with _lock:
-        if not _state.checked:
-            try:
-                _state.patches = tuple(_patch(*edit) for edit in EDITS)
-            except (ImportError, AttributeError, LookupError, OSError, SyntaxError, TypeError) as exc:
-                _state.problem = f"{type(exc).__name__}: {exc}"
-            _state.checked = True
-    return _state.problem
+    return SCOPE.problem()
+
+
+def _patches() -> tuple[Patch, ...]:
+    return tuple(_patch(*edit) for edit in EDITS)
 
 
 def _patch(module: str, owner_name: str | None, name: str, statement: str, replacement: str) -> Patch:
@@ -148,7 +90,7 @@ def _patch(module: str, owner_name: str | None, name: str, statement: str, repla
     edited = _edited(original, statement, replacement)
 
     def dispatch(*args: Any, **kwargs: Any) -> Any:
-        return (edited if _inside.get() else original)(*args, **kwargs)
+        return (edited if SCOPE.active() else original)(*args, **kwargs)
 
     return Patch(owner, name, original, dispatch)
 
@@ -180,3 +122,7 @@ def _edited(function: Any, statement: str, replacement: str) -> Any:
         namespace,
     )
     return namespace[function.__name__]
+
+
+#: the edited copies, made and checked once, in place inside :func:`kept_with_calls`
+SCOPE = Scoped("briefpress_pdfnotes", _patches)
