@@ -215,7 +215,15 @@ def test_import_then_build_holds_every_seed_paragraph(tmp_path):
     code, out, err = run("import", str(SEED), "-o", str(tmp_path / "a"))
     assert (code, err) == (0, "")
     assert out == f"wrote {tmp_path / 'a' / '000_790ecc5ac2a32d75.md'}\n"
-    code, _, err = run("build", str(tmp_path / "a"), "-o", str(tmp_path / "out"), "--formats", "html,epub")
+    code, _, err = run(
+        "build",
+        str(tmp_path / "a"),
+        "-o",
+        str(tmp_path / "out"),
+        "--formats",
+        "html,epub",
+        "--keep-punctuation",
+    )
     assert (code, err) == (0, "")
     page = (tmp_path / "out" / "000_790ecc5ac2a32d75" / "000_790ecc5ac2a32d75.html").read_text()
     for line in SEED.read_text(encoding="utf-8").splitlines()[80:175]:

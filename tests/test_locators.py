@@ -19,7 +19,7 @@ from briefpress.errors import Report
 from briefpress.model import section_of
 from briefpress.options import Options
 from briefpress.sources import read_article
-from conftest import EXAMPLE
+from conftest import BODY, EXAMPLE
 from pdflook import pages, text_block
 
 NS = {
@@ -231,3 +231,13 @@ def test_the_page_list_is_the_a4_handouts_whatever_the_paper(built):
     a4 = Book(built / "a4" / "openai-third-phase" / "openai-third-phase.epub")
     letter = Book(built / "letter" / "openai-third-phase" / "openai-third-phase.epub")
     assert page_list(letter) == page_list(a4)
+
+
+def test_a_citation_of_a_paragraph_the_article_lacks_is_a_warning_with_its_line(article_file, report):
+    source = article_file(BODY.replace("这对我们意味着什么？", "¶2 与 ¶99 说了什么？"))
+    line = source.read_text(encoding="utf-8").splitlines().index("1. ¶2 与 ¶99 说了什么？") + 1
+    read_article(source, report)
+    report.claim(
+        f"{source}:{line}: warning: '¶99' cites a paragraph the article does not have (its pairs are ¶1-¶2)"
+    )
+    assert [w.code for w in report.findings] == ["no-such-pair"]

@@ -68,7 +68,7 @@ def test_message_structure_and_headers(built, article):
     assert str(message["From"]) == "阿头学 <brief@example.org>"
     assert [a.addr_spec for a in message["To"].addresses] == ["a@example.org", "b@example.org"]
     assert attachment.get_content_type() == "application/pdf"
-    assert attachment.get_filename() == "OpenAI 第三阶段战略 AI 权力分配与人类韧性.pdf"
+    assert attachment.get_filename() == "OpenAI 第三阶段战略：AI 权力分配与人类韧性.pdf"  # punctuation fixed
     assert attachment.get_content() == (built / f"{SLUG}.pdf").read_bytes()
     raw = (built / f"{SLUG}.eml").read_bytes()
     assert raw.isascii()  # 7-bit clean: every part is encoded

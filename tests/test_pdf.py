@@ -74,7 +74,7 @@ def test_page_footer_and_running_header(pdf):
     assert pages > 3
     for number, page in enumerate(reader.pages, start=1):
         assert f"{number} / {pages}" in page.extract_text()
-    assert "OpenAI 第三阶段战略:AI 权力分配与人类韧性" in reader.pages[1].extract_text()
+    assert "OpenAI 第三阶段战略：AI 权力分配与人类韧性" in reader.pages[1].extract_text()
     assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=0.5)  # A4
     assert reader.pages[0].mediabox.height == pytest.approx(841.89, abs=0.5)
 
@@ -98,7 +98,7 @@ def test_fonts_embedded_and_subset(pdf):
 def test_metadata(pdf):
     reader = pypdf.PdfReader(pdf)
     info = reader.metadata
-    assert info.title == "OpenAI 第三阶段战略:AI 权力分配与人类韧性"
+    assert info.title == "OpenAI 第三阶段战略：AI 权力分配与人类韧性"
     assert info.author == "OpenAI"
     assert info["/Keywords"] == "AI 战略, OpenAI"
     assert info.subject.startswith("这是一份为 OpenAI")
@@ -119,7 +119,7 @@ def test_bookmarks(pdf):
     top = [title for depth, title in found if depth == 0]
     assert top == ["阅读简报", "双语对照", "原文", "讨论引子"]  # no comments: no archive
     assert (1, "核心观点") in found
-    assert (1, "目前,OpenAI 有三个主要目标") in found
+    assert (1, "目前，OpenAI 有三个主要目标") in found
     assert (1, "Currently at OpenAI we have three main goals") in found
 
 

@@ -48,6 +48,11 @@ def image_file(token: Token) -> Path | None:
     return token.meta.get("path")
 
 
+#: a citation of a pair by its paragraph number, "¶12", as the brief and prompts may write
+#: it (the number the reading page shows beside the pair and the handout in its margin)
+CITATION = re.compile(r"¶\s?+(\d++)")
+
+
 @dataclass
 class RichText:
     """Inline Markdown content: tokens of one ``inline`` token's children."""

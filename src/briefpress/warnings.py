@@ -26,6 +26,7 @@ CODES: dict[str, str] = {
     "no-brief": "an article without '# 核心观点', '# 跟我们的关联' or '# 讨论引子': no brief",
     "unlike-blocks": "a block of the original and its translation differ in kind (a list, a paragraph)",
     "unused-footnote": "a footnote is defined but never referenced: it is left out",
+    "no-such-pair": "the brief or a prompt cites a paragraph '¶N' the article does not have: no link",
     "raw-html": "raw HTML in a source is not trusted: it is shown as text",
     "script-link": "a javascript:, vbscript:, data: or file: link is shown as text",
     "link-dropped": "a link to anything but http(s), mailto or a section anchor: its text stays",

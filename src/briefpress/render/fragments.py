@@ -19,7 +19,7 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from ..cjk import CLOSING, OPENING, STOPS, is_han
-from ..model import Article, Block, Mark, RichText, image_file, marked
+from ..model import CITATION, Article, Block, Mark, RichText, image_file, marked
 from ..sources.tokens import make_parser
 
 
@@ -210,7 +210,6 @@ def _render_text(self, tokens, idx, options, env) -> str:
 
 #: the sections whose text may cite a pair by its paragraph number, "¶12"
 CITING = ("brief", "prompts")
-_CITATION = re.compile(r"¶\s?+(\d++)")
 
 
 def cite_pairs(html: str, renderer: FragmentRenderer) -> str:
@@ -226,7 +225,7 @@ def cite_pairs(html: str, renderer: FragmentRenderer) -> str:
         href = escape(renderer.flavour.href(f"pair-{int(m[1])}"))
         return f'<a class="pair-ref" href="{href}">{m[0]}</a>'
 
-    return _CITATION.sub(link, html)
+    return CITATION.sub(link, html)
 
 
 def _render_note_ref(self, tokens, idx, options, env) -> str:

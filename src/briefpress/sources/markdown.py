@@ -23,7 +23,7 @@ from ..options import Options
 from .base import BaseReader
 from .frontmatter import read_front_matter
 from .lookalike import looks_like, outside_code
-from .pairing import check_pairing, footnote_definitions, pair_footnotes, raise_undefined
+from .pairing import check_citations, check_pairing, footnote_definitions, pair_footnotes, raise_undefined
 from .policy import LinkPolicy
 from .text import blank_comments, read_source
 from .tokens import (
@@ -127,6 +127,7 @@ class _ArticleParser(SourceFile):
             source=SourceText(raw, self.line_map),
         )
         self.policy.check_anchors(edition_sections(article))
+        check_citations(self, article)
         return article
 
     def texts(self, sections: dict[str, Section]) -> tuple[list[Block], Notes, list[Block] | None, Notes]:

@@ -3,7 +3,7 @@ by label, and every mismatch is an error that names the block with no counterpar
 
 from __future__ import annotations
 
-from ..model import Block, Footnote
+from ..model import CITATION, Article, Block, Footnote
 from .mismatch import Sides, first_unlike, mismatch, unlike_kinds
 from .tokens import Notes, Section, SourceFile, children, line_of
 
@@ -119,3 +119,19 @@ def pair_footnotes(
             Footnote(label, number, orig[0] if orig else None, trans[0] if trans else None, line)
         )
     return footnotes
+
+
+def check_citations(src: SourceFile, article: Article) -> None:
+    """A "¶N" in the brief or a prompt that names no pair of the article is a warning: the
+    editions print it as written, a locator that leads nowhere."""
+    pairs = {pair.index for pair in article.pairs}
+    cited = [item.body for item in (*article.key_points, *article.relevance)] + list(article.prompts)
+    for text in cited:
+        for match in CITATION.finditer(text.text):
+            if int(match[1]) not in pairs:
+                src.warn(
+                    f"'{match[0]}' cites a paragraph the article does not have (its pairs are "
+                    f"¶1-¶{len(pairs)}): write the number shown beside the paragraph",
+                    text.line,
+                    code="no-such-pair",
+                )
