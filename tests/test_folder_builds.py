@@ -197,6 +197,11 @@ def test_digest_partial_leaves_failures_out_and_says_how_many(issue, tmp_path, l
     )
     page = (out / "digest" / "digest.html").read_text(encoding="utf-8")
     assert f'<p class="digest-left-out">{note}</p>' in page
+    # the site bar: the index one folder up, the digest's EPUB beside the page, no PDF
+    # (not built)
+    bar = page[page.index('<header class="site-bar"') : page.index("</header>")]
+    assert 'href="../index.html"' in bar and 'href="digest.epub"' in bar and ".pdf" not in bar
+    assert (out / "index.html").exists() and (out / "digest" / "digest.epub").exists()
     assert page.count('<article class="article digest-article"') == 3
     nav = zipfile.ZipFile(out / "digest" / "digest.epub").read("EPUB/nav.xhtml").decode()
     assert f'<p class="digest-left-out">{note}</p>' in nav

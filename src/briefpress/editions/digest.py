@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Report
 from ..l10n import labels
@@ -26,6 +26,9 @@ from .epub import BookInfo, render_book
 from .pagenumbers import stamped
 from .pdf import chapter, print_css, write_pdf
 from .pdfmerge import Chapter, Info, assemble, chapters_of, merge
+
+if TYPE_CHECKING:
+    from .html import Site
 
 #: runs work (given a report of its own) in another process: ``.result(report, path)`` is its value
 Apart = Callable[[Callable[[Report], bytes]], Any]
@@ -148,8 +151,25 @@ def render_page(name: str, articles: list[Article], options: Options, left_out: 
         **_front(name, articles, options, left_out),
         contexts=contexts,
         views=offered,
+        site=page_site(options),
         css=stylesheet(options, "base.css", "screen.css", "digest-page.css"),
     )
+
+
+def page_site(options: Options) -> Site:
+    """The digest page's site bar: the index one folder up, as an article page's, and the
+    digest's PDF and EPUB when this build writes them (:data:`.declared.digest.EDITION`'s
+    links, as :func:`.html.downloads` reads an article's)."""
+    from .declared.digest import EDITION
+    from .html import Site, site_index
+
+    built = formats(options)
+    files = [
+        (file.format(slug=options.digest_slug), label)
+        for file, label in EDITION.links
+        if not file.endswith(".html") and file.rsplit(".", 1)[1] in built
+    ]
+    return Site(options.site_name, site_index(), files)
 
 
 def single_document(

@@ -48,8 +48,12 @@ def site(article: Article, options: Options) -> Site:
     """The page's place in the output folder. The index is ``OUTPUT/index.html`` and the
     page ``OUTPUT/<slug>/<slug>.html``; every build that writes a page refreshes the
     index (``build.steps``, ``editions.site``), so the link to it always leads somewhere."""
-    index = SITE_FILES[0]
-    return Site(options.site_name, f"../{index}", downloads(article.meta.slug, options))
+    return Site(options.site_name, site_index(), downloads(article.meta.slug, options))
+
+
+def site_index() -> str:
+    """The index, from a page one folder below the output folder (an article's, a digest's)."""
+    return f"../{SITE_FILES[0]}"
 
 
 def render_html(article: Article, options: Options, css: str, edition: str = "html") -> str:
