@@ -68,3 +68,17 @@ def test_a_digest_cover_says_how_many_titles_it_does_not_list():
     assert short == titles[:8]  # all of them fit: no "more"
     cut = entry_lines(titles[:3], 10, 30, columns, "and {count} more")
     assert all(line.endswith("…") and columns(line) <= 30 for line in cut)
+
+
+def test_the_verdict_under_the_title_breaks_between_words_too():
+    verdict = _font(Options().cjk_font, 60)
+    summary = (
+        "这是一份为 OpenAI 商业化转型寻求合法性的公关宣言，"
+        "但其关于“人类判断力稀缺性”的战略洞察具有实际参考价值。"
+    )
+    # greedy breaking gave "…“人类判断力稀缺性”的战 | 略洞察具有实际参考价值。"
+    assert balanced(summary, INNER - 40, verdict.getlength) == [
+        "这是一份为 OpenAI 商业化转型寻求合法性的",
+        "公关宣言，但其关于“人类判断力稀缺性”",
+        "的战略洞察具有实际参考价值。",
+    ]

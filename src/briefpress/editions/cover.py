@@ -1,5 +1,6 @@
 """The EPUB's cover image: title, verdict, date and site name, set in the CJK font; a
-digest's lists its articles' titles. Titles break between words, in balanced lines."""
+digest's lists its articles' titles. Titles and verdicts break between words, in
+balanced lines."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .. import cache
 from ..cjk import balanced
-from ..cjk import wrap as wrap_text
 from ..errors import BuildError
 from ..fonts import INSTALL_HINT, font_file
 from ..l10n import labels
@@ -34,10 +34,6 @@ def _font(family: str, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
         raise BuildError(f"the cover needs the font {family!r}; {INSTALL_HINT}")
     path, index = found
     return ImageFont.truetype(str(path), size=size, index=index)
-
-
-def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    return wrap_text(text, width, font.getlength)
 
 
 def entry_lines(
@@ -124,7 +120,8 @@ def draw_cover(
         more = labels(options.lang_ui)["digest_cover_more"]
         under = entry_lines(entries, max(1, room), inner - 40, verdict.getlength, more)
     else:
-        under = wrap(summary, verdict, inner - 40)[:8] if summary else []
+        # the verdict as the title: between words, in balanced lines (never "战|略")
+        under = balanced(summary, inner - 40, verdict.getlength)[:8] if summary else []
     if under:
         y += 90
         top = y
