@@ -161,15 +161,10 @@ def page_site(options: Options) -> Site:
     digest's PDF and EPUB when this build writes them (:data:`.declared.digest.EDITION`'s
     links, as :func:`.html.downloads` reads an article's)."""
     from .declared.digest import EDITION
-    from .html import Site, site_index
+    from .html import Site, files_to_download, site_index
 
-    built = formats(options)
-    files = [
-        (file.format(slug=options.digest_slug), label)
-        for file, label in EDITION.links
-        if not file.endswith(".html") and file.rsplit(".", 1)[1] in built
-    ]
-    return Site(options.site_name, site_index(), files)
+    built = [(file, label) for file, label in EDITION.links if file.rsplit(".", 1)[1] in formats(options)]
+    return Site(options.site_name, site_index(), files_to_download(built, options.digest_slug))
 
 
 def single_document(

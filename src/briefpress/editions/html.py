@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..errors import Report
@@ -36,12 +37,19 @@ def views(article: Article, options: Options) -> list[str]:
 def downloads(slug: str, options: Options) -> list[tuple[str, str]]:
     """The files of this build's other editions a reader downloads: each edition's first
     declared link (its own file, always written: not the copy shop's booklet, which only
-    ``--imposition`` makes) when it is not a page. Only editions ``--formats`` builds, so
-    that no link leads to a file this build did not write."""
+    ``--imposition`` makes). Only editions ``--formats`` builds, so that no link leads to
+    a file this build did not write."""
     from . import EDITIONS
 
-    firsts = [e.links[0] for name, e in EDITIONS.items() if name in options.formats and e.links]
-    return [(file.format(slug=slug), label) for file, label in firsts if not file.endswith(".html")]
+    return files_to_download(
+        [e.links[0] for name, e in EDITIONS.items() if name in options.formats and e.links], slug
+    )
+
+
+def files_to_download(links: Iterable[tuple[str, str]], slug: str) -> list[tuple[str, str]]:
+    """Declared links (``{slug}.pdf``, label) as (file, label), but for pages: a page is
+    read, not downloaded."""
+    return [(file.format(slug=slug), label) for file, label in links if not file.endswith(".html")]
 
 
 def site(article: Article, options: Options) -> Site:

@@ -262,14 +262,11 @@ def shared_block(pair: Pair) -> bool:
     path = pair.original.image_only
     if path is not None:
         return other.image_only == path
-    if pair.original.kind == "code" and other.kind == "code":
-        return [(t.info, t.content) for t in pair.original.tokens] == [
-            (t.info, t.content) for t in other.tokens
-        ]
-    return False
+    return pair.original.kind == other.kind == "code" and code_of(pair.original) == code_of(other)
 
 
 def code_of(block: Block) -> list[tuple[str, str]]:
+    """A code block's language and text, token by token."""
     return [(token.info, token.content) for token in block.tokens]
 
 
