@@ -17,6 +17,7 @@ from briefpress.cli import main
 from briefpress.editions.impose import booklet_order, two_up_order
 from briefpress.editions.kindle import kindle_problems
 from conftest import EXAMPLE, RICH_SOURCE, ROOT
+from mailserver import Server
 
 SLUG = "openai-third-phase"
 
@@ -282,53 +283,6 @@ def test_newsletter_colours_stay_legible_when_inverted(tmp_path):
 # -- briefpress send ------------------------------------------------------------------------
 
 
-class Server:
-    """A real SMTP server on 127.0.0.1 (aiosmtpd). ``refuse_after``: accept that many, then
-    fail; ``auth``: offer AUTH without TLS (as a careless server does) and record every
-    login; ``hold_first``: the first DATA waits for ``release``."""
-
-    def __init__(self, refuse_after: int | None = None, auth: bool = False, hold_first: bool = False):
-        import socket
-        import threading
-
-        from aiosmtpd.controller import Controller
-
-        self.received: list[tuple[str, list[str], bytes]] = []
-        self.logins: list[tuple[str, bytes, bytes]] = []
-        self.refuse_after, self.hold_first = refuse_after, hold_first
-        self.holding, self.release = threading.Event(), threading.Event()
-        with socket.socket() as probe:  # a free port on loopback
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        extra = {"authenticator": self.authenticate, "auth_require_tls": False} if auth else {}
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **extra)
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data):
-        from aiosmtpd.smtp import AuthResult
-
-        self.logins.append((mechanism, auth_data.login, auth_data.password))
-        return AuthResult(success=True)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        import asyncio
-
-        if self.hold_first and not self.holding.is_set():
-            self.holding.set()
-            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
-        if self.refuse_after is not None and len(self.received) >= self.refuse_after:
-            return "451 4.3.0 try again later"
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-    def __enter__(self) -> str:
-        self.controller.start()
-        return f"127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc) -> None:
-        self.release.set()
-        self.controller.stop()
-
-
 @pytest.fixture
 def mails(tmp_path) -> Path:
     out = tmp_path / "out"
@@ -366,9 +320,9 @@ def test_send_delivers_each_mail_once_newest_first(mails):
 def test_send_resumes_after_a_server_fails_midway(mails):
     failing = Server(refuse_after=1)
     with failing as address:
-        code, out, err = run("send", str(mails), "--smtp", address)
-    assert code == 1 and "refused it" in err and "451" in err
-    assert len(failing.received) == 1
+        code, out, err = run("send", str(mails), "--smtp", address, "--retries", "2", "--retry-wait", "0.01")
+    assert code == 1 and "refused it" in err and "451" in err and "after 3 tries" in err
+    assert len(failing.received) == 1 and failing.deferred == 3
     subjects = [email.message_from_bytes(m[2], policy=default)["Subject"] for m in failing.received]
     assert subjects == ["一页只有一对段落的文章"]  # the newest first
     logs = sorted(p.name for p in mails.rglob(".*.sent"))

@@ -29,7 +29,7 @@ from briefpress.editions import newsletter
 from briefpress.errors import ConfigError
 from briefpress.send import LOCK, check_login
 from conftest import BODY, ROOT
-from test_delivery import Server
+from mailserver import Server
 
 #: a title that is the closing delimiter of the Kindle mail's old fixed boundary
 #: ("=_briefpress_kindle_" + slug): it ended the mail before the EPUB
@@ -178,30 +178,71 @@ def _sent_once(mails: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("damage", "fragment"),
+    ("damage", "fragment", "line"),
     [
-        (lambda log: log.write_bytes(log.read_bytes()[: len(log.read_bytes()) // 2]), "cut short"),
-        (lambda log: log.write_bytes(b""), "cut short"),
-        (lambda log: log.write_bytes(b"\xff\xfe sent"), "not UTF-8"),
-        (lambda log: log.write_text('["t.eml"]', encoding="utf-8"), "not a JSON object"),
-        (lambda log: log.write_bytes(b" " * (1024 * 1024 + 1)), "over 1024 KB"),
-        (lambda log: log.write_bytes(b"[" * 100_000), "nested too deeply"),
+        (lambda log: log.write_bytes(b"{ torn\n" + log.read_bytes()), "the line is not JSON", 1),
+        (lambda log: log.write_bytes(b"\xff\xfe sent\n"), "not UTF-8", None),
+        (lambda log: log.write_text('["t.eml"]\n', encoding="utf-8"), "the line is not an entry", 1),
+        (lambda log: log.write_bytes(log.read_bytes() + b"x" * (65 * 1024) + b"\n"), "over 64 KB", 3),
+        (lambda log: log.write_bytes(b"[" * 10_000 + b"\n"), "the line is not JSON", 1),
     ],
-    ids=["truncated", "empty", "not-utf8", "not-an-object", "oversized", "nested"],
+    ids=["torn-line", "not-utf8", "not-an-entry", "oversized-line", "nested"],
 )
-def test_a_damaged_sent_log_stops_the_send_before_any_mail(mails, damage, fragment):
+def test_a_damaged_sent_log_stops_the_send_before_any_mail(mails, damage, fragment, line):
     log = _sent_once(mails)
     damage(log)
+    named = f"{log}:{line}" if line else log
     smtp = Server()
     with smtp as server:
         code, out, err = run("send", str(mails), "--smtp", server)
         assert code == 1 and out == ""
-        one_error(err, log, fragment)
+        one_error(err, named, fragment)
         assert "restore it, or delete it" in err
         code, out, err = run("send", str(mails), "--smtp", server, "--dry-run")  # a dry run says so too
         assert code == 1
-        one_error(err, log, fragment)
+        one_error(err, named, fragment)
     assert smtp.received == []
+
+
+def test_a_last_line_cut_short_sends_that_one_message_again(mails):
+    """A send killed while appending leaves a last line without its end: the message it
+    recorded is sent again (the server may not have had it), nothing else."""
+    log = _sent_once(mails)
+    lines = log.read_bytes().splitlines(keepends=True)
+    assert len(lines) == 2  # t.eml and t.kindle.eml, one reader each
+    log.write_bytes(lines[0] + lines[1][: len(lines[1]) // 2])
+    smtp = Server()
+    with smtp as server:
+        code, out, err = run("send", str(mails), "--smtp", server)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == "1 sent, 3 already sent before, 0 error(s)"
+    assert [json.loads(line)["mail"] for line in log.read_text(encoding="utf-8").splitlines()] == [
+        json.loads(lines[0])["mail"],
+        json.loads(lines[1])["mail"],
+    ]
+
+
+def test_an_empty_sent_log_records_nothing(mails):
+    log = _sent_once(mails)
+    log.write_bytes(b"")
+    with Server() as server:
+        code, out, _ = run("send", str(mails), "--smtp", server, "--dry-run")
+    assert code == 0 and out.splitlines()[-1] == "2 would send, 2 already sent before, 0 error(s)"
+
+
+def test_a_sent_log_of_the_older_format_is_read_and_rewritten(mails):
+    """A log written before version 0.x named each mail once: read as sent to those
+    readers, and rewritten as lines by the next send that sends from its folder."""
+    log = mails / "t" / ".t.sent"
+    older = {"t.eml": {"to": ["all@example.org"], "subject": "t", "at": "2026-11-01T09:00:00+00:00"}}
+    log.write_text(json.dumps(older, indent=1), encoding="utf-8")
+    smtp = Server()
+    with smtp as server:
+        code, out, err = run("send", str(mails), "--smtp", server)
+    assert (code, err) == (0, "") and out.splitlines()[-1] == "3 sent, 1 already sent before, 0 error(s)"
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [(e["mail"], e["to"], e["version"]) for e in entries][0] == ("t.eml", "all@example.org", None)
+    assert {e["mail"] for e in entries} == {"t.eml", "t.kindle.eml"}
 
 
 def test_a_sent_log_that_is_a_folder_stops_the_send_before_any_mail(mails):
@@ -250,7 +291,7 @@ def test_an_unwritable_folder_stops_the_send_before_any_mail(mails, where):
     assert not (mails / "tiny" / ".tiny.sent").exists()  # not even the other article's mails
 
 
-# -- the sent log is replaced in one step ---------------------------------------------------
+# -- the sent log is appended to, synced ----------------------------------------------------
 
 _KILLED_AT_SYNC = """
 import os, signal, sys
@@ -260,9 +301,9 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_a_send_killed_while_writing_the_log_leaves_the_previous_log(mails):
+def test_a_send_killed_while_writing_the_log_resumes_after_that_message(mails):
     log = _sent_once(mails)
-    before = {path: path.read_bytes() for path in mails.rglob(".*.sent")}
+    before = log.read_bytes()
     smtp = Server()
     with smtp as server:
         killed = subprocess.run(
@@ -270,26 +311,25 @@ def test_a_send_killed_while_writing_the_log_leaves_the_previous_log(mails):
             capture_output=True,
         )
         assert killed.returncode == -signal.SIGKILL, killed.stderr
-        assert len(smtp.received) == 1  # the server took one mail; then the log was being written
-        assert {path: path.read_bytes() for path in mails.rglob(".*.sent")} == before
-        assert json.loads(log.read_text(encoding="utf-8"))  # whole, and read as it was
-        [left] = list(mails.rglob("*.tmp"))  # the new log, written in full beside it
+        assert len(smtp.received) == 1  # the server took one mail; then the log was being synced
+        after = log.read_bytes()
+        assert after.startswith(before) and after.count(b"\n") == before.count(b"\n") + 1
         code, out, err = run("send", str(mails), "--smtp", server)
     assert (code, err) == (0, "") and out.splitlines()[-1] == "0 sent, 4 already sent before, 0 error(s)"
-    assert not left.exists()  # the next send cleared it away
+    assert not list(mails.rglob("*.tmp"))
 
 
 def test_a_failed_log_write_is_one_line_and_keeps_the_previous_log(mails, monkeypatch):
     _sent_once(mails)
     before = {path: path.read_bytes() for path in mails.rglob(".*.sent")}
-    real = os.replace
+    real = os.fsync
 
-    def replace(source, target, *args, **kwargs):
-        if str(target).endswith(".sent"):
+    def fsync(handle):
+        if os.readlink(f"/proc/self/fd/{handle}").endswith(".sent"):
             raise OSError(28, "No space left on device")
-        return real(source, target, *args, **kwargs)
+        return real(handle)
 
-    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "fsync", fsync)
     smtp = Server()
     with smtp as server:
         code, out, err = run("send", str(mails), "--smtp", server, "--resend")
@@ -298,7 +338,6 @@ def test_a_failed_log_write_is_one_line_and_keeps_the_previous_log(mails, monkey
     assert "No space left on device" in err and "the next send sends it again" in err
     assert out.splitlines()[-1] == "1 sent, 0 already sent before, 1 error(s)"
     assert {path: path.read_bytes() for path in mails.rglob(".*.sent")} == before
-    assert list(mails.rglob("*.tmp")) == []
 
 
 # -- MIME boundaries ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ..options import Flag, Options, coerce, declared, flag_name, spec
 from ..options.kinds import WarningCodes, shown_default
 from . import commands
 from .commands import print_error, say
+from .send import send_command
 
 
 class _Parser(argparse.ArgumentParser):
@@ -112,7 +113,7 @@ def make_parser(stdout: TextIO) -> argparse.ArgumentParser:
         _theme_command,
         _import_command,
         _check_command,
-        _send_command,
+        send_command,
         _publish_command,
         _warnings_command,
     ):
@@ -267,32 +268,6 @@ def _import_command(commands) -> _Parser:
     add_option(importer, "force", "--force", help="replace a source that differs (its edits are lost)")
     importer.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1)
     return importer
-
-
-def _send_command(commands) -> _Parser:
-    sender = commands.add_parser(
-        "send",
-        help="send the built mails by SMTP",
-        description="Send the newsletter and Send-to-Kindle mails built into DIR, newest first. "
-        "Each accepted mail is logged beside its article's stamp at once: a batch that fails "
-        "resumes where it stopped, and nothing is sent twice unless --resend; a second send of "
-        "the same folder at once is refused. --user logs in only over --starttls or --ssl; the "
-        "password is read from $BRIEFPRESS_SMTP_PASSWORD.",
-    )
-    sender.add_argument("directory", metavar="DIR", help="an output folder of 'briefpress build'")
-    sender.add_argument("--smtp", metavar="HOST[:PORT]", required=True, help="the mail server")
-    security = sender.add_mutually_exclusive_group()
-    security.add_argument("--starttls", dest="security", action="store_const", const="starttls")
-    security.add_argument("--ssl", dest="security", action="store_const", const="ssl")
-    sender.add_argument("--user", metavar="NAME", help="log in as NAME (needs --starttls or --ssl)")
-    sender.add_argument(
-        "--insecure-auth",
-        action="store_true",
-        help="let --user log in without TLS, to a test server on 127.0.0.1, ::1 or localhost only",
-    )
-    sender.add_argument("--resend", action="store_true", help="send again what was sent before")
-    sender.add_argument("--dry-run", action="store_true", help="list what would be sent; send nothing")
-    return sender
 
 
 def _publish_command(commands) -> _Parser:

@@ -255,33 +255,6 @@ def _check_typography(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) 
     return 1 if count or refused else 0
 
 
-def _send(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from pathlib import Path
-
-    from ..send import send
-
-    directory = Path(args.directory)
-    if not directory.is_dir():
-        raise UsageError(f"{directory} is not a folder (see 'briefpress send --help')")
-    result = send(
-        directory,
-        args.smtp,
-        args.security or "none",
-        args.user,
-        args.resend,
-        args.dry_run,
-        insecure_auth=args.insecure_auth,
-    )
-    verb = "would send" if args.dry_run else "sent"
-    for mail in result.sent:
-        say(f"{verb} {mail.path} to {', '.join(mail.recipients)}", file=stdout)
-    for error in result.errors:
-        print_error(error, stderr)
-    counts = f"{len(result.sent)} {verb}, {len(result.skipped)} already sent before"
-    say(f"{counts}, {len(result.errors)} error(s)", file=stdout)
-    return 0 if result.ok else 1
-
-
 def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from ..errors import Report
     from ..importer import import_pages
@@ -365,7 +338,15 @@ RUN = {
     "theme": _theme,
     "import": _import,
     "check": _check,
-    "send": _send,
     "publish": _publish,
     "warnings": _warnings,
 }
+
+
+def _send(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .send import run
+
+    return run(args, stdout, stderr)
+
+
+RUN["send"] = _send
