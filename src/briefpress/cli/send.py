@@ -23,16 +23,7 @@ def send_command(commands) -> Any:  # a _Parser: the one the subparsers make
         "command line; a login goes only over --starttls or --ssl.",
     )
     sender.add_argument("directory", metavar="DIR", help="an output folder of 'briefpress build'")
-    sender.add_argument("--smtp", metavar="HOST[:PORT]", required=True, help="the mail server")
-    security = sender.add_mutually_exclusive_group()
-    security.add_argument("--starttls", dest="security", action="store_const", const="starttls")
-    security.add_argument("--ssl", dest="security", action="store_const", const="ssl", help="implicit TLS")
-    sender.add_argument("--user", metavar="NAME", help="log in as NAME (needs --starttls or --ssl)")
-    sender.add_argument(
-        "--insecure-auth",
-        action="store_true",
-        help="let --user log in without TLS, to a test server on 127.0.0.1, ::1 or localhost only",
-    )
+    _server_arguments(sender)
     readers = sender.add_argument_group("readers")
     readers.add_argument(
         "--recipients",
@@ -58,6 +49,25 @@ def send_command(commands) -> Any:  # a _Parser: the one the subparsers make
         default=[],
         help="send only this article's or digest's mails (repeatable)",
     )
+    sender.add_argument(
+        "--resend", action="store_true", help="send again what was sent before, or changed since"
+    )
+    sender.add_argument("--dry-run", action="store_true", help="list what would go to whom; send nothing")
+    return sender
+
+
+def _server_arguments(sender) -> None:
+    """Where the server is, how to reach it, how fast, how patiently."""
+    sender.add_argument("--smtp", metavar="HOST[:PORT]", required=True, help="the mail server")
+    security = sender.add_mutually_exclusive_group()
+    security.add_argument("--starttls", dest="security", action="store_const", const="starttls")
+    security.add_argument("--ssl", dest="security", action="store_const", const="ssl", help="implicit TLS")
+    sender.add_argument("--user", metavar="NAME", help="log in as NAME (needs --starttls or --ssl)")
+    sender.add_argument(
+        "--insecure-auth",
+        action="store_true",
+        help="let --user log in without TLS, to a test server on 127.0.0.1, ::1 or localhost only",
+    )
     sender.add_argument("--per-minute", type=_positive, metavar="N", help="send at most N messages a minute")
     sender.add_argument(
         "--retries", type=int, default=3, metavar="N", help="tries again after a 4xx (default: 3)"
@@ -69,11 +79,6 @@ def send_command(commands) -> Any:  # a _Parser: the one the subparsers make
         metavar="SECONDS",
         help="before the first retry; doubled after (default: 5)",
     )
-    sender.add_argument(
-        "--resend", action="store_true", help="send again what was sent before, or changed since"
-    )
-    sender.add_argument("--dry-run", action="store_true", help="list what would go to whom; send nothing")
-    return sender
 
 
 def _positive(value: str) -> float:
