@@ -140,15 +140,19 @@ def addresses(value: str) -> list[Address]:
 
 def new_message(article: Article, options: Options, to: str | None, kind: str = "") -> EmailMessage:
     """A mail about ``article``: its title as the subject, its date, a Message-ID made from
-    both (the same article gives the same message), From (``--from``) and To when given."""
+    both under the sender's domain (the same article gives the same message: it is the
+    template ``send`` stamps), From (``--from``) and To when given."""
     message = EmailMessage(policy=SMTP)
     message["Subject"] = article.meta.title
     moment = dt.datetime.combine(article.meta.date, dt.time(0, 0), tzinfo=dt.UTC)
     message["Date"] = format_datetime(moment)
     tag = f".{kind}" if kind else ""
-    message["Message-ID"] = f"<{article.meta.slug}.{article.meta.date.isoformat()}{tag}@briefpress.invalid>"
-    if options.mail_from:
-        message["From"] = addresses(options.mail_from)[0]
+    sender = addresses(options.mail_from)[0] if options.mail_from else None
+    domain = sender.domain.lower() if sender is not None and sender.domain else "briefpress.invalid"
+    # the template's; each message sent gets one of its own (briefpress.send.stamp)
+    message["Message-ID"] = f"<{article.meta.slug}.{article.meta.date.isoformat()}{tag}@{domain}>"
+    if sender is not None:
+        message["From"] = sender
     if to:
         message["To"] = addresses(to)
     return message
