@@ -90,3 +90,79 @@
     popover.focus();
   });
 })();
+
+/* --qa: hovering or tapping a sentence lights up the sentences it is aligned with in the
+   other language (each pair's data-qa: the sentences' spans in each side's text, and
+   the beads that join them). Where the browser has no CSS highlights, nothing. */
+(function () {
+  "use strict";
+  var pairs = document.querySelectorAll(".pair[data-qa]");
+  if (!pairs.length || !(window.CSS && CSS.highlights && window.Highlight)) return;
+  var lit = new Highlight();
+  CSS.highlights.set("qa-counterpart", lit);
+  var here = new Highlight();
+  CSS.highlights.set("qa-sentence", here);
+
+  function texts(box) {  /* the side's text nodes, from its first visible character */
+    var walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    var nodes = [], skip = true, lead = 0, node;
+    while ((node = walker.nextNode())) {
+      if (skip) {
+        var trimmed = node.data.replace(/^\s+/, "");
+        if (!trimmed) continue;
+        lead = node.data.length - trimmed.length;
+        skip = false;
+      }
+      nodes.push(node);
+    }
+    return { nodes: nodes, lead: lead };
+  }
+  function range(box, span) {
+    var t = texts(box), r = document.createRange(), at = -t.lead, started = false;
+    for (var i = 0; i < t.nodes.length; i++) {
+      var n = t.nodes[i], end = at + n.data.length;
+      if (!started && span[0] < end) { r.setStart(n, Math.max(0, span[0] - at)); started = true; }
+      if (started && span[1] <= end) { r.setEnd(n, Math.max(0, span[1] - at)); return r; }
+      at = end;
+    }
+    return started ? r : null;
+  }
+  function offset(box, node, within) {  /* the caret's place in the side's text */
+    var t = texts(box), at = -t.lead;
+    for (var i = 0; i < t.nodes.length; i++) {
+      if (t.nodes[i] === node) return at + within;
+      at += t.nodes[i].data.length;
+    }
+    return -1;
+  }
+  function caret(x, y) {
+    if (document.caretPositionFromPoint) {
+      var p = document.caretPositionFromPoint(x, y);
+      return p && { node: p.offsetNode, offset: p.offset };
+    }
+    var r = document.caretRangeFromPoint && document.caretRangeFromPoint(x, y);
+    return r && { node: r.startContainer, offset: r.startOffset };
+  }
+  function light(event) {
+    lit.clear();
+    here.clear();
+    var pair = event.target.closest && event.target.closest(".pair[data-qa]");
+    var box = pair && event.target.closest(".orig, .trans");
+    var at = box && caret(event.clientX, event.clientY);
+    if (!at || !box.contains(at.node)) return;
+    var qa = JSON.parse(pair.dataset.qa), side = box.classList.contains("orig") ? 0 : 1;
+    var spans = side ? qa.t : qa.o, place = offset(box, at.node, at.offset), sentence = -1;
+    spans.forEach(function (s, i) { if (place >= s[0] && place < s[1]) sentence = i; });
+    var bead = qa.b.filter(function (b) { return b[side].indexOf(sentence) >= 0; })[0];
+    if (!bead) return;
+    var boxes = [pair.querySelector(".orig"), pair.querySelector(".trans")];
+    [0, 1].forEach(function (s) {
+      bead[s].forEach(function (i) {
+        var r = boxes[s] && range(boxes[s], (s ? qa.t : qa.o)[i]);
+        if (r) (s === side ? here : lit).add(r);
+      });
+    });
+  }
+  document.addEventListener("pointermove", light);
+  document.addEventListener("click", light);  /* a tap */
+})();
