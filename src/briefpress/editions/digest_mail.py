@@ -83,7 +83,7 @@ def pdf_link(pdf: bytes, options: Options) -> Link | None:
     """The PDF's link when it is over ``--attach-limit`` (None: it is attached)."""
     if len(pdf) <= options.attach_limit:
         return None
-    size, limit = f"{len(pdf) / 2**20:.1f} MB", f"{options.attach_limit / 2**20:.1f} MB"
+    size, limit = shown_size(len(pdf)), shown_size(options.attach_limit)
     href = hosted(options, f"{options.digest_slug}.pdf")
     if href is None:
         raise BuildError(
@@ -92,6 +92,10 @@ def pdf_link(pdf: bytes, options: Options) -> Link | None:
             location(options),
         )
     return Link(href, labels(options.lang_ui)["digest_download"].format(size=size))
+
+
+def shown_size(size: int) -> str:
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 2**10:.0f} KB"
 
 
 def issue(name: str, subtitle: str, articles: list[Article], options: Options, pdf: bytes) -> Issue:
