@@ -44,6 +44,9 @@ LABELS: dict[str, dict[str, str]] = {
         "pair": "段",
         "archive": "文章",
         "editions": "版本",
+        # the digest's mail
+        "digest_attached": "本期每篇文章的完整双语讲义见附件 PDF。",
+        "digest_download": "下载本期讲义 PDF（{size}）",
     },
     "zh-Hant": {
         "brief": "閱讀簡報",
@@ -86,6 +89,9 @@ LABELS: dict[str, dict[str, str]] = {
         "pair": "段",
         "archive": "文章",
         "editions": "版本",
+        # the digest's mail
+        "digest_attached": "本期每篇文章的完整雙語講義見附件 PDF。",
+        "digest_download": "下載本期講義 PDF（{size}）",
     },
     "en": {
         "brief": "Brief",
@@ -130,6 +136,9 @@ LABELS: dict[str, dict[str, str]] = {
         "pair": "Paragraph",
         "archive": "Articles",
         "editions": "Editions",
+        # the digest's mail
+        "digest_attached": "The full bilingual handout of every article in this issue is attached as a PDF.",
+        "digest_download": "Download this issue's handouts (PDF, {size})",
     },
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..editions import DIGEST, module, prepare
+from ..editions import DIGEST, digest_files, module, plan, prepare
 from ..errors import BuildError, Report
 from ..fonts import warn_unshown
 from ..model import Article
@@ -47,7 +47,7 @@ def build_digest(
     ordered = digest.order_articles(articles, options.order)
     formats = digest.formats(options)
     # each article with the options that change the digest or the editions it is made in
-    changing = ["digest", *formats]
+    changing = ["digest", *plan(tuple(formats))]
     parts = [options_hash(stamps[a.path], options, changing) for a in ordered] + formats
     parts += [f"left out: {left_out}"] if left_out else []
     stamp = digest.digest_hash(options.digest, slug, parts)
@@ -55,8 +55,10 @@ def build_digest(
     conflict = None if options.force else owner_conflict(folder, slug, None)
     if conflict:
         raise BuildError(conflict)
-    names = [f"{slug}.{f}" for f in formats]
-    if not options.force and stamp_matches(folder, slug, stamp, names):
+    names = digest_files(slug, formats)
+    # the mail's PDF is written when the mail links to it, not attached
+    linked = [*names, f"{slug}.pdf"] if "newsletter" in formats and "pdf" not in formats else names
+    if not options.force and any(stamp_matches(folder, slug, stamp, n) for n in (names, linked)):
         return []
     before = report.count(options.strict)
     # what the digest prints as boxes: said under each article (once: the same line as its
@@ -65,7 +67,7 @@ def build_digest(
         warn_unshown(article.all_text(), options, report, article.path)
     warn_unshown(digest.own_text(options), options, report, digest.pdf_location(options))
     # the editions it needs of each article: the handout's chapters, laid out once each
-    laid_out = "pdf" in formats and "pdf" in DIGEST.needs and not options.pdf_variant
+    laid_out = "pdf" in plan(tuple(formats)) and "pdf" in DIGEST.needs and not options.pdf_variant
     chapters = lay_out_chapters(ordered, options, report) if laid_out else {}
     spare = cores(options) > 1  # the chapters assembled beside the front matter
     files = digest.render_files(

@@ -60,14 +60,24 @@ DIGEST = [edition for edition in map(register, REGISTERED) if edition.several][0
 FORMATS = tuple(EDITIONS)
 
 
-#: the editions a digest is made in, when they are asked for (those it needs when none
-#: is): each of its files is named for one (``{slug}.pdf``: the PDF)
-DIGEST_FORMATS = tuple(name.rsplit(".", 1)[-1] for name in DIGEST.produces)
+def made_in(name: str) -> str:
+    """The edition a digest's file (``{slug}.eml``) is made in: the article edition that
+    writes a file of that name (the newsletter)."""
+    return next(edition.name for edition in EDITIONS.values() if name in edition.produces)
+
+
+#: the editions a digest is made in, when they are asked for (those it needs when none is)
+DIGEST_FORMATS = tuple(dict.fromkeys(map(made_in, DIGEST.produces)))
 
 
 def digest_formats(formats: tuple[str, ...]) -> list[str]:
-    """The digest's files for ``--formats`` (without importing its renderer)."""
+    """The digest's editions for ``--formats`` (without importing its renderer)."""
     return [name for name in DIGEST_FORMATS if name in formats] or list(DIGEST.needs)
+
+
+def digest_files(slug: str, formats: list[str]) -> list[str]:
+    """The files of the digest ``slug`` made in ``formats`` (:func:`digest_formats`)."""
+    return [name.format(slug=slug) for name in DIGEST.produces if made_in(name) in formats]
 
 
 def public_files(slug: str) -> set[str]:

@@ -1,5 +1,5 @@
 """The digest: an edition over several articles, in one PDF and one EPUB, with a cover
-and a table of contents.
+and a table of contents; and one page and one mail (:mod:`.digest_mail`).
 
 Each article keeps the edition order and its own ids (prefixed ``a01-``, ``a02-``, …).
 The PDF's table of contents takes its page numbers from ``target-counter``, so they are
@@ -273,17 +273,21 @@ def render_files(
     left_out: int = 0,
 ) -> dict[str, bytes]:
     """The digest's files, by name, for ``articles`` in the order given (``apart``: see
-    :func:`render_pdf`); ``left_out`` articles failed to build (--digest-partial)."""
+    :func:`render_pdf`); ``left_out`` articles failed to build (--digest-partial). The
+    mail attaches the PDF: it is laid out for it, and written when asked for or linked."""
+    from .digest_mail import render_files as mail_files
+
     assert options.digest is not None
-    slug, files = options.digest_slug, {}
-    if "html" in formats(options):
+    slug, files, made = options.digest_slug, {}, formats(options)
+    if "html" in made:
         files[f"{slug}.html"] = render_page(options.digest, articles, options, left_out).encode("utf-8")
-    if "pdf" in formats(options):
-        files[f"{slug}.pdf"] = render_pdf(
-            options.digest, articles, options, report, chapters, apart, left_out
-        )
-    if "epub" in formats(options):
+    if "pdf" in made or "newsletter" in made:
+        pdf = render_pdf(options.digest, articles, options, report, chapters, apart, left_out)
+        files |= {f"{slug}.pdf": pdf} if "pdf" in made else {}
+    if "epub" in made:
         files[f"{slug}.epub"] = render_epub(options.digest, slug, articles, options, left_out)
+    if "newsletter" in made:
+        files |= mail_files(options.digest, subtitle(articles, options), articles, options, report, pdf)
     return files
 
 

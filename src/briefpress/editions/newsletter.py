@@ -14,6 +14,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, getaddresses
+from pathlib import Path
 from urllib.parse import quote
 
 import css_inline
@@ -56,11 +57,30 @@ def render_html(article: Article, options: Options) -> str:
         site_name=options.site_name,
         web_page=web_page(article, options),
     )
-    # No stylesheet is ever fetched: only the <style> written above is inlined.
+    return inlined(page)
+
+
+def inlined(page: str) -> str:
+    """``page`` with its <style> rules inlined, as mail clients need them."""
+    # No stylesheet is ever fetched: only the <style> written in the page is inlined.
     inliner = css_inline.CSSInliner(
         load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False
     )
     return inliner.inline(page)
+
+
+def wrapped(out: list[str], text: str, indent: str = "", first: str | None = None) -> None:
+    """Append ``text`` to the lines ``out`` of a plain-text mail, wrapped, ``first``
+    before its first line and ``indent`` before the others."""
+    # two columns spare: closing punctuation may hang past the measure, as in print
+    lines = wrap(" ".join(text.split()), TEXT_WIDTH - 2 - len(indent))
+    for n, line in enumerate(lines):
+        out.append(((first if first is not None and n == 0 else indent) + line).rstrip())
+
+
+def underlined(out: list[str], text: str, rule: str = "=") -> None:
+    """Append a heading to the lines ``out`` of a plain-text mail (a Chinese character is two columns)."""
+    out.extend(["", text, rule * min(TEXT_WIDTH, 2 * len(text))])
 
 
 def render_text(article: Article, options: Options) -> str:
@@ -69,13 +89,10 @@ def render_text(article: Article, options: Options) -> str:
     out: list[str] = []
 
     def para(text: str, indent: str = "", first: str | None = None) -> None:
-        # two columns spare: closing punctuation may hang past the measure, as in print
-        lines = wrap(" ".join(text.split()), TEXT_WIDTH - 2 - len(indent))
-        for n, line in enumerate(lines):
-            out.append(((first if first is not None and n == 0 else indent) + line).rstrip())
+        wrapped(out, text, indent, first)
 
     def heading(text: str) -> None:
-        out.extend(["", text, "=" * min(TEXT_WIDTH, 2 * len(text))])
+        underlined(out, text)
 
     para(meta.title)
     if meta.summary:
@@ -107,7 +124,12 @@ def render_text(article: Article, options: Options) -> str:
 
 def attachment_name(article: Article, extension: str = "pdf") -> str:
     """An attachment's file name: the title, without characters file systems refuse."""
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", article.meta.title).strip() or article.meta.slug
+    return file_name(article.meta.title, article.meta.slug, extension)
+
+
+def file_name(title: str, fallback: str, extension: str) -> str:
+    """``title`` as a file name (``fallback`` when nothing of it is left)."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", title).strip() or fallback
     return f"{name[:80]}.{extension}"
 
 
@@ -142,15 +164,21 @@ def new_message(article: Article, options: Options, to: str | None, kind: str = 
     """A mail about ``article``: its title as the subject, its date, a Message-ID made from
     both under the sender's domain (the same article gives the same message: it is the
     template ``send`` stamps), From (``--from``) and To when given."""
-    message = EmailMessage(policy=SMTP)
-    message["Subject"] = article.meta.title
-    moment = dt.datetime.combine(article.meta.date, dt.time(0, 0), tzinfo=dt.UTC)
-    message["Date"] = format_datetime(moment)
     tag = f".{kind}" if kind else ""
+    identity = f"{article.meta.slug}.{article.meta.date.isoformat()}{tag}"
+    return mail(article.meta.title, article.meta.date, identity, options, to)
+
+
+def mail(subject: str, day: dt.date, identity: str, options: Options, to: str | None) -> EmailMessage:
+    """A mail dated ``day``, its Message-ID made of ``identity`` under the sender's domain
+    (the template's; each message sent gets one of its own: briefpress.send.stamp), From
+    and To as given."""
+    message = EmailMessage(policy=SMTP)
+    message["Subject"] = subject
+    message["Date"] = format_datetime(dt.datetime.combine(day, dt.time(0, 0), tzinfo=dt.UTC))
     sender = addresses(options.mail_from)[0] if options.mail_from else None
     domain = sender.domain.lower() if sender is not None and sender.domain else "briefpress.invalid"
-    # the template's; each message sent gets one of its own (briefpress.send.stamp)
-    message["Message-ID"] = f"<{article.meta.slug}.{article.meta.date.isoformat()}{tag}@{domain}>"
+    message["Message-ID"] = f"<{identity}@{domain}>"
     if sender is not None:
         message["From"] = sender
     if to:
@@ -158,7 +186,7 @@ def new_message(article: Article, options: Options, to: str | None, kind: str = 
     return message
 
 
-def checked(message: EmailMessage, article: Article) -> bytes:
+def checked(message: EmailMessage, article: Article | Path) -> bytes:
     """The mail's bytes, when its header holds exactly the fields briefpress set: the
     email library decodes encoded words in what it is given, and a decoded line break
     would start a field of its own (a ``Bcc:``) in the bytes it writes."""
@@ -172,22 +200,27 @@ def checked(message: EmailMessage, article: Article) -> bytes:
         raise BuildError(
             f"the mail's header would gain a field ({', '.join(extra)}) from a value set for it: "
             "check the title and the --from, --to, --kindle-to and --unsubscribe values",
-            article.path,
+            article.path if isinstance(article, Article) else article,
         )
     return data
 
 
 def build_message(article: Article, options: Options, html: str, text: str, pdf: bytes) -> bytes:
     message = new_message(article, options, options.mail_to)
-    if options.unsubscribe:  # RFC 2369; one click (RFC 8058) for an https address
-        message["List-Unsubscribe"] = f"<{options.unsubscribe}>"
-        if options.unsubscribe.startswith("https:"):
-            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    list_headers(message, options)
     message.set_content(text, subtype="plain", charset="utf-8", cte="base64")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=attachment_name(article))
     set_boundaries(message)
     return checked(message, article)
+
+
+def list_headers(message: EmailMessage, options: Options) -> None:
+    """The fields of a mail to a list: where to unsubscribe (``--unsubscribe``)."""
+    if options.unsubscribe:  # RFC 2369; one click (RFC 8058) for an https address
+        message["List-Unsubscribe"] = f"<{options.unsubscribe}>"
+        if options.unsubscribe.startswith("https:"):
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 
 
 def html_part_size(eml: bytes) -> int:
@@ -200,6 +233,24 @@ def html_part_size(eml: bytes) -> int:
     return len(str(part.get_payload(decode=False)).encode("ascii"))
 
 
+def warn_sizes(eml: bytes, report: Report, location: Path) -> None:
+    """Warn of a mail that Gmail clips or that mail servers refuse."""
+    if (size := html_part_size(eml)) > HTML_BUDGET:
+        report.warn(
+            f"the newsletter's HTML part is {size / 1024:.0f} KB encoded; Gmail clips messages "
+            f"over about 102 KB (budget {HTML_BUDGET // 1024} KB)",
+            location,
+            code="newsletter-clipped",
+        )
+    if len(eml) > EML_BUDGET:
+        report.warn(
+            f"the .eml is {len(eml) / 1024 / 1024:.1f} MB; many mail servers refuse more than "
+            f"{EML_BUDGET // 1024 // 1024} MB",
+            location,
+            code="mail-too-large",
+        )
+
+
 def render_files(
     article: Article, options: Options, report: Report, needed: dict[str, bytes]
 ) -> dict[str, bytes]:
@@ -208,20 +259,7 @@ def render_files(
     html = render_html(article, options)
     text = render_text(article, options)
     eml = build_message(article, options, html, text, needed[f"{slug}.pdf"])
-    if (size := html_part_size(eml)) > HTML_BUDGET:
-        report.warn(
-            f"the newsletter's HTML part is {size / 1024:.0f} KB encoded; Gmail clips messages "
-            f"over about 102 KB (budget {HTML_BUDGET // 1024} KB)",
-            article.path,
-            code="newsletter-clipped",
-        )
-    if len(eml) > EML_BUDGET:
-        report.warn(
-            f"the .eml is {len(eml) / 1024 / 1024:.1f} MB; many mail servers refuse more than "
-            f"{EML_BUDGET // 1024 // 1024} MB",
-            article.path,
-            code="mail-too-large",
-        )
+    warn_sizes(eml, report, article.path)
     return {
         f"{slug}.newsletter.html": html.encode("utf-8"),
         f"{slug}.newsletter.txt": text.encode("utf-8"),

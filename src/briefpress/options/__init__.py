@@ -1,11 +1,10 @@
 """The one options object shared by the Python API, ``briefpress.toml`` and the CLI.
 
-Every option is declared once, as a field of :class:`Options`: its type (the
-annotation), its default, and, through :func:`option`, the checker of its values, its
-command-line flags, its help and whether it changes the editions. The CLI's flags,
-the validation of ``briefpress.toml`` and of API values, the build hash and the
-README's table all come from these declarations (MkDocs' ``config/defaults.py`` with
-``config_options.py`` is the model).
+Every option is declared once, as a field of :class:`Options`: its type (the annotation), its
+default, and, through :func:`option`, the checker of its values, its command-line flags, its help
+and whether it changes the editions. The CLI's flags, the validation of ``briefpress.toml`` and of
+API values, the build hash and the README's table all come from these declarations (MkDocs'
+``config/defaults.py`` with ``config_options.py`` is the model).
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from .kinds import (
     Paper,
     PdfVariant,
     Seconds,
+    Size,
     Slug,
     Spec,
     Text,
@@ -292,8 +292,8 @@ class Options:
         None,
         Text(),
         "--digest",
-        help="also build DIR/<digest-slug>/<digest-slug>.html, .pdf and .epub (those --formats asks "
-        "for; PDF and EPUB when it asks for none of them) with every article, under this name",
+        help="also build DIR/<digest-slug>/<digest-slug>.html, .pdf, .epub and newsletter (those --formats "
+        "asks for; PDF and EPUB when it asks for none of them) with every article, under this name",
         output=False,
         metavar="NAME",
     )
@@ -312,6 +312,14 @@ class Options:
         "--order",
         help="digest order (date-desc: newest first)",
         output=False,
+    )
+    attach_limit: int = option(
+        7 * 1024 * 1024,  # 9.3 MB in base64: under the 10 MB many mail servers refuse
+        Size(),
+        "--attach-limit",
+        help="the digest's mail attaches its PDF up to this size, else links to it (on --web-url)",
+        shown="7MB",
+        changes=("digest",),
     )
     prefer: str | None = option(
         None,
@@ -388,13 +396,5 @@ from .config import (  # noqa: E402, F401
     read_config,
 )
 
-__all__ = [
-    "PAPERS",
-    "Options",
-    "Paper",
-    "load",
-    "markdown_table",
-    "notice",
-    "read_config",
-    "source_date_epoch",
-]
+__all__ = ["PAPERS", "Options", "Paper", "load", "markdown_table", "notice"]
+__all__ += ["read_config", "source_date_epoch"]

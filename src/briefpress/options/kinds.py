@@ -109,6 +109,24 @@ class Seconds(Kind):
             raise ValueError("must be a number of seconds") from None
 
 
+class Size(Kind):
+    """A number of bytes, as people write it: ``5MB``, ``500 KB``, ``1.5MB``, ``123456``
+    (a KB is 1024 bytes, as mail servers' limits count)."""
+
+    metavar = "SIZE"
+    UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+    PROBLEM = "must be a size such as 5MB, 800KB or a number of bytes"
+
+    def check(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        text = value.strip().upper() if isinstance(value, str) else ""
+        found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMG]?)B?", text)
+        if found is None:
+            raise ValueError(self.PROBLEM)
+        return int(float(found[1]) * self.UNITS[found[2]])
+
+
 class Choice(Kind):
     """One of a few names (matched without regard to case)."""
 

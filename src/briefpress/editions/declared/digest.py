@@ -1,11 +1,19 @@
-"""The digest: several articles in one page, one PDF and one EPUB, built with --digest."""
+"""The digest: several articles in one page, one PDF, one EPUB and one mail, built with --digest."""
 
 from ..edition import Edition
 
 EDITION = Edition(
     "digest",
     "briefpress.editions.digest",
-    ("{slug}.html", "{slug}.pdf", "{slug}.epub"),
+    # each named as an article edition's file, and made in that edition (the mail: "newsletter")
+    (
+        "{slug}.html",
+        "{slug}.pdf",
+        "{slug}.epub",
+        "{slug}.newsletter.html",
+        "{slug}.newsletter.txt",
+        "{slug}.eml",
+    ),
     needs=("pdf", "epub"),  # the articles' chapters, laid out as for their handouts
     several=True,
     links=(("{slug}.html", "HTML"), ("{slug}.pdf", "PDF"), ("{slug}.epub", "EPUB")),
