@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
@@ -60,9 +61,24 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def score(eml: bytes) -> tuple[float, dict[str, float]]:
-    """SpamAssassin's score of ``eml`` with its local tests (``-t -L``: no DNS, no network),
-    and the rules hit with their scores."""
+@dataclass(frozen=True)
+class Verdict:
+    #: SpamAssassin's score
+    total: float
+    #: the rules hit, with their points
+    rules: dict[str, float]
+    #: how much of the HTML part's words the text part lacks, in per cent (MPART_ALT_DIFF
+    #: scores over 99); None without a multipart/alternative
+    alternative_difference: float | None
+
+    def __str__(self) -> str:
+        hit = ", ".join(f"{rule} {points:+.1f}" for rule, points in sorted(self.rules.items()))
+        differ = self.alternative_difference
+        return f"{self.total} (rules hit: {hit or 'none'}; the text part lacks {differ}% of the HTML's words)"
+
+
+def score(eml: bytes) -> Verdict:
+    """SpamAssassin's verdict on ``eml`` by its local tests (``-t -L``: no DNS, no network)."""
     if SPAMASSASSIN is None:
         raise RuntimeError("spamassassin is not installed (scripts/setup-system.sh installs it)")
     with tempfile.TemporaryDirectory(prefix="briefpress-sa-") as home:
@@ -73,16 +89,20 @@ def score(eml: bytes) -> tuple[float, dict[str, float]]:
         prefs = Path(home, "user_prefs")
         prefs.write_text(PREFS)
         done = subprocess.run(
-            [SPAMASSASSIN, "-t", "-L", f"--siteconfigpath={site}", "-p", str(prefs)],
+            # -D eval: the debug lines of the eval rules, MPART_ALT_DIFF's measure among them
+            [SPAMASSASSIN, "-t", "-L", "-D", "eval", f"--siteconfigpath={site}", "-p", str(prefs)],
             input=eml,
             capture_output=True,
             env={"HOME": home, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
             timeout=300,
         )
-    problems = done.stderr.decode("utf-8", "replace")
-    if done.returncode != 0 or "warn:" in problems:
-        raise RuntimeError(f"spamassassin exited {done.returncode}:\n{problems[-2000:]}")
-    return report(done.stdout.decode("utf-8", "replace"))
+    log = done.stderr.decode("utf-8", "replace")
+    problems = [line for line in log.splitlines() if "warn:" in line]
+    if done.returncode != 0 or problems:
+        raise RuntimeError(f"spamassassin exited {done.returncode}:\n" + "\n".join(problems[-20:]))
+    total, rules = report(done.stdout.decode("utf-8", "replace"))
+    difference = re.findall(r"madiff: .*max-difference: ([\d.]+)%", log)
+    return Verdict(total, rules, float(difference[-1]) if difference else None)
 
 
 def report(output: str) -> tuple[float, dict[str, float]]:

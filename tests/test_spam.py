@@ -69,11 +69,15 @@ def built(tmp_path_factory) -> dict[str, Path]:
     return folders
 
 
-def assert_passes(eml: bytes, to: str, name: str) -> None:
-    total, rules = score(as_sent(eml, to))
-    hit = ", ".join(f"{rule} {points:+.1f}" for rule, points in sorted(rules.items())) or "none"
-    never = [rule for rule in rules if rule.startswith(NEVER)]
-    assert total < LIMIT and not never, f"{name}: SpamAssassin scores {total} (rules hit: {hit})"
+def assert_passes(eml: bytes, to: str, name: str, differ: float = 100.0) -> None:
+    """``eml`` delivered to ``to`` scores below :data:`LIMIT` and hits none of :data:`NEVER`;
+    its text part lacks less than ``differ`` per cent of its HTML part's words."""
+    verdict = score(as_sent(eml, to))
+    never = [rule for rule in verdict.rules if rule.startswith(NEVER)]
+    difference = verdict.alternative_difference or 0.0
+    assert verdict.total < LIMIT and not never and difference < differ, (
+        f"{name}: SpamAssassin scores {verdict}"
+    )
 
 
 @pytest.mark.parametrize("kind", MAILS)
@@ -83,7 +87,9 @@ def assert_passes(eml: bytes, to: str, name: str) -> None:
 def test_every_mail_scores_below_one_when_delivered(built, script, slug, kind):
     name, to = MAILS[kind]
     path = built[script] / slug / name.format(slug=slug)
-    assert_passes(path.read_bytes(), to, f"{script}/{path.name}")
+    # the text part says what the HTML does (their words differ by 30-65 % today: the
+    # preheader, the masthead, Chinese lines wrapped in the text); the rule fires over 99 %
+    assert_passes(path.read_bytes(), to, f"{script}/{path.name}", differ=80.0)
 
 
 @settings(
@@ -115,6 +121,6 @@ def test_spamassassin_sees_what_the_rules_score():
         f"From: {SENDER}\r\nTo: {READER}\r\nSubject: test\r\nDate: Mon, 01 Jun 2020 00:00:00 +0000\r\n"
         "MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + body + "\r\n"
     ).encode()
-    total, rules = score(relayed(mail, READER))
-    assert "HTML_FONT_LOW_CONTRAST" in rules and any(r.startswith("DATE_IN_PAST") for r in rules), rules
-    assert total >= 3.0
+    verdict = score(relayed(mail, READER))
+    assert "HTML_FONT_LOW_CONTRAST" in verdict.rules, verdict
+    assert any(rule.startswith("DATE_IN_PAST") for rule in verdict.rules) and verdict.total >= 3.0, verdict
