@@ -15,6 +15,7 @@ packages=(
   mupdf-tools           # mutool draw: the third PDF engine of the render tests
   default-jre-headless  # Java for EPUBCheck, used by the tests
   zbar-tools            # zbarimg: the tests read the QR code off the rendered page
+  spamassassin          # the tests score the newsletter and Kindle mails (local rules, no network)
   chromium              # the reading checks lay out the editions in a real browser engine
   nodejs                # DAISY Ace and axe-core (scripts/node), run by the reading checks
   npm

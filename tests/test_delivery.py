@@ -230,15 +230,20 @@ def test_duplex_mirrors_the_page_numbers(tmp_path):
 # -- the mailing list -----------------------------------------------------------------------
 
 
-def _mail(tmp_path, *flags: str) -> email.message.EmailMessage:
-    code, _, err = run("build", str(EXAMPLE), "-o", str(tmp_path), "--formats", "newsletter", *flags)
+def _mail(tmp_path, *flags: str, formats: str = "newsletter") -> email.message.EmailMessage:
+    code, _, err = run("build", str(EXAMPLE), "-o", str(tmp_path), "--formats", formats, *flags)
     assert code == 0, err
     return email.message_from_bytes((tmp_path / SLUG / f"{SLUG}.eml").read_bytes(), policy=default)
 
 
 def test_newsletter_preheader_unsubscribe_and_web_link(tmp_path):
     message = _mail(
-        tmp_path, "--unsubscribe", "https://example.org/u?list=1", "--web-url", "https://example.org/brief/"
+        tmp_path,
+        "--unsubscribe",
+        "https://example.org/u?list=1",
+        "--web-url",
+        "https://example.org/brief/",
+        formats="html,newsletter",  # a web link only to a page that is built
     )
     assert message["List-Unsubscribe"] == "<https://example.org/u?list=1>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

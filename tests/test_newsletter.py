@@ -184,3 +184,93 @@ def test_display_names_with_commas(tmp_path):
         ("", "b@example.org"),
     ]
     assert message["From"].addresses[0].display_name == "Lee, Ann"
+
+
+# -- links only to what exists, and the preview (issue 27) ---------------------------------
+
+WEB = "https://example.org/brief/"
+PAGE = f"{WEB}{SLUG}/{SLUG}.html"
+#: the example's first prompt, citing pair 2: a link into the reading page when there is one
+PROMPT = "1. 呼吁建立国际组织来“放缓开发”是否本身就是权力的极度集中?"
+
+
+@pytest.fixture
+def citing(tmp_path):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert PROMPT in text
+    path = tmp_path / "src" / f"{SLUG}.md"
+    path.parent.mkdir()
+    path.write_text(text.replace(PROMPT, PROMPT.replace("?", "(见 ¶2)?")), encoding="utf-8")
+    return path
+
+
+def _parts(source, output, *formats: str) -> tuple[str, str]:
+    """The mail's HTML and text after a build of ``formats`` into ``output`` with --web-url."""
+    result = build([source], Options(output=output, formats=formats, web_url=WEB), Report())
+    assert result.ok and result.warnings == []
+    message = email.message_from_bytes((output / SLUG / f"{SLUG}.eml").read_bytes(), policy=default)
+    return message.get_body(("html",)).get_content(), message.get_body(("plain",)).get_content()
+
+
+def _linked(html: str, text: str) -> bool:
+    """Whether both parts link the reading page: the masthead's and the text's "read on the
+    web", and the prompt's ¶2 into its pair."""
+    on_page = f'href="{PAGE}"' in html and f"{PAGE}\r\n" in text
+    cites = f'href="{PAGE}#pair-2"' in html
+    assert on_page == cites, (on_page, cites)
+    return on_page
+
+
+def test_no_web_link_to_a_page_not_built(citing, tmp_path):
+    html, text = _parts(citing, tmp_path / "out", "pdf", "epub", "newsletter")
+    assert WEB not in html and WEB not in text and not _linked(html, text)
+    assert "¶2" in html and "¶2" in text  # the locator stays, as text
+    # the same folder, now with the page: the mail built before is not kept as it was
+    assert _linked(*_parts(citing, tmp_path / "out", "html", "pdf", "newsletter"))
+
+
+def test_a_web_link_to_the_page_an_earlier_build_left(citing, tmp_path):
+    out = tmp_path / "out"
+    build([citing], Options(output=out, formats=("html",), web_url=WEB), Report())
+    assert (out / SLUG / f"{SLUG}.html").is_file()
+    assert _linked(*_parts(citing, out, "pdf", "epub", "newsletter"))
+    (out / SLUG / f"{SLUG}.html").unlink()  # gone: the next build's mail no longer links to it
+    assert not _linked(*_parts(citing, out, "pdf", "epub", "newsletter"))
+
+
+class Text(HTMLParser):
+    """The text of a mail's body in order, as a mail app reads its preview, with the style
+    of the element each piece is in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.styles: list[str] = []
+        self.pieces: list[tuple[str, str]] = []
+        self.body = False
+
+    def handle_starttag(self, tag, attrs):
+        self.body = self.body or tag == "body"
+        self.styles.append(dict(attrs).get("style") or "")
+
+    def handle_endtag(self, tag):
+        self.styles.pop()
+
+    def handle_data(self, data):
+        if self.body and data.strip():
+            self.pieces.append((data, self.styles[-1]))
+
+
+def test_the_preview_is_the_verdict_hidden_without_a_colour(built, article):
+    """Gmail and Apple Mail preview the body's first text: the verdict, then only filler,
+    so that the masthead stays out of it; hidden by display and height, not by a colour the
+    background's (SpamAssassin's HTML_FONT_LOW_CONTRAST)."""
+    parser = Text()
+    parser.feed((built / f"{SLUG}.newsletter.html").read_text(encoding="utf-8"))
+    (first, style), (second, _) = parser.pieces[:2]
+    verdict = article.meta.summary
+    assert first.startswith(verdict) and set(first[len(verdict) :]) <= {"\u034f", "\u200c", "\xa0"}
+    assert len(first) - len(verdict) >= 100 and second.strip() == "阿头学"  # the masthead after
+    declarations = dict(d.split(":", 1) for d in re.sub(r"\s", "", style).split(";") if d)
+    assert declarations["display"] == "none" and declarations["max-height"] == "0"
+    assert declarations["overflow"] == "hidden" and declarations["mso-hide"] == "all"
+    assert not {"color", "opacity", "background", "background-color"} & declarations.keys()

@@ -85,10 +85,20 @@ def article_hash(article: Article, options: Options, shared: str) -> str:
     return options_hash(made_of(article, shared), options)
 
 
-def edition_hashes(content: str, options: Options) -> dict[str, str]:
+def edition_hashes(content: str, options: Options, slug: str) -> dict[str, str]:
     """For each edition ``options.formats`` asks for, the hash of what it is made from:
-    the article's ``content`` and the options that change it or an edition it needs."""
-    return {name: options_hash(content, options, needed(name)) for name in options.formats}
+    the article's ``content``, the options that change it or an edition it needs, and
+    which of the editions it links to are at hand (:attr:`.Edition.links_to`)."""
+    from ..editions import EDITIONS
+    from ..editions.edition import at_hand
+
+    hashes = {}
+    for name in options.formats:
+        linked = [other for other in EDITIONS[name].links_to if at_hand(EDITIONS[other], slug, options)]
+        hashes[name] = options_hash(
+            content + "".join(f"\nlinks {other}" for other in linked), options, needed(name)
+        )
+    return hashes
 
 
 def record(

@@ -362,7 +362,7 @@ def build_articles(
         stamp = options_hash(contents[article.path], options)
         earlier = report.count_for(article.path, options.strict)
         job = Job(article.path, options, article, stamp, earlier)
-        job.editions = edition_hashes(contents[article.path], options)
+        job.editions = edition_hashes(contents[article.path], options, article.meta.slug)
         folder, slug = options.output / article.meta.slug, article.meta.slug
         conflict = None if options.force else owner_conflict(folder, slug, article.path)
         job.kept = {} if options.force or conflict else kept_editions(folder, slug, job.editions)

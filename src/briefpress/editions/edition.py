@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..options import Options
 
 #: the font options (:class:`briefpress.options.kinds.FontName`)
 ALL_FONTS = ("cjk_font", "cjk_sans_font", "latin_font", "latin_sans_font", "mono_font")
@@ -57,6 +60,18 @@ class Edition:
     markup: str = "html"
     #: paper: notes at the foot of each page, a QR code, ruled space for notes
     printed: bool = False
+    #: editions it links to only when they exist (:func:`at_hand`; the newsletter's "read on
+    #: the web"): whether each does is part of what it is made from (its stamp's hash)
+    links_to: tuple[str, ...] = ()
 
     def files(self, slug: str) -> list[str]:
         return [name.format(slug=slug) for name in self.produces]
+
+
+def at_hand(edition: Edition, slug: str, options: Options) -> bool:
+    """Whether the files of ``edition`` are there to link to: this build makes them, or an
+    earlier one left them in the article's folder of the output folder."""
+    if edition.name in options.formats:
+        return True
+    folder = options.output / slug
+    return all((folder / name).is_file() for name in edition.files(slug))

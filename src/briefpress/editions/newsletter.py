@@ -33,8 +33,15 @@ TEXT_WIDTH = 72
 
 
 def web_page(article: Article, options: Options) -> str | None:
-    """The article's page where the published folder is hosted (``--web-url``)."""
-    if not options.web_url:
+    """The article's reading page where the published folder is hosted (``--web-url``),
+    when there is one: this build makes the HTML edition, or an earlier one left it in
+    the output folder (a link to a page never built is a dead link in every reader's mail)."""
+    from . import EDITIONS
+    from .edition import at_hand
+
+    if not options.web_url or not all(
+        at_hand(EDITIONS[name], article.meta.slug, options) for name in EDITIONS["newsletter"].links_to
+    ):
         return None
     return f"{options.web_url.rstrip('/')}/{quote(article.meta.slug)}/{quote(article.meta.slug)}.html"
 
@@ -103,8 +110,8 @@ def render_text(article: Article, options: Options) -> str:
     out.append(" · ".join(byline))
     if meta.source_url:
         out.append(f"{ui['source']}: {meta.source_url}")
-    if web_page(article, options):
-        out.append(f"{ui['read_on_web']}: {web_page(article, options)}")
+    if page := web_page(article, options):
+        out.append(f"{ui['read_on_web']}: {page}")
     for key, items in (("key_points", article.key_points), ("relevance", article.relevance)):
         if items:
             heading(ui[key])

@@ -9,4 +9,5 @@ EDITION = Edition(
     needs=("pdf",),
     help="the brief as an email, the handout attached",
     links=(("{slug}.newsletter.html", "mail"),),
+    links_to=("html",),  # "read on the web", with --web-url: never to a page not built
 )
