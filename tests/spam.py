@@ -5,14 +5,12 @@ user state (no ``~/.spamassassin``, no Bayes database, no site ``local.cf``)."""
 from __future__ import annotations
 
 import datetime as dt
-import email
 import re
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from email.policy import SMTP
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
 SPAMASSASSIN = shutil.which("spamassassin")
@@ -30,20 +28,14 @@ bayes_auto_learn 0
 
 
 def as_sent(eml: bytes, to: str) -> bytes:
-    """``eml`` as the reader's server would hold it after delivery to ``to``: dated now, a
-    fresh Message-ID under the sender's domain, and a ``Received`` header from a relay.
+    """``eml`` as the reader's server would hold it after delivery to ``to``: stamped by
+    ``briefpress send`` as it stamps each message (dated now, a Message-ID of its own under
+    the sender's domain, the reader in ``To``) and given a ``Received`` header by a relay."""
+    from briefpress.send.readers import from_to
+    from briefpress.send.stamp import stamp
 
-    The stand-in for the stamping ``briefpress send`` does when it sends (the built file
-    is a template, dated the article's day).
-    """
-    message = email.message_from_bytes(eml, policy=SMTP)
-    domain = parseaddr(str(message["From"]))[1].rpartition("@")[2] or "example.org"
-    for name, value in (("Date", format_datetime(_now())), ("Message-ID", make_msgid(domain=domain))):
-        del message[name]
-        message[name] = value
-    if message["To"] is None:
-        message["To"] = to
-    return relayed(message.as_bytes(), to)
+    data, _ = stamp(eml, _now(), from_to(to)[0])
+    return relayed(data, to)
 
 
 def relayed(eml: bytes, to: str) -> bytes:
