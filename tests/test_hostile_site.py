@@ -239,7 +239,8 @@ def test_publish_copies_only_what_readers_may_see(tmp_path):
     assert published == [
         ".briefpress-published", "CNAME", "a/a.html", "a/a.newsletter.html", "a/a.newsletter.txt", "a/a.pdf",
         "b/b.html", "b/b.newsletter.html", "b/b.newsletter.txt", "b/b.pdf",
-        "digest/digest.html", "digest/digest.pdf", "feed.xml", "index.html",
+        "digest/digest.html", "digest/digest.newsletter.html", "digest/digest.newsletter.txt",
+        "digest/digest.pdf", "feed.xml", "index.html",
     ]  # fmt: skip
     everything = b"".join(p.read_bytes() for p in site.rglob("*") if p.is_file())
     for private in (b"reader@home.example", b"me@kindle.com", str(tmp_path).encode(), b"private notes"):

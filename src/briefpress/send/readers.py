@@ -18,10 +18,10 @@ from pathlib import Path
 from ..errors import ConfigError
 
 #: an address briefpress can send to without SMTPUTF8: ASCII, one @, a dotted domain
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+_ADDRESS = re.compile(r"\A[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: a line that starts ``"Name, Jr." <address>``: the name may hold a comma
-_NAMED = re.compile(r'\s*(?:"(?:[^"\\]|\\.)*"|[^",<])*<(?P<address>[^<>]*)>\s*(?:,(?P<rest>.*))?$')
+_NAMED = re.compile(r'\A(?:"(?:[^"\\]|\\.)*"|[^",<])*<(?P<address>[^<>]*)>\s*(?:,(?P<rest>.*))?$')
 _HEADER_ROW = {"address", "email", "e-mail", "mail", "地址", "邮箱"}
 #: a list file larger than this is not a list of readers
 LIST_LIMIT = 64 * 1024 * 1024
